@@ -1,0 +1,91 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os/exec"
+	"sync"
+)
+
+// Local runs commands on the controller itself (ansible_connection=local),
+// through the same framed persistent shell as SSH, so both behave alike.
+type Local struct {
+	cmd   *exec.Cmd
+	sh    *persistentShell
+	stats counters
+	once  sync.Once
+	// Shell is the interpreter; "/bin/sh" unless set before the first use.
+	Shell string
+}
+
+// DialLocal starts the local persistent shell.
+func DialLocal(shellPath string) (*Local, error) {
+	if shellPath == "" {
+		shellPath = "/bin/sh"
+	}
+	l := &Local{Shell: shellPath}
+	l.cmd = exec.Command(shellPath)
+	stdin, err := l.cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := l.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := l.cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", shellPath, err)
+	}
+	abort := func() { _ = l.cmd.Process.Kill() }
+	l.sh = newPersistentShell(stdin, stdout, stderr, abort, &l.stats)
+	return l, nil
+}
+
+func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
+	if c.Stdin == nil {
+		return l.sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+	}
+	// A command that reads stdin gets a process of its own, as on SSH.
+	l.stats.roundTrips.Add(1)
+	cmd := exec.CommandContext(ctx, l.Shell, "-c", c.Script)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, orDiscard(c.Stdout), orDiscard(c.Stderr)
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
+		return Result{ExitCode: ee.ExitCode()}, nil
+	}
+	if err != nil {
+		return Result{ExitCode: -1}, err
+	}
+	return Result{}, nil
+}
+
+func (l *Local) Upload(ctx context.Context, r io.Reader, path string, mode fs.FileMode) error {
+	return uploadViaShell(ctx, l, r, path, mode)
+}
+
+func (l *Local) Download(ctx context.Context, path string, w io.Writer) error {
+	return downloadViaShell(ctx, l, path, w)
+}
+
+func (l *Local) Stats() Stats { return l.stats.snapshot() }
+
+func (l *Local) Close() error {
+	l.once.Do(func() {
+		_ = l.cmd.Process.Kill()
+		_ = l.cmd.Wait()
+	})
+	return nil
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

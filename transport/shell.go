@@ -1,0 +1,193 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync/atomic"
+
+	"tend/modules/shell"
+)
+
+// persistentShell drives one long-lived sh through its stdin, stdout and
+// stderr. Each command is written as one frame: the script runs in a subshell
+// (so `exit` and `cd` stay inside it) with stdin from /dev/null, then the shell
+// prints an end marker with the exit status on stdout and one on stderr. The
+// marker holds a random nonce chosen per command, so no output can forge it.
+// A command therefore costs one round trip and no new process on the
+// controller or channel on the connection.
+type persistentShell struct {
+	stdin  io.Writer
+	stdout *markerReader
+	stderr *markerReader
+	// abort breaks the underlying stream so that blocked reads and writes
+	// return; it is called when a context ends mid-command.
+	abort  func()
+	broken error
+	stats  *counters
+}
+
+// counters are shared by everything that talks to one host.
+type counters struct {
+	roundTrips, sent, recv atomic.Int64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{RoundTrips: c.roundTrips.Load(), BytesSent: c.sent.Load(), BytesRecv: c.recv.Load()}
+}
+
+// errShellGone is returned once the shell has died or a command was aborted:
+// the stream is then out of step and nothing more can be framed on it.
+var errShellGone = errors.New("the remote shell is gone")
+
+func newPersistentShell(stdin io.Writer, stdout, stderr io.Reader, abort func(), stats *counters) *persistentShell {
+	return &persistentShell{
+		stdin:  stdin,
+		stdout: &markerReader{r: stdout, stats: stats},
+		stderr: &markerReader{r: stderr, stats: stats},
+		abort:  abort,
+		stats:  stats,
+	}
+}
+
+// frame returns the text that runs script and then prints marker lines.
+func frame(script, marker string) []byte {
+	m := shell.Quote(marker)
+	return []byte("( eval " + shell.Quote(script) + "\n) </dev/null\n" +
+		"printf '%s%d\\n' " + m + " \"$?\"\n" +
+		"printf '%s\\n' " + m + " >&2\n")
+}
+
+func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr io.Writer) (Result, error) {
+	if s.broken != nil {
+		return Result{ExitCode: -1}, s.broken
+	}
+	marker := newMarker()
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	type outcome struct {
+		rest       string
+		err, wrErr error
+	}
+	outDone := make(chan outcome, 1)
+	errDone := make(chan outcome, 1)
+	writeDone := make(chan error, 1)
+	go func() {
+		rest, wrErr, err := s.stdout.copyUntil(stdout, marker)
+		outDone <- outcome{rest, err, wrErr}
+	}()
+	go func() {
+		rest, wrErr, err := s.stderr.copyUntil(stderr, marker)
+		errDone <- outcome{rest, err, wrErr}
+	}()
+	f := frame(script, string(marker))
+	s.stats.roundTrips.Add(1)
+	s.stats.sent.Add(int64(len(f)))
+	go func() {
+		_, err := s.stdin.Write(f)
+		writeDone <- err
+	}()
+
+	var out, serr *outcome
+	for out == nil || serr == nil {
+		select {
+		case err := <-writeDone:
+			if err != nil {
+				return s.fail(fmt.Errorf("sending the command: %w", err))
+			}
+		case o := <-outDone:
+			out = &o
+		case o := <-errDone:
+			serr = &o
+		case <-ctx.Done():
+			s.abort()
+			return s.fail(ctx.Err())
+		}
+		for _, o := range []*outcome{out, serr} {
+			if o != nil && o.err != nil {
+				s.abort()
+				return s.fail(o.err)
+			}
+		}
+	}
+	code, err := strconv.Atoi(out.rest)
+	if err != nil {
+		s.abort()
+		return s.fail(fmt.Errorf("garbled exit status %q", out.rest))
+	}
+	// The stream is still in step when only a local writer failed.
+	if err := errors.Join(out.wrErr, serr.wrErr); err != nil {
+		return Result{ExitCode: code}, fmt.Errorf("writing the command's output: %w", err)
+	}
+	return Result{ExitCode: code}, nil
+}
+
+// fail marks the shell unusable: after an interrupted frame the streams are
+// out of step, and guessing where the next command's output starts would be
+// worse than reconnecting.
+func (s *persistentShell) fail(err error) (Result, error) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("%w (it exited or the connection closed)", errShellGone)
+	}
+	s.broken = fmt.Errorf("%w: %v", errShellGone, err)
+	return Result{ExitCode: -1}, err
+}
+
+func newMarker() []byte {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on Linux
+	}
+	return []byte("TEND-" + hex.EncodeToString(b[:]) + "-END:")
+}
+
+// markerReader copies a stream until an end marker and keeps what it read past
+// the marker's line for the next command.
+type markerReader struct {
+	r       io.Reader
+	pending []byte
+	stats   *counters
+}
+
+// copyUntil writes everything before marker to w as it arrives and returns the
+// text between the marker and the end of its line. Up to len(marker)-1 bytes
+// are held back at a time, in case they are the start of the marker. A failing
+// w does not stop the copy: the stream must still be read up to the marker.
+func (m *markerReader) copyUntil(w io.Writer, marker []byte) (rest string, wErr, err error) {
+	buf := make([]byte, 32*1024)
+	emit := func(p []byte) {
+		if wErr == nil && len(p) > 0 {
+			_, wErr = w.Write(p)
+		}
+	}
+	for {
+		if i := bytes.Index(m.pending, marker); i >= 0 {
+			if nl := bytes.IndexByte(m.pending[i:], '\n'); nl >= 0 {
+				emit(m.pending[:i])
+				rest = string(m.pending[i+len(marker) : i+nl])
+				m.pending = append([]byte(nil), m.pending[i+nl+1:]...)
+				return rest, wErr, nil
+			}
+		} else if keep := len(marker) - 1; len(m.pending) > keep {
+			emit(m.pending[:len(m.pending)-keep])
+			m.pending = append(m.pending[:0], m.pending[len(m.pending)-keep:]...)
+		}
+		n, err := m.r.Read(buf)
+		m.stats.recv.Add(int64(n))
+		m.pending = append(m.pending, buf[:n]...)
+		if err != nil && n == 0 {
+			emit(m.pending)
+			m.pending = nil
+			return "", wErr, err
+		}
+	}
+}
