@@ -57,8 +57,12 @@ func isPlain(s string) bool {
 func Printf(data []byte) string {
 	var b strings.Builder
 	b.Grow(len(data) + len(data)/8 + 16)
-	for _, c := range data {
+	for i, c := range data {
 		switch {
+		case i == 0 && c == '-':
+			// A leading '-' would be read as an option by some printfs,
+			// and not every printf knows "--".
+			b.WriteString(`\055`)
 		case c == '%':
 			b.WriteString("%%")
 		case c == '\\':
