@@ -1,0 +1,124 @@
+package transport
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+	xknownhosts "golang.org/x/crypto/ssh/knownhosts"
+)
+
+func newHostKey(t *testing.T) ssh.PublicKey {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+var remote = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2222}
+
+func TestHostKeyPolicies(t *testing.T) {
+	key, other := newHostKey(t), newHostKey(t)
+	file := filepath.Join(t.TempDir(), "sub", "known_hosts")
+
+	strict, err := NewHostKeys(file, Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hk *HostKeyError
+	err = strict.callback()("127.0.0.1:2222", remote, key)
+	if !errors.As(err, &hk) || hk.Changed {
+		t.Fatalf("strict accepted or misreported an unknown host: %v", err)
+	}
+	for _, want := range []string{"[127.0.0.1]:2222", ssh.FingerprintSHA256(key), "ssh-keyscan -p 2222 127.0.0.1", "accept-new"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("unknown-host message lacks %q:\n%s", want, err)
+		}
+	}
+
+	acceptNew, _ := NewHostKeys(file, AcceptNew)
+	if err := acceptNew.callback()("127.0.0.1:2222", remote, key); err != nil {
+		t.Fatalf("accept-new refused a new host: %v", err)
+	}
+	// The key is now on disk: a strict checker accepts it.
+	strict2, _ := NewHostKeys(file, Strict)
+	if err := strict2.callback()("127.0.0.1:2222", remote, key); err != nil {
+		t.Fatalf("strict refused a key accept-new recorded: %v", err)
+	}
+	if got := strict2.algorithms("127.0.0.1:2222"); len(got) != 1 || got[0] != ssh.KeyAlgoED25519 {
+		t.Errorf("algorithms for a known ed25519 host = %v", got)
+	}
+	// A changed key is refused by both strict and accept-new, loudly.
+	for _, h := range []*HostKeys{strict2, acceptNew} {
+		err := h.callback()("127.0.0.1:2222", remote, other)
+		if !errors.As(err, &hk) || !hk.Changed || !strings.Contains(err.Error(), "HAS CHANGED") || !strings.Contains(err.Error(), "ssh-keygen -R") {
+			t.Errorf("%s: changed key: %v", h.Policy, err)
+		}
+	}
+	off, _ := NewHostKeys(file, Off)
+	if err := off.callback()("127.0.0.1:2222", remote, other); err != nil {
+		t.Errorf("off refused: %v", err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("known_hosts mode: %v %v", st, err)
+	}
+}
+
+func TestAcceptNewFromManyConnectionsAndProcesses(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "known_hosts")
+	// Two checkers stand for two tend processes sharing the file.
+	a, _ := NewHostKeys(file, AcceptNew)
+	b, _ := NewHostKeys(file, AcceptNew)
+	keys := make([]ssh.PublicKey, 40)
+	for i := range keys {
+		keys[i] = newHostKey(t)
+	}
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		for _, h := range []*HostKeys{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := h.callback()(fmt.Sprintf("10.0.0.%d:22", i), remote, k); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	data, _ := os.ReadFile(file)
+	if lines := strings.Count(string(data), "\n"); lines != len(keys) {
+		t.Errorf("known_hosts has %d lines for %d hosts:\n%s", lines, len(keys), data)
+	}
+}
+
+func TestHashedAndMultiTypeEntries(t *testing.T) {
+	ed := newHostKey(t)
+	file := filepath.Join(t.TempDir(), "known_hosts")
+	rsaLike := newHostKey(t) // a second entry for the same host, other line
+	// A hashed entry, as ssh-keygen -H writes, for host "db.example.org".
+	line := xknownhosts.Line([]string{xknownhosts.HashHostname("db.example.org")}, ed)
+	other := xknownhosts.Line([]string{"other.example.org"}, rsaLike)
+	os.WriteFile(file, []byte(other+"\n"+line+"\n"), 0o600)
+	h, err := NewHostKeys(file, Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.callback()("db.example.org:22", remote, ed); err != nil {
+		t.Errorf("hashed entry not matched: %v", err)
+	}
+}

@@ -1,0 +1,376 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"tend/modules/shell"
+)
+
+// SSHOptions says how to reach one host. Empty fields fall back to
+// ~/.ssh/config and then to OpenSSH's defaults.
+type SSHOptions struct {
+	Host     string // name or address; matched against ssh_config Host patterns
+	Port     int
+	User     string
+	KeyFiles []string // explicit private keys, tried before ssh_config's and the defaults
+	Password string
+	// ProxyJump is "[user@]host[:port][,...]", as ssh -J takes it; "none"
+	// disables one set in ssh_config.
+	ProxyJump string
+
+	HostKeys *HostKeys  // required
+	Keys     *Keys      // shared key cache; nil makes a private one
+	Config   *SSHConfig // nil: no ssh_config
+	// Timeout bounds the TCP connect and the SSH handshake of each hop.
+	Timeout time.Duration
+	// KeepAlive is the interval of keepalive probes on an open connection;
+	// three unanswered probes close it. Zero means 15s.
+	KeepAlive time.Duration
+	// Shell is the command that runs the persistent shell; "sh" by default.
+	Shell string
+}
+
+// SSH is a connection to one host with its persistent shell.
+type SSH struct {
+	client *ssh.Client
+	hops   []*ssh.Client // jump hosts, nearest first
+	sh     *persistentShell
+	shCh   ssh.Channel
+	stats  counters
+	addr   string
+
+	closeOnce sync.Once
+	stop      chan struct{}
+}
+
+// DialSSH connects, authenticates and starts the persistent shell.
+func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
+	if o.HostKeys == nil {
+		return nil, errors.New("ssh: no host key verification configured")
+	}
+	if o.Keys == nil {
+		o.Keys = &Keys{}
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = 15 * time.Second
+	}
+	target, err := o.Config.resolve(o.Host, o.Port, o.User)
+	if err != nil {
+		return nil, err
+	}
+	jump := o.ProxyJump
+	if jump == "" {
+		jump = target.proxyJump
+	}
+	hops, err := parseJump(jump)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &SSH{addr: target.addr(), stop: make(chan struct{})}
+	var via *ssh.Client
+	for _, h := range hops {
+		// A jump host is configured by its own ssh_config entry, but
+		// never by the target's credentials.
+		ep, err := o.Config.resolve(h.host, h.port, h.user)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		client, err := dialOne(ctx, via, ep, nil, o)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("jump host %s: %w", ep.addr(), err)
+		}
+		c.hops = append(c.hops, client)
+		via = client
+	}
+	c.client, err = dialOne(ctx, via, target, o.KeyFiles, o)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	go c.keepAlive(o.KeepAlive)
+	if err := c.startShell(o.Shell); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// dialOne opens the TCP connection (directly, or through the previous hop) and
+// runs the handshake, all within o.Timeout.
+func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []string, o SSHOptions) (*ssh.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	addr := ep.addr()
+
+	var conn net.Conn
+	var err error
+	if via == nil {
+		d := net.Dialer{}
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	} else {
+		conn, err = dialVia(ctx, via, addr)
+	}
+	if err != nil {
+		return nil, describeDialError(addr, o.Timeout, err)
+	}
+
+	auth, err := planAuth(o.Keys, append(explicitKeys, ep.keys...), defaultKeys(), o.Password)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	defer auth.close()
+	cfg := &ssh.ClientConfig{
+		User:              ep.user,
+		Auth:              auth.methods,
+		HostKeyCallback:   o.HostKeys.callback(),
+		HostKeyAlgorithms: o.HostKeys.algorithms(addr),
+		ClientVersion:     "SSH-2.0-tend",
+	}
+	// The handshake has no context of its own: a deadline on the socket
+	// bounds it, and closing the socket ends it early on cancellation.
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetDeadline(deadline)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			conn.Close()
+		case <-done:
+		}
+	}()
+	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	close(done)
+	if err != nil {
+		conn.Close()
+		var hk *HostKeyError
+		switch {
+		case errors.As(err, &hk):
+			return nil, hk
+		case strings.Contains(err.Error(), "unable to authenticate"):
+			return nil, &AuthError{User: ep.user, Addr: addr, Tried: auth.tried}
+		case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+			return nil, fmt.Errorf("%s accepted the connection but did not complete the SSH handshake within %v", addr, o.Timeout)
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("ssh handshake with %s: %w", addr, err)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return ssh.NewClient(sc, chans, reqs), nil
+}
+
+// dialVia opens a TCP connection through a jump host (direct-tcpip).
+func dialVia(ctx context.Context, via *ssh.Client, addr string) (net.Conn, error) {
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := via.Dial("tcp", addr)
+		ch <- result{c, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.c, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.c != nil {
+				r.c.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// describeDialError turns the network's errors into what a person can act on.
+func describeDialError(addr string, timeout time.Duration, err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return fmt.Errorf("connecting to %s: no answer within %v (host down or port filtered?)", addr, timeout)
+	case strings.Contains(err.Error(), "connection refused"):
+		return fmt.Errorf("connecting to %s: connection refused (is sshd running on that port?)", addr)
+	case strings.Contains(err.Error(), "no such host"):
+		return fmt.Errorf("connecting to %s: the name does not resolve", addr)
+	}
+	return fmt.Errorf("connecting to %s: %w", addr, err)
+}
+
+// keepAlive probes the server; a connection that stops answering is closed,
+// which fails whatever command waits on it instead of hanging the run.
+func (c *SSH) keepAlive(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	missed := 0
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		select {
+		case <-c.stop:
+			return
+		case err := <-reply:
+			if err != nil {
+				c.Close()
+				return
+			}
+			missed = 0
+		case <-time.After(every):
+			if missed++; missed >= 3 {
+				c.Close()
+				return
+			}
+		}
+	}
+}
+
+// startShell opens the channel of the persistent shell. The exec request does
+// not wait for its reply: the first command is sent right behind it, so the
+// shell costs one round trip (the channel open) rather than two.
+func (c *SSH) startShell(command string) error {
+	if command == "" {
+		command = "sh"
+	}
+	ch, reqs, err := c.openExec(command)
+	if err != nil {
+		return err
+	}
+	go ssh.DiscardRequests(reqs)
+	c.shCh = ch
+	c.sh = newPersistentShell(ch, ch, ch.Stderr(), func() { ch.Close() }, &c.stats)
+	return nil
+}
+
+func (c *SSH) openExec(command string) (ssh.Channel, <-chan *ssh.Request, error) {
+	c.stats.roundTrips.Add(1)
+	ch, reqs, err := c.client.OpenChannel("session", nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening a session on %s: %w", c.addr, err)
+	}
+	payload := ssh.Marshal(struct{ Command string }{command})
+	if _, err := ch.SendRequest("exec", false, payload); err != nil {
+		ch.Close()
+		return nil, nil, fmt.Errorf("starting %q on %s: %w", command, c.addr, err)
+	}
+	return ch, reqs, nil
+}
+
+func (c *SSH) Run(ctx context.Context, cmd Cmd) (Result, error) {
+	if cmd.Stdin == nil {
+		return c.sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
+	}
+	return c.runWithStdin(ctx, cmd)
+}
+
+// runWithStdin runs a command that reads stdin on a channel of its own: the
+// persistent shell's stdin carries the frames.
+func (c *SSH) runWithStdin(ctx context.Context, cmd Cmd) (Result, error) {
+	ch, reqs, err := c.openExec("sh -c " + shell.Quote(cmd.Script))
+	if err != nil {
+		return Result{ExitCode: -1}, err
+	}
+	defer ch.Close()
+	c.stats.roundTrips.Add(1) // the command's own answer
+	status := make(chan int, 1)
+	go func() {
+		code := -1
+		for r := range reqs {
+			switch r.Type {
+			case "exit-status":
+				if len(r.Payload) >= 4 {
+					code = int(r.Payload[0])<<24 | int(r.Payload[1])<<16 | int(r.Payload[2])<<8 | int(r.Payload[3])
+				}
+			case "exit-signal":
+				code = 255
+			}
+			if r.WantReply {
+				_ = r.Reply(false, nil)
+			}
+		}
+		status <- code
+	}()
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		_, _ = io.Copy(ch, cmd.Stdin)
+		_ = ch.CloseWrite()
+	}()
+	go func() { defer wg.Done(); _, _ = io.Copy(orDiscard(cmd.Stdout), ch) }()
+	go func() { defer wg.Done(); _, _ = io.Copy(orDiscard(cmd.Stderr), ch.Stderr()) }()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		ch.Close()
+		return Result{ExitCode: -1}, ctx.Err()
+	}
+	select {
+	case code := <-status:
+		if code < 0 {
+			return Result{ExitCode: code}, fmt.Errorf("%s: the command ended without an exit status", c.addr)
+		}
+		return Result{ExitCode: code}, nil
+	case <-ctx.Done():
+		return Result{ExitCode: -1}, ctx.Err()
+	}
+}
+
+func (c *SSH) Upload(ctx context.Context, r io.Reader, path string, mode fs.FileMode) error {
+	return uploadViaShell(ctx, c, r, path, mode)
+}
+
+func (c *SSH) Download(ctx context.Context, path string, w io.Writer) error {
+	return downloadViaShell(ctx, c, path, w)
+}
+
+func (c *SSH) Stats() Stats { return c.stats.snapshot() }
+
+// Close ends the shell, the connection and any jump connections.
+func (c *SSH) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		if c.shCh != nil {
+			_ = c.shCh.CloseWrite() // EOF on stdin lets sh exit by itself
+			c.shCh.Close()
+		}
+		if c.client != nil {
+			c.client.Close()
+		}
+		for i := len(c.hops) - 1; i >= 0; i-- {
+			c.hops[i].Close()
+		}
+	})
+	return nil
+}
+
+func joinHostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
