@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tend/modules/shell"
+	"tend/playbooks"
+)
+
+func newPingCmd() *cobra.Command {
+	var f connFlags
+	cmd := &cobra.Command{
+		Use:   "ping -i INVENTORY [PATTERN]",
+		Short: "Check that hosts can be reached and run commands",
+		Long: `Connect to every host the pattern matches (default: all), start a shell and
+run an empty command on it. Each host is reported ok, with the time taken, or
+unreachable, with the reason.
+
+Exit codes: 0 every host answered; 1 usage or inventory error; 4 a host was
+unreachable.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pattern := "all"
+			if len(args) == 1 {
+				pattern = args[0]
+			}
+			return runAdHoc(cmd, &f, pattern, "", true)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newExecCmd() *cobra.Command {
+	var f connFlags
+	cmd := &cobra.Command{
+		Use:   "exec -i INVENTORY PATTERN -- COMMAND [ARG...]",
+		Short: "Run a command on every matched host, in parallel",
+		Long: `Run a command on every host the pattern matches, at most --forks hosts at a
+time, and print each host's output as one block when it finishes.
+
+With one word after --, that word is a shell command line, run by the host's sh:
+    tend exec -i hosts web -- 'systemctl is-active nginx || uptime'
+With several, they are a command and its arguments, each passed exactly as
+given (quoted for you):
+    tend exec -i hosts web -- ls -l "/srv/my files"
+
+Exit codes: 0 the command succeeded everywhere; 1 usage or inventory error;
+4 it failed on a host, or a host was unreachable.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() != 1 || len(args) < 2 {
+				return fmt.Errorf("usage: tend exec -i INVENTORY PATTERN -- COMMAND [ARG...]")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			words := args[1:]
+			script := words[0]
+			if len(words) > 1 {
+				script = shell.Join(words)
+			}
+			return runAdHoc(cmd, &f, args[0], script, false)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// runAdHoc resolves the hosts, runs script on them and renders the results.
+func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping bool) error {
+	inv, err := f.load()
+	if err != nil {
+		return err
+	}
+	hosts, err := f.hosts(inv, pattern)
+	if err != nil {
+		return err
+	}
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	copts, err := f.connectOptions(stderr)
+	if err != nil {
+		return err
+	}
+	p := newPainter(stdout)
+	start := time.Now()
+	var ok, failed, unreachable int
+	playbooks.RunAdHoc(cmd.Context(), hosts, script, playbooks.AdHocOptions{Forks: f.forks, Connect: copts}, func(r playbooks.HostResult) {
+		switch {
+		case r.Unreachable:
+			unreachable++
+		case r.Failed():
+			failed++
+		default:
+			ok++
+		}
+		if ping {
+			renderPing(stdout, p, r, f.verbose > 0)
+		} else {
+			renderExec(stdout, p, r, f.verbose > 0)
+		}
+	})
+	summary := fmt.Sprintf("%s: %d ok", plural(len(hosts), "host", "hosts"), ok)
+	if !ping || failed > 0 {
+		summary += fmt.Sprintf(", %d failed", failed)
+	}
+	summary += fmt.Sprintf(", %d unreachable (%s)", unreachable, round(time.Since(start)))
+	fmt.Fprintln(stdout, p.bold(summary))
+	if cmd.Context().Err() != nil {
+		return fmt.Errorf("interrupted")
+	}
+	if failed+unreachable > 0 {
+		return exitError{exitFailure}
+	}
+	return nil
+}
+
+func renderPing(w io.Writer, p painter, r playbooks.HostResult, verbose bool) {
+	switch {
+	case r.Unreachable:
+		fmt.Fprintf(w, "%s | %s | %s\n", r.Host, p.red("UNREACHABLE"), r.Err)
+	case r.Err != nil:
+		fmt.Fprintf(w, "%s | %s | %s\n", r.Host, p.red("FAILED"), r.Err)
+	default:
+		fmt.Fprintf(w, "%s | %s | %s%s\n", r.Host, p.green("ok"), round(r.Connect+r.Run), phases(r, verbose))
+	}
+}
+
+func renderExec(w io.Writer, p painter, r playbooks.HostResult, verbose bool) {
+	var b bytes.Buffer
+	switch {
+	case r.Unreachable:
+		fmt.Fprintf(&b, "%s | %s | %s\n", r.Host, p.red("UNREACHABLE"), r.Err)
+	case r.Err != nil:
+		fmt.Fprintf(&b, "%s | %s | %s\n", r.Host, p.red("FAILED"), r.Err)
+	case r.ExitCode != 0:
+		fmt.Fprintf(&b, "%s | %s | rc=%d | %s%s\n", r.Host, p.red("FAILED"), r.ExitCode, round(r.Connect+r.Run), phases(r, verbose))
+	default:
+		fmt.Fprintf(&b, "%s | %s | rc=0 | %s%s\n", r.Host, p.green("ok"), round(r.Connect+r.Run), phases(r, verbose))
+	}
+	b.Write(indent(r.Stdout, "  "))
+	if len(r.Stderr) > 0 {
+		b.WriteString(p.yellow(string(indent(r.Stderr, "  stderr: "))))
+	}
+	// One write per host keeps blocks whole.
+	_, _ = w.Write(b.Bytes())
+}
+
+// phases is the -v detail: where the time went and what the host cost.
+func phases(r playbooks.HostResult, verbose bool) string {
+	if !verbose {
+		return ""
+	}
+	return fmt.Sprintf(" (connect %s, run %s, %s after the handshake)",
+		round(r.Connect), round(r.Run), plural(int(r.Stats.RoundTrips), "round trip", "round trips"))
+}
+
+// indent prefixes each line of out and ends it with a newline.
+func indent(out []byte, prefix string) []byte {
+	if len(out) == 0 {
+		return nil
+	}
+	s := strings.TrimSuffix(string(out), "\n")
+	return []byte(prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n")
+}

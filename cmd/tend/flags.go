@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"tend/inventory"
+	"tend/playbooks"
+	"tend/transport"
+)
+
+// hostFlags select hosts: the inventory and --limit.
+type hostFlags struct {
+	inventories []string
+	limit       string
+}
+
+func (f *hostFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVarP(&f.inventories, "inventory", "i", nil,
+		"inventory file, directory or comma-separated host list (repeatable; default $TEND_INVENTORY)")
+	cmd.Flags().StringVarP(&f.limit, "limit", "l", "", "further limit the hosts with a pattern (e.g. 'web:&prod:!web03')")
+}
+
+func (f *hostFlags) load() (*inventory.Inventory, error) {
+	srcs := f.inventories
+	if len(srcs) == 0 {
+		if env := os.Getenv("TEND_INVENTORY"); env != "" {
+			srcs = strings.Split(env, string(os.PathListSeparator))
+		}
+	}
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("no inventory: pass -i FILE (or set TEND_INVENTORY)")
+	}
+	return inventory.Load(srcs...)
+}
+
+// hosts resolves pattern and --limit; matching no host is an error, since a
+// run that silently does nothing hides a typo.
+func (f *hostFlags) hosts(inv *inventory.Inventory, pattern string) ([]*inventory.Host, error) {
+	hosts, err := inv.ResolveLimit(pattern, f.limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(hosts) == 0 {
+		what := fmt.Sprintf("pattern %q", pattern)
+		if f.limit != "" {
+			what += fmt.Sprintf(" with --limit %q", f.limit)
+		}
+		return nil, fmt.Errorf("%s matches no host in the inventory (see: tend inventory -i ... --graph)", what)
+	}
+	return hosts, nil
+}
+
+// connFlags are how to reach hosts; shared by every command that connects.
+type connFlags struct {
+	hostFlags
+	forks           int
+	timeout         time.Duration
+	knownHosts      string
+	hostKeyChecking string
+	privateKey      string
+	user            string
+	sshConfig       string
+	verbose         int
+}
+
+func (f *connFlags) register(cmd *cobra.Command) {
+	f.hostFlags.register(cmd)
+	fl := cmd.Flags()
+	fl.IntVarP(&f.forks, "forks", "f", 50, "how many hosts to work on at once")
+	fl.DurationVarP(&f.timeout, "timeout", "T", 10*time.Second, "deadline for the TCP connect and SSH handshake of each host")
+	fl.StringVar(&f.knownHosts, "known-hosts", "", "known_hosts file to verify host keys against (default ~/.ssh/known_hosts)")
+	fl.StringVar(&f.hostKeyChecking, "host-key-checking", "strict",
+		"strict: refuse unknown hosts; accept-new: record unknown hosts' keys; off: check nothing (a changed key is refused unless off)")
+	fl.StringVar(&f.privateKey, "private-key", "", "private key file (an inventory's ansible_ssh_private_key_file wins)")
+	fl.StringVarP(&f.user, "user", "u", "", "remote user (an inventory's ansible_user wins; default from ~/.ssh/config, else the local user)")
+	fl.StringVar(&f.sshConfig, "ssh-config", "", "OpenSSH client config to read (default ~/.ssh/config and /etc/ssh/ssh_config; 'none' reads none)")
+	fl.CountVarP(&f.verbose, "verbose", "v", "say more: per host round trips and time in each phase")
+}
+
+// connectOptions builds the run-wide connection settings. Warnings about
+// inventory settings tend ignores go to warn, once each.
+func (f *connFlags) connectOptions(warn io.Writer) (playbooks.ConnectOptions, error) {
+	if f.forks < 1 {
+		return playbooks.ConnectOptions{}, fmt.Errorf("--forks must be at least 1")
+	}
+	policy, err := transport.ParseHostKeyPolicy(f.hostKeyChecking)
+	if err != nil {
+		return playbooks.ConnectOptions{}, err
+	}
+	kh := f.knownHosts
+	if kh == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return playbooks.ConnectOptions{}, fmt.Errorf("no home directory for known_hosts: pass --known-hosts")
+		}
+		kh = filepath.Join(home, ".ssh", "known_hosts")
+	}
+	hostKeys, err := transport.NewHostKeys(kh, policy)
+	if err != nil {
+		return playbooks.ConnectOptions{}, err
+	}
+	var cfg *transport.SSHConfig
+	switch f.sshConfig {
+	case "none":
+	case "":
+		cfg, err = transport.LoadSSHConfig()
+	default:
+		cfg, err = transport.LoadSSHConfig(f.sshConfig)
+	}
+	if err != nil {
+		return playbooks.ConnectOptions{}, err
+	}
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return playbooks.ConnectOptions{
+		User:       f.user,
+		PrivateKey: f.privateKey,
+		Timeout:    f.timeout,
+		HostKeys:   hostKeys,
+		Keys:       &transport.Keys{Passphrase: askPassphrase},
+		SSHConfig:  cfg,
+		Warn: func(host, msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !seen[msg] {
+				seen[msg] = true
+				fmt.Fprintf(warn, "warning: %s (first seen on %s)\n", msg, host)
+			}
+		},
+	}, nil
+}
+
+// askPassphrase gets a key's passphrase from TEND_SSH_PASSPHRASE or, on a
+// terminal, by asking. Keys calls it once per key file.
+func askPassphrase(file string) ([]byte, error) {
+	if p, ok := os.LookupEnv("TEND_SSH_PASSPHRASE"); ok {
+		return []byte(p), nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil || !term.IsTerminal(int(tty.Fd())) {
+		return nil, fmt.Errorf("it is protected by a passphrase and there is no terminal to ask on: add it to ssh-agent or set TEND_SSH_PASSPHRASE")
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "Passphrase for %s: ", file)
+	p, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	return p, err
+}

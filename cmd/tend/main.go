@@ -1,0 +1,65 @@
+// Command tend converges hosts to the state a playbook describes, over SSH,
+// with nothing to install on them but sshd and a POSIX sh.
+//
+// This package only reads flags, calls into the other packages and renders
+// what they report; the logic lives in inventory, playbooks, modules and
+// transport.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, shared by every command (see `tend help exit-codes`).
+const (
+	exitOK      = 0
+	exitUsage   = 1 // bad flags, unreadable inventory, no matching host
+	exitFailure = 4 // a host failed or was unreachable
+)
+
+// exitError carries an exit code out of a command whose output already said
+// what went wrong.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		os.Exit(exitOK)
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	default:
+		fmt.Fprintln(os.Stderr, "tend: "+err.Error())
+		os.Exit(exitUsage)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tend",
+		Short: "Converge hosts to the state a playbook describes, over SSH",
+		Long: `tend is an idempotent, agentless configuration converger. It reads Ansible
+inventories and playbooks, compiles each state into POSIX sh checks and actions,
+runs them over SSH in parallel, and changes only what differs.
+
+Exit codes: 0 success; 1 usage, inventory or load error; 4 a host failed or
+was unreachable.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newPingCmd(), newExecCmd(), newInventoryCmd(), newVersionCmd())
+	return root
+}
