@@ -1,0 +1,120 @@
+package modules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A Module compiles one task into POSIX sh text. It never touches a host:
+// the runner ships the scripts, and decides how (one task at a time, or many
+// probes in one round trip).
+//
+// The life of a task on one host:
+//
+//  1. Probe returns a read-only script that prints the state the task cares
+//     about ("" when there is nothing to read, as for command without
+//     creates/removes).
+//  2. Plan reads what the probe printed and returns nil when the host already
+//     conforms, or the Change that would make it conform.
+//  3. Unless in check mode, the runner runs Change.Apply, then Change.Result
+//     turns its output into what `register:` stores.
+type Module interface {
+	// Spec describes the arguments, so they are checked before any host is
+	// touched.
+	Spec() Spec
+	Probe(t *Task) (string, error)
+	Plan(t *Task, probe Output) (*Change, error)
+}
+
+// Task is one module invocation on one host: arguments already templated
+// and checked against the Spec.
+type Task struct {
+	Args  Args
+	Facts map[string]any
+	// Files reads controller-side files named by the task (copy's src),
+	// resolved against the role's files/ and the playbook's folder.
+	Files FileSource
+	// Diff asks for before/after contents, which may cost more probing.
+	Diff bool
+}
+
+// FileSource reads files on the controller.
+type FileSource interface {
+	ReadFile(name string) ([]byte, error)
+}
+
+// Output is what a script printed, and how it ended.
+type Output struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+}
+
+// Change is what a converge would do to one host for one task.
+type Change struct {
+	// Diffs say what changes, for people: attribute changes and content
+	// diffs. The runner redacts them under no_log.
+	Diffs []Diff
+	// Apply makes the change. It is idempotent on its own: run twice, the
+	// second run changes nothing. It exits non-zero on failure, with the
+	// reason on stderr.
+	Apply string
+	// CheckUnknown is set when check mode cannot know whether the task would
+	// change anything (command without creates/removes): the runner reports
+	// it as skipped in check mode.
+	CheckUnknown bool
+	// Result turns Apply's output into the task's result; nil means the
+	// plain result (changed, failed, rc).
+	Result func(apply Output) (Result, error)
+}
+
+// Diff is one difference between the host and the desired state.
+type Diff struct {
+	Path string
+	// Attr is what differs: "state", "mode", "owner", "group", "content",
+	// "target" (a link's), or a module's own word ("line", "packages").
+	Attr string
+	// Before and After are the values, "" meaning absent. For "content"
+	// they are whole file texts, rendered as a unified diff.
+	Before, After string
+}
+
+// Result is what a task returns and `register:` stores, with Ansible's keys
+// (changed, failed, rc, stdout, stdout_lines, msg, stat, ...).
+type Result map[string]any
+
+// registry maps module names to modules. Ansible's fully qualified names
+// (ansible.builtin.copy) are accepted as aliases.
+var registry = map[string]Module{}
+
+// Register adds a module; it is called from init functions.
+func Register(name string, m Module) {
+	if _, dup := registry[name]; dup {
+		panic("modules: " + name + " registered twice")
+	}
+	registry[name] = m
+}
+
+// Lookup returns the module called name, accepting "ansible.builtin.NAME"
+// and "ansible.legacy.NAME".
+func Lookup(name string) (Module, bool) {
+	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
+		name = strings.TrimPrefix(name, prefix)
+	}
+	m, ok := registry[name]
+	return m, ok
+}
+
+// Names lists the registered modules, sorted.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// errorf is the error a module returns for a host or argument problem.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
