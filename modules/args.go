@@ -49,6 +49,9 @@ type Spec struct {
 	// Exclusive, sets of which at most one may be.
 	RequiredOneOf [][]string
 	Exclusive     [][]string
+	// AnyKeys accepts arguments not listed in Params, as they are
+	// (set_fact's variables).
+	AnyKeys bool
 }
 
 // ArgError is one problem with a task's arguments.
@@ -129,6 +132,10 @@ func (s Spec) Check(raw map[string]any, partial bool) (Args, []ArgError) {
 	for _, k := range keys {
 		v := raw[k]
 		p, ok := byName[k]
+		if !ok && s.AnyKeys {
+			out[k] = v
+			continue
+		}
 		if !ok {
 			e := ArgError{Arg: k, Msg: fmt.Sprintf("unknown argument %q", k)}
 			if near := Nearest(k, names); near != "" {

@@ -84,6 +84,21 @@ type Diff struct {
 // (changed, failed, rc, stdout, stdout_lines, msg, stat, ...).
 type Result map[string]any
 
+// Controller is a module that runs on the controller, not on hosts (debug,
+// set_fact, assert, fail, meta, template's rendering): the runner carries it
+// out. It is registered so that its arguments are checked like any other.
+type Controller struct{ ArgSpec Spec }
+
+func (c Controller) Spec() Spec { return c.ArgSpec }
+
+func (c Controller) Probe(*Task) (string, error) {
+	return "", errorf("controller module: the runner carries it out")
+}
+
+func (c Controller) Plan(*Task, Output) (*Change, error) {
+	return nil, errorf("controller module: the runner carries it out")
+}
+
 // registry maps module names to modules. Ansible's fully qualified names
 // (ansible.builtin.copy) are accepted as aliases.
 var registry = map[string]Module{}

@@ -84,14 +84,18 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 	c := &SSH{addr: target.addr(), stop: make(chan struct{})}
 	var via *ssh.Client
 	for _, h := range hops {
-		// A jump host is configured by its own ssh_config entry, but
-		// never by the target's credentials.
+		// A jump host is configured by its own ssh_config entry. It is
+		// offered the target's key files too (after its own): fleets
+		// usually share one deploy key, and the jump host refuses what
+		// it does not know. The target's password is never sent to it.
 		ep, err := o.Config.resolve(h.host, h.port, h.user)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
-		client, err := dialOne(ctx, via, ep, nil, o)
+		hopOpts := o
+		hopOpts.Password = ""
+		client, err := dialOne(ctx, via, ep, o.KeyFiles, hopOpts)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("jump host %s: %w", ep.addr(), err)
@@ -131,7 +135,7 @@ func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []s
 		return nil, describeDialError(addr, o.Timeout, err)
 	}
 
-	auth, err := planAuth(o.Keys, append(explicitKeys, ep.keys...), defaultKeys(), o.Password)
+	auth, err := planAuth(o.Keys, append(append([]string(nil), explicitKeys...), ep.keys...), defaultKeys(), o.Password)
 	if err != nil {
 		conn.Close()
 		return nil, err

@@ -74,15 +74,15 @@ Exit codes: 0 the command succeeded everywhere; 1 usage or inventory error;
 
 // runAdHoc resolves the hosts, runs script on them and renders the results.
 func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping bool) error {
-	inv, err := f.load()
-	if err != nil {
-		return err
-	}
-	hosts, err := f.hosts(inv, pattern)
-	if err != nil {
-		return err
-	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	inv, err := f.load(stderr)
+	if err != nil {
+		return err
+	}
+	hosts, err := f.hosts(inv, pattern, stderr)
+	if err != nil {
+		return err
+	}
 	copts, err := f.connectOptions(stderr)
 	if err != nil {
 		return err

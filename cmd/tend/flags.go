@@ -29,7 +29,8 @@ func (f *hostFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.limit, "limit", "l", "", "further limit the hosts with a pattern (e.g. 'web:&prod:!web03')")
 }
 
-func (f *hostFlags) load() (*inventory.Inventory, error) {
+// load reads the inventory and prints its warnings (with file:line) to warn.
+func (f *hostFlags) load(warn io.Writer) (*inventory.Inventory, error) {
 	srcs := f.inventories
 	if len(srcs) == 0 {
 		if env := os.Getenv("TEND_INVENTORY"); env != "" {
@@ -39,16 +40,27 @@ func (f *hostFlags) load() (*inventory.Inventory, error) {
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("no inventory: pass -i FILE (or set TEND_INVENTORY)")
 	}
-	return inventory.Load(srcs...)
+	inv, err := inventory.Load(srcs...)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range inv.Warnings() {
+		fmt.Fprintln(warn, "warning: "+w)
+	}
+	return inv, nil
 }
 
 // hosts resolves pattern and --limit; matching no host is an error, since a
 // run that silently does nothing hides a typo.
-func (f *hostFlags) hosts(inv *inventory.Inventory, pattern string) ([]*inventory.Host, error) {
-	hosts, err := inv.ResolveLimit(pattern, f.limit)
+func (f *hostFlags) hosts(inv *inventory.Inventory, pattern string, warn io.Writer) ([]*inventory.Host, error) {
+	m, err := inv.Match(pattern, f.limit)
 	if err != nil {
 		return nil, err
 	}
+	for _, part := range m.Unmatched {
+		fmt.Fprintf(warn, "warning: %q matches no group or host in the inventory\n", part)
+	}
+	hosts := m.Hosts
 	if len(hosts) == 0 {
 		what := fmt.Sprintf("pattern %q", pattern)
 		if f.limit != "" {

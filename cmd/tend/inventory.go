@@ -28,7 +28,7 @@ variables. --limit narrows --list and --graph to the hosts a pattern matches.`,
 			if n != 1 {
 				return fmt.Errorf("give exactly one of --list, --graph or --host")
 			}
-			inv, err := f.load()
+			inv, err := f.load(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
