@@ -170,7 +170,9 @@ func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []s
 			return nil, hk
 		case strings.Contains(err.Error(), "unable to authenticate"):
 			return nil, &AuthError{User: ep.user, Addr: addr, Tried: auth.tried}
-		case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+		case isTimeout(err) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)):
+			// The socket deadline and the context end at the same moment;
+			// whichever fires first, it is the same timeout.
 			return nil, fmt.Errorf("%s accepted the connection but did not complete the SSH handshake within %v", addr, o.Timeout)
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
@@ -205,11 +207,15 @@ func dialVia(ctx context.Context, via *ssh.Client, addr string) (net.Conn, error
 	}
 }
 
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // describeDialError turns the network's errors into what a person can act on.
 func describeDialError(addr string, timeout time.Duration, err error) error {
-	var ne net.Error
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Errorf("connecting to %s: no answer within %v (host down or port filtered?)", addr, timeout)
 	case strings.Contains(err.Error(), "connection refused"):
 		return fmt.Errorf("connecting to %s: connection refused (is sshd running on that port?)", addr)
