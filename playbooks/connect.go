@@ -139,6 +139,8 @@ func parseSSHArgs(s string) (jump string, notes []string, err error) {
 			}
 			jump = j
 		case sshOptionsIgnored[name]:
+		case name == "stricthostkeychecking" || name == "userknownhostsfile":
+			notes = append(notes, fmt.Sprintf("ssh option %q is ignored: tend always verifies host keys; use --host-key-checking and --known-hosts", opt))
 		default:
 			notes = append(notes, fmt.Sprintf("ssh option %q is not supported and is ignored", opt))
 		}
