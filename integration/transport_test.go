@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,5 +201,78 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestBecomeWithSudo(t *testing.T) {
+	t.Setenv("SSH_AUTH_SOCK", "")
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	root, err := dial(t, f, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alice may sudo with her password; the fleet's sshd takes the client key
+	// for every user.
+	setup := `useradd -m -s /bin/sh alice && echo 'alice:alice-pw' | chpasswd &&
+echo 'alice ALL=(ALL) ALL' > /etc/sudoers.d/alice && chmod 0440 /etc/sudoers.d/alice
+` +
+		// sshd reads the authorized keys as the user: let alice reach them
+		// (in this host's overlay only).
+		"k=" + shell.Quote(f.ClientKey+".pub") + `; chmod o+r "$k"; d=$(dirname "$k")
+while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
+	var errOut bytes.Buffer
+	if res, err := root.Run(context.Background(), transport.Cmd{Script: setup, Stderr: &errOut}); err != nil || res.ExitCode != 0 {
+		t.Fatalf("setup: %v %s", err, errOut.String())
+	}
+	ctx := context.Background()
+	asAlice := func(password string) *transport.SSH {
+		c, err := dial(t, f, h, func(o *transport.SSHOptions) { o.User = "alice"; o.BecomePassword = password })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	whoami := func(c *transport.SSH, user string) (string, error) {
+		var out bytes.Buffer
+		_, err := c.Run(ctx, transport.Cmd{Script: "id -un", User: user, Stdout: &out})
+		return strings.TrimSpace(out.String()), err
+	}
+
+	if _, err := whoami(asAlice(""), "root"); !errors.Is(err, transport.ErrBecomePassword) {
+		t.Errorf("no password: %v", err)
+	}
+	_, err = whoami(asAlice("wrong"), "root")
+	if err == nil || !strings.Contains(err.Error(), "refused the become password") || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("wrong password: %v", err)
+	}
+	c := asAlice("alice-pw")
+	if who, err := whoami(c, ""); err != nil || who != "alice" {
+		t.Errorf("login user: %q %v", who, err)
+	}
+	before := c.Stats().RoundTrips
+	for i := 0; i < 3; i++ {
+		if who, err := whoami(c, "root"); err != nil || who != "root" {
+			t.Fatalf("become root: %q %v", who, err)
+		}
+	}
+	// One sudo shell (start and password) for three commands.
+	if got := c.Stats().RoundTrips - before; got != 5 {
+		t.Errorf("three commands as root cost %d round trips, want 5", got)
+	}
+	// The password is on no command line in the host.
+	var ps bytes.Buffer
+	if _, err := c.Run(ctx, transport.Cmd{Script: "cat /proc/[0-9]*/cmdline | tr '\\0' ' '", User: "root", Stdout: &ps}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ps.String(), "alice-pw") {
+		t.Errorf("the become password shows in a process's argv")
+	}
+	// Files written as root through the sudo shell belong to root.
+	if _, err := c.Run(ctx, transport.Cmd{Script: "echo x > /etc/written-by-become", User: "root"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := h.Stat("/etc/written-by-become"); err != nil || st.Sys().(*syscall.Stat_t).Uid != 0 {
+		t.Errorf("file written as root: %v %v", st, err)
 	}
 }

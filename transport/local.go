@@ -18,6 +18,10 @@ type Local struct {
 	once  sync.Once
 	// Shell is the interpreter; "/bin/sh" unless set before the first use.
 	Shell string
+	// BecomePassword answers sudo for commands run as another user.
+	BecomePassword string
+	become         becomeShells
+	procs          []*exec.Cmd // sudo shells, killed on Close
 }
 
 // DialLocal starts the local persistent shell.
@@ -48,6 +52,17 @@ func DialLocal(shellPath string) (*Local, error) {
 }
 
 func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
+	if c.User != "" && c.User != currentUser() {
+		if c.Stdin != nil {
+			return Result{ExitCode: -1}, fmt.Errorf("a command with stdin cannot run as another user")
+		}
+		l.become.password = l.BecomePassword
+		sh, err := l.become.shell(ctx, c.User, l.startCommand, &l.stats)
+		if err != nil {
+			return Result{ExitCode: -1}, err
+		}
+		return sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+	}
 	if c.Stdin == nil {
 		return l.sh.run(ctx, c.Script, c.Stdout, c.Stderr)
 	}
@@ -65,6 +80,28 @@ func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
 	return Result{}, nil
 }
 
+// startCommand starts a process with pipes (for sudo shells).
+func (l *Local) startCommand(command string) (io.Writer, io.Reader, io.Reader, func(), error) {
+	cmd := exec.Command(l.Shell, "-c", command)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	l.procs = append(l.procs, cmd)
+	return stdin, stdout, stderr, func() { _ = cmd.Process.Kill() }, nil
+}
+
 func (l *Local) Upload(ctx context.Context, r io.Reader, path string, mode fs.FileMode) error {
 	return uploadViaShell(ctx, l, r, path, mode)
 }
@@ -77,8 +114,10 @@ func (l *Local) Stats() Stats { return l.stats.snapshot() }
 
 func (l *Local) Close() error {
 	l.once.Do(func() {
-		_ = l.cmd.Process.Kill()
-		_ = l.cmd.Wait()
+		for _, p := range append(l.procs, l.cmd) {
+			_ = p.Process.Kill()
+			_ = p.Wait()
+		}
 	})
 	return nil
 }

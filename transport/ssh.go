@@ -39,6 +39,9 @@ type SSHOptions struct {
 	KeepAlive time.Duration
 	// Shell is the command that runs the persistent shell; "sh" by default.
 	Shell string
+	// BecomePassword answers sudo's prompt for commands run as another
+	// user. It is sent on the sudo shell's stdin, never on a command line.
+	BecomePassword string
 }
 
 // SSH is a connection to one host with its persistent shell.
@@ -49,6 +52,8 @@ type SSH struct {
 	shCh   ssh.Channel
 	stats  counters
 	addr   string
+	login  string // the user we logged in as
+	become becomeShells
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -81,7 +86,8 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 		return nil, err
 	}
 
-	c := &SSH{addr: target.addr(), stop: make(chan struct{})}
+	c := &SSH{addr: target.addr(), stop: make(chan struct{}), login: target.user}
+	c.become.password = o.BecomePassword
 	var via *ssh.Client
 	for _, h := range hops {
 		// A jump host is configured by its own ssh_config entry. It is
@@ -292,10 +298,31 @@ func (c *SSH) openExec(command string) (ssh.Channel, <-chan *ssh.Request, error)
 }
 
 func (c *SSH) Run(ctx context.Context, cmd Cmd) (Result, error) {
+	if cmd.User != "" && cmd.User != c.login {
+		if cmd.Stdin != nil {
+			return Result{ExitCode: -1}, errors.New("a command with stdin cannot run as another user")
+		}
+		sh, err := c.become.shell(ctx, cmd.User, c.startCommand, &c.stats)
+		if err != nil {
+			return Result{ExitCode: -1}, err
+		}
+		return sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
+	}
 	if cmd.Stdin == nil {
 		return c.sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
 	}
 	return c.runWithStdin(ctx, cmd)
+}
+
+// startCommand starts a command on a new channel (for sudo shells).
+func (c *SSH) startCommand(command string) (io.Writer, io.Reader, io.Reader, func(), error) {
+	ch, reqs, err := c.openExec(command)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	c.stats.roundTrips.Add(-1) // startBecomeShell counts the start itself
+	go ssh.DiscardRequests(reqs)
+	return ch, ch, ch.Stderr(), func() { ch.Close() }, nil
 }
 
 // runWithStdin runs a command that reads stdin on a channel of its own: the

@@ -36,6 +36,9 @@ type Cmd struct {
 	Stdin  io.Reader
 	Stdout io.Writer // nil discards
 	Stderr io.Writer // nil discards
+	// User, when set and not the login user, runs the script as that user
+	// through sudo (see become.go).
+	User string
 }
 
 // Result is how a command ended.
