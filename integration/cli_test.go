@@ -298,3 +298,33 @@ func fingerprint(t *testing.T, pub string) string {
 }
 
 var _ = fleet.Options{}
+
+func TestInterruptEndsTheRunCleanly(t *testing.T) {
+	f := startFleet(t, 3)
+	cmd := exec.Command(tendBin, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "all", "--", "echo started; sleep 60")
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until every host runs the command, then interrupt.
+	waitFor(t, func() bool { return countProcs("sleep 60") >= len(f.Hosts) })
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 || !strings.Contains(out.String(), "interrupted") {
+		t.Errorf("interrupted run: %v\n%s", err, out.String())
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the run took %v to end after SIGINT", took)
+	}
+}
+
+// countProcs counts the machine's processes whose command line is cmdline
+// (fleet hosts' processes are visible from here).
+func countProcs(cmdline string) int {
+	out, _ := exec.Command("pgrep", "-fx", cmdline).Output()
+	return strings.Count(string(out), "\n")
+}

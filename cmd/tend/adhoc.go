@@ -112,7 +112,8 @@ func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping boo
 	summary += fmt.Sprintf(", %d unreachable (%s)", unreachable, round(time.Since(start)))
 	fmt.Fprintln(stdout, p.bold(summary))
 	if cmd.Context().Err() != nil {
-		return fmt.Errorf("interrupted")
+		fmt.Fprintln(stderr, "tend: interrupted")
+		return exitError{exitInterrupted}
 	}
 	if failed+unreachable > 0 {
 		return exitError{exitFailure}

@@ -22,6 +22,8 @@ const (
 	exitOK      = 0
 	exitUsage   = 1 // bad flags, unreadable inventory, no matching host
 	exitFailure = 4 // a host failed or was unreachable
+	// exitInterrupted is the shells' code for a run ended by SIGINT.
+	exitInterrupted = 130
 )
 
 // exitError carries an exit code out of a command whose output already said
@@ -56,7 +58,7 @@ inventories and playbooks, compiles each state into POSIX sh checks and actions,
 runs them over SSH in parallel, and changes only what differs.
 
 Exit codes: 0 success; 1 usage, inventory or load error; 4 a host failed or
-was unreachable.`,
+was unreachable; 130 interrupted (Ctrl-C or SIGTERM).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
