@@ -1,0 +1,121 @@
+package load
+
+import "fmt"
+
+// Pos is where something was written: a file as reached from the playbook's
+// path, and a 1-based line and column (0 when unknown).
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Playbook is a loaded, validated playbook with everything it pulls in.
+type Playbook struct {
+	Path string // as given to Load, cleaned
+	Dir  string // the playbook's folder
+	// Plays in order, those of import_playbook in its place.
+	Plays []*Play
+	// Files lists every file read (playbooks, task files, role files, vars
+	// files), each once, in the order first read: what a digest of the run's
+	// inputs covers.
+	Files []string
+}
+
+// Play is one play. Its folder (for files a task names relative to the
+// playbook) is filepath.Dir(Pos.File).
+type Play struct {
+	Pos   Pos
+	Name  string
+	Hosts string // a host pattern; a YAML list is joined with ","
+	Vars  map[string]any
+	// VarsFiles are loaded in order; later files override earlier ones.
+	VarsFiles []VarsFile
+	// Become is nil when not given.
+	Become       *bool
+	BecomeUser   string
+	BecomeMethod string // "" or "sudo"
+	GatherFacts  bool   // default true
+	// PreTasks, Tasks, PostTasks and Handlers are ready to run: the roles'
+	// tasks come first in Tasks, before the play's own, and the roles'
+	// handlers first in Handlers; includes are expanded in place, and every
+	// task carries what it inherits (see the package documentation).
+	PreTasks, Tasks, PostTasks, Handlers []*Task
+	Tags                                 []string
+	CheckMode, Diff                      *bool
+}
+
+// VarsFile is one vars_files entry: its path and the variables it holds.
+type VarsFile struct {
+	Path string
+	Vars map[string]any
+}
+
+// Role is one role as listed in a play's roles:. Its tasks and handlers are
+// already in the play; Role is their variable scope and where their files
+// are (Path/files, Path/templates).
+type Role struct {
+	Name string
+	Path string // the role's folder
+	// Defaults (defaults/main.yml) rank below inventory variables, Vars
+	// (vars/main.yml) above play vars.
+	Defaults, Vars map[string]any
+	// Params are the variables given in the play's roles: entry (vars: and
+	// any other keys), ranking above task vars, as Ansible's role params.
+	Params map[string]any
+}
+
+// Task is one task, a block (Module ""), or a handler (Handler set).
+type Task struct {
+	Pos  Pos
+	Name string
+
+	// Module is the registered short name ("file" for
+	// ansible.builtin.file); "" for a block.
+	Module string
+	// Args are the arguments as written, merged from args: and the module
+	// key, k=v text split into keys: not converted, and possibly
+	// templated. The runner renders them, then checks them with
+	// Spec.Check(args, false).
+	Args map[string]any
+	// ArgPos locates each key of Args.
+	ArgPos map[string]Pos
+
+	// When holds expressions (without {{ }}) that must all be true; a
+	// YAML boolean becomes "true" or "false".
+	When []string
+	// Loop is nil, a list (whose items may hold templates), or a template
+	// string that renders to a list.
+	Loop any
+	// LoopFlatten (with_items) asks to flatten the rendered list by one
+	// level, as Ansible's with_items does.
+	LoopFlatten bool
+	// LoopVar is "item" unless loop_control names another; IndexVar is ""
+	// unless loop_control sets index_var.
+	LoopVar, IndexVar, LoopLabel string
+
+	Register             string
+	Notify, Listen, Tags []string
+	NoLog, IgnoreErrors  bool
+	Become               *bool
+	BecomeUser           string
+	ChangedWhen          []string
+	FailedWhen           []string
+	CheckMode, Diff      *bool
+	Vars                 map[string]any
+
+	Block, Rescue, Always []*Task
+
+	// Role is the role the task came from, nil otherwise.
+	Role    *Role
+	Handler bool
+}

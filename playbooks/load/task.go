@@ -1,0 +1,701 @@
+package load
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"tend/modules"
+)
+
+// taskKeywords are the task keywords tend implements.
+var taskKeywords = []string{
+	"name", "args", "when", "loop", "with_items", "with_list", "loop_control", "register",
+	"notify", "listen", "tags", "no_log", "become", "become_user", "become_method",
+	"changed_when", "failed_when", "ignore_errors", "check_mode", "diff", "vars",
+	"block", "rescue", "always",
+}
+
+// inheritedKeywords are valid on blocks and includes too: the tasks inside
+// inherit them.
+var inheritedKeywords = []string{
+	"name", "when", "tags", "vars", "become", "become_user", "become_method",
+	"no_log", "ignore_errors", "check_mode", "diff",
+}
+
+var unsupportedTask = map[string]unsupported{
+	"delegate_to":        {hint: "tend runs a task on the play's hosts only: write a play for the other host"},
+	"delegate_facts":     {hint: "tend runs a task on the play's hosts only: write a play for the other host"},
+	"run_once":           {hint: "target one host with a play of its own, as in hosts: web[0]"},
+	"async":              {hint: "tasks run in the foreground; bound long commands with the timeout command"},
+	"poll":               {hint: "tasks run in the foreground; bound long commands with the timeout command"},
+	"until":              {hint: "write the retry loop into a shell: task"},
+	"retries":            {hint: "write the retry loop into a shell: task"},
+	"delay":              {hint: "write the retry loop into a shell: task"},
+	"local_action":       {msg: "local_action is not supported", hint: "write a play with hosts: localhost, and ansible_connection=local in the inventory"},
+	"action":             {msg: "action is not supported", hint: "write the module name as the key, as in copy: src=a dest=b"},
+	"environment":        {hint: "set variables in the command itself, as in shell: FOO=1 cmd"},
+	"remote_user":        {hint: "set ansible_user in the inventory, or pass -u"},
+	"connection":         {hint: "set ansible_connection in the inventory"},
+	"port":               {hint: "set ansible_port in the inventory"},
+	"throttle":           {hint: "use --forks"},
+	"timeout":            {hint: "bound long commands with the timeout command"},
+	"any_errors_fatal":   {hint: "a failed host stops only itself"},
+	"ignore_unreachable": {},
+	"module_defaults":    {hint: "give the arguments on each task"},
+	"collections":        {hint: "use modules by their short or ansible.builtin names"},
+	"debugger":           {},
+	"become_flags":       {hint: "only plain sudo is supported"},
+	"become_exe":         {hint: "only plain sudo is supported"},
+	"include":            {msg: "include is not supported", hint: "use import_tasks or include_tasks"},
+	"include_role":       {msg: "include_role is not supported yet", hint: "list the role under the play's roles:"},
+	"import_role":        {msg: "import_role is not supported yet", hint: "list the role under the play's roles:"},
+	"import_playbook":    {msg: "import_playbook is only valid at the top level of a playbook", hint: "list it with the plays, not with tasks"},
+	"vars_files":         {msg: "vars_files is a play keyword", hint: "move it to the play"},
+}
+
+// withHints say how to write Ansible's with_X lookups as loop:.
+var withHints = map[string]string{
+	"with_dict":          `loop: "{{ d | dict2items }}"`,
+	"with_nested":        `loop: "{{ a | product(b) | list }}"`,
+	"with_together":      `loop: "{{ a | zip(b) | list }}"`,
+	"with_sequence":      `loop: "{{ range(1, 10) | list }}"`,
+	"with_indexed_items": "loop: with loop_control: {index_var: i}",
+	"with_flattened":     `loop: "{{ a | flatten }}"`,
+	"with_subelements":   `loop: "{{ users | subelements('keys') }}"`,
+}
+
+// freeFormKeys are the key=value words Ansible takes out of free-form text
+// (parse_kv with check_raw), when the module has such a parameter: in
+// "echo argv=1 chdir=/tmp", chdir is an argument and argv=1 is text.
+var freeFormKeys = []string{
+	"creates", "removes", "chdir", "executable", "warn", "stdin", "stdin_add_newline", "strip_empty_ends",
+}
+
+// exprArgs are module arguments that hold bare expressions.
+var exprArgs = map[string][]string{"assert": {"that"}, "debug": {"var"}}
+
+// metaSpec checks meta: when no meta module is registered.
+var metaSpec = modules.Spec{
+	FreeForm: "free_form",
+	Params: []modules.Param{{Name: "free_form", Required: true, Choices: []string{
+		"flush_handlers", "noop", "refresh_inventory", "clear_facts", "clear_host_errors",
+		"end_play", "end_host", "end_batch", "end_role", "reset_connection",
+	}}},
+}
+
+// lookupModule finds a module by name, accepting ansible.builtin. and
+// ansible.legacy. prefixes, and returns its short name.
+func lookupModule(name string) (string, modules.Spec, bool) {
+	short := trimFQ(name)
+	if m, ok := modules.Lookup(name); ok {
+		return short, m.Spec(), true
+	}
+	if short == "meta" {
+		return short, metaSpec, true
+	}
+	return "", modules.Spec{}, false
+}
+
+// scope is what the tasks inside a play, role, block or include inherit.
+// The fields are already combined with the enclosing scopes'.
+type scope struct {
+	when                []string
+	tags                []string
+	vars                map[string]any
+	become              *bool
+	becomeUser          string
+	noLog, ignoreErrors bool
+	checkMode, diff     *bool
+	listen              []string // handlers in a named include answer to its name
+	role                *Role
+	handler             bool
+	dir                 string // folder of the file being read: includes are relative to it
+	playDir             string
+	depth               int
+	play                *playCtx
+}
+
+// tasks reads a list of tasks.
+func (w *walk) tasks(q pair, sc *scope) []*Task {
+	n := q.v
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		w.errorf(n, `start each task with "- "`, "%s must be a list of tasks, not %s", q.name, kindName(n))
+		return nil
+	}
+	var out []*Task
+	for _, item := range n.Content {
+		out = append(out, w.task(item, sc)...)
+	}
+	return out
+}
+
+type action struct {
+	kind string // "module", "include" or "block"
+	name string // the module's short name, import_tasks, include_tasks, block
+	p    pair
+	spec modules.Spec
+}
+
+// task reads one task. An include yields the included tasks.
+func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
+	at := n
+	n = deref(n)
+	if !w.spend(at) {
+		return nil
+	}
+	w.l.tasks++
+	if w.l.limit(w.pos(at), "tasks", w.l.tasks > maxTasks, "", "more than %d tasks", maxTasks) {
+		return nil
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		w.errorf(at, "a task is a mapping, as in - command: uptime", "a task must be a mapping, not %s", kindName(n))
+		return nil
+	}
+	if sc.depth >= maxDepth {
+		w.errorf(at, "", "tasks nested deeper than %d levels (blocks and includes)", maxDepth)
+		return nil
+	}
+	kw := map[string]pair{}
+	var kwOrder []string
+	var acts []action
+	reported := false // a key was already reported: no "task has no module" too
+	for _, q := range w.pairs(n) {
+		short := trimFQ(q.name)
+		u, unsup := unsupportedTask[short]
+		switch {
+		case slices.Contains(taskKeywords, q.name):
+			kw[q.name] = q
+			kwOrder = append(kwOrder, q.name)
+			if q.name == "block" {
+				acts = append(acts, action{kind: "block", name: "block", p: q})
+			}
+		case short == "import_tasks" || short == "include_tasks":
+			acts = append(acts, action{kind: "include", name: short, p: q})
+		case unsup:
+			w.unsupported(q, u, "")
+			reported = true
+		case strings.HasPrefix(q.name, "with_"):
+			reported = true
+			hint := "write it as loop:"
+			if h, ok := withHints[q.name]; ok {
+				hint = "write it as " + h
+			}
+			w.errorf(q.k, hint, "%q is not supported", q.name)
+		default:
+			if name, spec, ok := lookupModule(q.name); ok {
+				acts = append(acts, action{kind: "module", name: name, p: q, spec: spec})
+			} else {
+				w.unknownTaskKey(q)
+				reported = true
+			}
+		}
+	}
+	if len(acts) == 0 {
+		for _, k := range []string{"rescue", "always"} {
+			if q, ok := kw[k]; ok {
+				w.errorf(q.k, "write the tasks under block: and the recovery under "+k+":", "%s without block", k)
+				return nil
+			}
+		}
+		if !reported {
+			w.errorf(at, "add a module, such as command: or debug:", "task has no module")
+		}
+		return nil
+	}
+	act := acts[0]
+	if i := slices.IndexFunc(acts, func(a action) bool { return a.kind == "block" }); i >= 0 {
+		act = acts[i] // a block with a module: the module is the mistake
+	}
+	for _, other := range acts {
+		if other.p.k == act.p.k {
+			continue
+		}
+		if act.kind == "block" {
+			w.errorf(other.p.k, "move it into the block as a task of its own", "a block cannot also run %q", other.name)
+		} else {
+			w.errorf(other.p.k, "a task runs one module: split it into two tasks", "task has both %q and %q", act.name, other.name)
+		}
+	}
+	// Keywords that do not apply to this kind of task.
+	for _, k := range kwOrder {
+		q := kw[k]
+		bad, hint, msg := false, "", ""
+		switch {
+		case act.kind == "block" && !slices.Contains(inheritedKeywords, k) && k != "block" && k != "rescue" && k != "always":
+			bad, hint, msg = true, "put it on the tasks inside the block", fmt.Sprintf("%s is not valid on a block", k)
+		case act.kind == "include" && (k == "loop" || k == "with_items" || k == "with_list"):
+			bad, hint, msg = true, "put the loop on the tasks in the included file", fmt.Sprintf("loops on %s are not supported yet", act.name)
+		case act.kind == "include" && !slices.Contains(inheritedKeywords, k) && k != "listen":
+			bad, hint, msg = true, "put it on the tasks in the included file", fmt.Sprintf("%s is not valid on %s", k, act.name)
+		case act.kind == "module" && (k == "rescue" || k == "always"):
+			bad, hint, msg = true, "write the tasks under block: and the recovery under "+k+":", k+" without block"
+		case k == "listen" && !sc.handler:
+			bad, hint, msg = true, "only handlers listen; tasks notify", "listen is only valid on handlers"
+		}
+		if bad {
+			w.errorf(q.k, hint, "%s", msg)
+			delete(kw, k)
+		}
+	}
+
+	t := &Task{Pos: w.pos(n), Role: sc.role, Handler: sc.handler}
+	w.inherit(t, kw, sc)
+	w.l.inherited += len(t.When) + len(t.Tags) + len(t.Vars) + len(t.Listen)
+	if w.l.limit(w.pos(at), "inherited", w.l.inherited > maxInherited, "use fewer or smaller vars, when and tags on blocks and includes",
+		"more than %d variables, conditions and tags inherited by tasks", maxInherited) {
+		return nil
+	}
+	child := &scope{
+		when: t.When, tags: t.Tags, vars: t.Vars, become: t.Become, becomeUser: t.BecomeUser,
+		noLog: t.NoLog, ignoreErrors: t.IgnoreErrors, checkMode: t.CheckMode, diff: t.Diff,
+		listen: t.Listen, role: sc.role, handler: sc.handler, dir: sc.dir, playDir: sc.playDir,
+		depth: sc.depth + 1, play: sc.play,
+	}
+	switch act.kind {
+	case "block":
+		t.Block = w.tasks(kw["block"], child)
+		if q, ok := kw["rescue"]; ok {
+			t.Rescue = w.tasks(q, child)
+		}
+		if q, ok := kw["always"]; ok {
+			t.Always = w.tasks(q, child)
+		}
+		return []*Task{t}
+	case "include":
+		if sc.handler && t.Name != "" && !modules.IsTemplated(t.Name) {
+			child.listen = union(child.listen, []string{t.Name})
+		}
+		return w.include(act, child)
+	}
+	w.module(t, act, kw)
+	w.taskOnly(t, kw, sc)
+	if t.Handler && t.Name == "" && len(t.Listen) == 0 {
+		w.errorf(at, "notify finds handlers by name: or listen:", "handler has no name")
+	}
+	return []*Task{t}
+}
+
+// inherit reads the keywords blocks, includes and tasks share, and
+// combines them with the enclosing scope's.
+func (w *walk) inherit(t *Task, kw map[string]pair, sc *scope) {
+	if q, ok := kw["name"]; ok {
+		if s, ok := w.str(q); ok {
+			t.Name = s
+			w.template(q.v, s)
+		}
+	}
+	var when, tags, listen []string
+	if q, ok := kw["when"]; ok {
+		when = w.conds(q)
+	}
+	if q, ok := kw["tags"]; ok {
+		tags, _, _ = w.strList(q, true)
+	}
+	if q, ok := kw["listen"]; ok {
+		listen, _, _ = w.strList(q, false)
+	}
+	t.When = concat(sc.when, when)
+	t.Tags = union(sc.tags, tags)
+	t.Listen = union(sc.listen, listen)
+	t.Vars = mergeVars(sc.vars, w.varsMap(kw["vars"]))
+	t.Become = sc.become
+	if b := w.optBool(kw, "become"); b != nil {
+		t.Become = b
+	}
+	t.BecomeUser = sc.becomeUser
+	if q, ok := kw["become_user"]; ok {
+		if s, ok := w.str(q); ok {
+			t.BecomeUser = s
+			w.template(q.v, s)
+		}
+	}
+	if q, ok := kw["become_method"]; ok {
+		w.becomeMethod(q)
+	}
+	t.NoLog = sc.noLog
+	if b := w.optBool(kw, "no_log"); b != nil {
+		t.NoLog = *b
+	}
+	t.IgnoreErrors = sc.ignoreErrors
+	if b := w.optBool(kw, "ignore_errors"); b != nil {
+		t.IgnoreErrors = *b
+	}
+	t.CheckMode = sc.checkMode
+	if b := w.optBool(kw, "check_mode"); b != nil {
+		t.CheckMode = b
+	}
+	t.Diff = sc.diff
+	if b := w.optBool(kw, "diff"); b != nil {
+		t.Diff = b
+	}
+}
+
+// concat joins a and b into a new slice (nil when both are empty), so that
+// sibling tasks never share a backing array.
+func concat(a, b []string) []string {
+	if len(a)+len(b) == 0 {
+		return nil
+	}
+	return append(slices.Clip(a), b...)
+}
+
+// taskOnly reads the keywords only module tasks take.
+func (w *walk) taskOnly(t *Task, kw map[string]pair, sc *scope) {
+	if q, ok := kw["register"]; ok {
+		t.Register, _ = w.ident(q)
+	}
+	if q, ok := kw["notify"]; ok {
+		names, nodes, _ := w.strList(q, false)
+		t.Notify = names
+		for i, name := range names {
+			w.template(nodes[i], name)
+			if sc.play != nil {
+				sc.play.notify = append(sc.play.notify, notifyRef{name: name, pos: w.pos(nodes[i])})
+			}
+		}
+	}
+	if q, ok := kw["changed_when"]; ok {
+		t.ChangedWhen = w.conds(q)
+	}
+	if q, ok := kw["failed_when"]; ok {
+		t.FailedWhen = w.conds(q)
+	}
+	w.loop(t, kw)
+}
+
+// loop reads loop, with_items or with_list, and loop_control.
+func (w *walk) loop(t *Task, kw map[string]pair) {
+	var q pair
+	found := false
+	for _, k := range []string{"loop", "with_items", "with_list"} {
+		p, ok := kw[k]
+		if !ok {
+			continue
+		}
+		if found {
+			w.errorf(p.k, "keep one of them", "%s and %s cannot be used together", q.name, k)
+			continue
+		}
+		q, found = p, true
+	}
+	if lc, ok := kw["loop_control"]; ok {
+		if !found {
+			w.errorf(lc.k, "add loop:", "loop_control without a loop")
+		} else {
+			w.loopControl(t, lc)
+		}
+	}
+	if !found {
+		return
+	}
+	if t.LoopVar == "" {
+		t.LoopVar = "item"
+	}
+	t.LoopFlatten = q.name == "with_items"
+	v, ok := w.value(q.v)
+	if !ok {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		t.Loop = x
+	case nil:
+		w.errorf(orKey(q), "", "%s is empty", q.name)
+	case map[string]any:
+		w.errorf(q.v, `loop over a dictionary with loop: "{{ d | dict2items }}"`, "%s must be a list, not a mapping", q.name)
+	case string:
+		switch {
+		case modules.IsTemplated(x):
+			t.Loop = x
+		case q.name != "loop":
+			t.Loop = []any{x} // Ansible's lookups take a bare string as a one-item list
+		default:
+			hint := ""
+			if reIdent.MatchString(x) {
+				hint = fmt.Sprintf(`did you mean loop: "{{ %s }}"?`, x)
+			}
+			w.errorf(q.v, hint, "loop must be a list, or a template that gives one, not %q", clip(x))
+		}
+	default:
+		if q.name == "loop" {
+			w.errorf(q.v, "", "loop must be a list, or a template that gives one, not %s", kindName(q.v))
+		} else {
+			t.Loop = []any{x}
+		}
+	}
+}
+
+var loopControlKeys = []string{"loop_var", "index_var", "label"}
+
+func (w *walk) loopControl(t *Task, lc pair) {
+	n := lc.v
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		w.errorf(n, "", "loop_control must be a mapping, not %s", kindName(n))
+		return
+	}
+	for _, q := range w.pairs(n) {
+		switch q.name {
+		case "loop_var":
+			t.LoopVar, _ = w.ident(q)
+		case "index_var":
+			t.IndexVar, _ = w.ident(q)
+		case "label":
+			if s, ok := w.str(q); ok {
+				t.LoopLabel = s
+				w.template(q.v, s)
+			}
+		case "pause", "extended", "extended_allitems", "break_when":
+			w.unsupported(q, unsupported{}, "in loop_control")
+		default:
+			w.errorf(q.k, didYouMean(q.name, loopControlKeys), "unknown loop_control keyword %q", clip(q.name))
+		}
+	}
+}
+
+// unknownTaskKey reports a key that is neither a keyword nor a module.
+func (w *walk) unknownTaskKey(q pair) {
+	short := trimFQ(q.name)
+	var hint string
+	if slices.Contains(playKeywords, q.name) {
+		hint = fmt.Sprintf("%s is a play keyword: is a play written where tasks are expected?", q.name)
+	} else {
+		cands := slices.Concat(taskKeywords, []string{"import_tasks", "include_tasks", "meta"}, modules.Names())
+		hint = didYouMean(short, cands)
+		if hint == "" && strings.Contains(short, ".") {
+			last := short[strings.LastIndex(short, ".")+1:]
+			if _, _, ok := lookupModule(last); ok {
+				hint = fmt.Sprintf("collections are not supported: did you mean %q?", last)
+			} else {
+				hint = "collections are not supported"
+			}
+		}
+	}
+	w.errorf(q.k, hint, "unknown module or task keyword %q", clip(q.name))
+}
+
+// module reads a module's arguments, from args: and the module's key, and
+// checks them against its Spec.
+func (w *walk) module(t *Task, act action, kw map[string]pair) {
+	t.Module = act.name
+	t.Args = map[string]any{}
+	t.ArgPos = map[string]Pos{}
+	if q, ok := kw["args"]; ok {
+		switch {
+		case isNull(q.v):
+		case q.v.Kind == yaml.MappingNode:
+			w.argMap(t, act, q.v)
+		case q.v.Kind == yaml.ScalarNode && modules.IsTemplated(q.v.Value):
+			w.errorf(q.v, "write the arguments as a mapping", "args cannot be a template")
+		default:
+			w.errorf(q.v, "write the arguments as a mapping", "args must be a mapping, not %s", kindName(q.v))
+		}
+	}
+	v := act.p.v
+	switch {
+	case isNull(v):
+	case v.Kind == yaml.MappingNode:
+		w.argMap(t, act, v)
+	case v.Kind == yaml.ScalarNode:
+		if !w.argText(t, act, v) {
+			return
+		}
+	default:
+		w.errorf(v, "write key: value pairs indented under the module, or key=value text",
+			"arguments of %q must be a mapping or key=value text, not %s", act.name, kindName(v))
+		return
+	}
+	_, errs := act.spec.Check(t.Args, true)
+	for _, e := range errs {
+		at := w.pos(act.p.k)
+		if p, ok := t.ArgPos[e.Arg]; ok && e.Arg != "" {
+			at = p
+		}
+		msg := e.Msg
+		switch {
+		case strings.HasPrefix(msg, "unknown argument"), strings.HasPrefix(msg, "missing required argument"):
+			msg += fmt.Sprintf(" for module %q", act.name)
+		case e.Arg == "":
+			msg = fmt.Sprintf("module %q: %s", act.name, msg)
+		}
+		w.l.errorf(at, e.Hint, "%s", msg)
+	}
+}
+
+func (w *walk) argMap(t *Task, act action, n *yaml.Node) {
+	for _, q := range w.pairs(n) {
+		v, _ := w.value(q.v)
+		t.Args[q.name] = v
+		t.ArgPos[q.name] = w.pos(q.k)
+		if slices.Contains(exprArgs[act.name], q.name) {
+			w.exprNode(q)
+		}
+	}
+}
+
+// exprNode checks an argument holding an expression or a list of them.
+func (w *walk) exprNode(q pair) {
+	n := q.v
+	items := []*yaml.Node{n}
+	if n != nil && n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, it := range items {
+		e := deref(it)
+		if e == nil || e.Kind != yaml.ScalarNode || isNull(e) {
+			continue
+		}
+		if v, _ := w.scalarQuiet(e); v != nil {
+			if _, isStr := v.(string); isStr {
+				w.expr(w.pos(e), q.name, unbrace(strings.TrimSpace(e.Value)))
+			}
+		}
+	}
+}
+
+// argText reads `module: text`: the free form (command, shell, meta) with
+// the module's own key=value words taken out, or key=value pairs.
+func (w *walk) argText(t *Task, act action, v *yaml.Node) bool {
+	text := v.Value
+	free := act.spec.FreeForm
+	var keep func(string) bool
+	if free != "" {
+		keep = func(k string) bool { return slices.Contains(freeFormKeys, k) && isParam(act.spec, k) }
+	}
+	kvs, raw, hasRaw, err := parseKV(text, keep)
+	if err != nil {
+		w.errorf(v, "quote the whole value in YAML, or write the arguments as a mapping",
+			"cannot split the arguments of %q: %v", act.name, err)
+		return false
+	}
+	for _, a := range kvs {
+		t.Args[a.key] = a.value
+		t.ArgPos[a.key] = w.subPos(v, a.off)
+		vp := w.subPos(v, a.valOff)
+		w.templateAt(vp, a.value)
+		if slices.Contains(exprArgs[act.name], a.key) {
+			w.expr(vp, a.key, unbrace(strings.TrimSpace(a.value)))
+		}
+	}
+	if !hasRaw {
+		return true
+	}
+	if free == "" {
+		w.errorf(v, "write key=value pairs, or a mapping of arguments",
+			"module %q does not take free-form text (%q)", act.name, clip(raw))
+		return false
+	}
+	t.Args[free] = raw
+	t.ArgPos[free] = w.pos(v)
+	w.template(v, raw)
+	return true
+}
+
+func isParam(s modules.Spec, name string) bool {
+	for _, p := range s.Params {
+		if p.Name == name || slices.Contains(p.Aliases, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// include expands import_tasks/include_tasks in place.
+func (w *walk) include(act action, sc *scope) []*Task {
+	q := act.p
+	var name string
+	var at *yaml.Node
+	switch {
+	case q.v != nil && q.v.Kind == yaml.MappingNode:
+		for _, p := range w.pairs(q.v) {
+			switch p.name {
+			case "file":
+				name, _ = w.str(p)
+				at = p.v
+			case "apply":
+				w.unsupported(p, unsupported{hint: "put the keywords on the include itself"}, "on "+act.name)
+			default:
+				w.errorf(p.k, didYouMean(p.name, []string{"file"}), "unknown argument %q for %s", clip(p.name), act.name)
+			}
+		}
+		if at == nil {
+			w.errorf(q.k, "name the file: "+act.name+": tasks.yml", "%s needs a file", act.name)
+			return nil
+		}
+	default:
+		name, _ = w.str(q)
+		at = q.v
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil
+	}
+	if modules.IsTemplated(name) {
+		w.errorf(at, "tend expands includes before running: name the file plainly, and choose tasks with when:",
+			"the file to include cannot be templated")
+		return nil
+	}
+	var looked []string
+	add := func(dir string) {
+		p := w.l.resolve(dir, name)
+		if !slices.Contains(looked, p) {
+			looked = append(looked, p)
+		}
+	}
+	add(sc.dir)
+	if sc.role != nil {
+		add(filepath.Join(sc.role.Path, "tasks"))
+		if sc.handler {
+			add(filepath.Join(sc.role.Path, "handlers"))
+		}
+	}
+	add(sc.playDir)
+	for _, p := range looked {
+		if exists(p) {
+			return w.l.taskFile(p, w.pos(at), sc, act.name+" file")
+		}
+	}
+	hint := "looked for " + strings.Join(looked, " and ")
+	w.errorf(at, hint, "%s file %q not found", act.name, clip(name))
+	return nil
+}
+
+// taskFile reads a file holding a list of tasks, in scope sc.
+func (l *loader) taskFile(path string, at Pos, sc *scope, what string) []*Task {
+	f := l.open(path, at, what)
+	if f == nil {
+		return nil
+	}
+	if !l.push(f, at) {
+		return nil
+	}
+	defer l.pop()
+	if isNull(f.root) {
+		return nil
+	}
+	w := l.walk(f)
+	if f.root.Kind != yaml.SequenceNode {
+		hint := `a task file is a list of tasks: start each with "- "`
+		if f.root.Kind == yaml.MappingNode {
+			for i := 0; i < len(f.root.Content); i += 2 {
+				if f.root.Content[i].Value == "hosts" {
+					hint = "this looks like a play: import playbooks with import_playbook"
+				}
+			}
+		}
+		w.errorf(f.root, hint, "a task file must hold a list of tasks, not %s", kindName(f.root))
+		return nil
+	}
+	inner := *sc
+	inner.dir = f.dir
+	return w.tasks(pair{name: "tasks", v: f.root}, &inner)
+}
