@@ -36,6 +36,9 @@ type Param struct {
 	Default  any
 	// NoLog marks secrets (passwords): never shown in output or reports.
 	NoLog bool
+	// NoSplit keeps a lone string given to a List as one element instead
+	// of splitting it at commas (assert's that: "x in [1, 2]").
+	NoSplit bool
 }
 
 // Spec is a module's argument specification.
@@ -258,6 +261,10 @@ func convert(p *Param, v any) (any, error) {
 	case List:
 		switch x := v.(type) {
 		case string:
+			if p.NoSplit {
+				out = []string{x}
+				break
+			}
 			var l []string
 			for _, s := range strings.Split(x, ",") {
 				if s = strings.TrimSpace(s); s != "" {

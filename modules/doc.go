@@ -1,3 +1,19 @@
 // Package modules holds what tend knows how to converge. Modules are pure: given
 // arguments and host facts they return POSIX sh text, and never touch a host.
+//
+// Conventions shared by the modules (see scripts.go and probe.go):
+//
+//   - Every value reaches a script through shell.Quote or shell.Printf
+//     (q and printfAll here). Remote paths must be absolute.
+//   - Probes print records that Plan parses strictly: "key=value" lines,
+//     and "key:N" followed by N raw bytes for contents and link targets.
+//     Paths are never read back from ls or find output.
+//   - Metadata comes from ls -ldn (numbers) and ls -ld (names); ownership
+//     is compared with find -user/-group, which take names and numbers.
+//   - Files are written atomically: a temporary file beside the target gets
+//     the content, owner, group and mode, is validated, then renamed.
+//   - Symbolic modes are worked out in Go (ApplyMode), so Apply uses octal
+//     and check mode knows the exact result.
+//   - Scripts use POSIX utilities and options only, and run under dash,
+//     bash and busybox sh with nothing but busybox applets.
 package modules

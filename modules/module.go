@@ -18,13 +18,37 @@ import (
 //  2. Plan reads what the probe printed and returns nil when the host already
 //     conforms, or the Change that would make it conform.
 //  3. Unless in check mode, the runner runs Change.Apply, then Change.Result
-//     turns its output into what `register:` stores.
+//     turns its output into what `register:` stores. When Plan returns
+//     nil, a Reporter's Report says what the task registers; a Reader's
+//     Read is the whole result of a module that only reads.
+//
+// Scripts are POSIX sh: they work under dash, bash and busybox sh with only
+// busybox applets. Each expects a shell of its own (the runner's frame runs
+// it in a subshell): it may set variables, options and the umask, and exit.
 type Module interface {
 	// Spec describes the arguments, so they are checked before any host is
 	// touched.
 	Spec() Spec
 	Probe(t *Task) (string, error)
 	Plan(t *Task, probe Output) (*Change, error)
+}
+
+// Reader is implemented by modules that only read, and whose probe output
+// is itself the result (stat). The runner may call Read instead of Plan
+// (their Plan always returns nil) and registers what it returns; "changed"
+// is always false.
+type Reader interface {
+	Read(t *Task, probe Output) (Result, error)
+}
+
+// Reporter is implemented by modules that have something to report when
+// there is nothing to change: file's path, mode and owner, copy's checksum,
+// lineinfile's msg, command's "skipped, since X exists". When Plan returns
+// nil, the runner registers what Report returns (with the same probe
+// output) instead of the plain {"changed": false}. Report never sets
+// "changed" to true.
+type Reporter interface {
+	Report(t *Task, probe Output) (Result, error)
 }
 
 // Task is one module invocation on one host: arguments already templated
@@ -65,7 +89,10 @@ type Change struct {
 	// it as skipped in check mode.
 	CheckUnknown bool
 	// Result turns Apply's output into the task's result; nil means the
-	// plain result (changed, failed, rc).
+	// plain result (changed, failed, rc). It is called whatever Apply's exit
+	// status: a failure is a Result with "failed": true and a "msg" (so
+	// that failed_when can overrule it, as for command's non-zero rc); an
+	// error means the output could not be understood.
 	Result func(apply Output) (Result, error)
 }
 

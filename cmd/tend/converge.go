@@ -1,0 +1,164 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"tend/playbooks"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
+)
+
+// Exit code bits of --detailed-exitcode; a failure without it is exitFailure.
+const (
+	exitChanged = 2
+)
+
+type convergeFlags struct {
+	connFlags
+	check, diff, detailed, syntaxOnly bool
+	extraVars                         []string
+	tags, skipTags                    []string
+	output                            string
+}
+
+func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
+	f.connFlags.register(cmd)
+	fl := cmd.Flags()
+	if !plan {
+		fl.BoolVarP(&f.check, "check", "C", false, "change nothing: report what a converge would change")
+		fl.BoolVarP(&f.diff, "diff", "D", false, "show content diffs and attribute changes")
+		fl.BoolVar(&f.syntaxOnly, "syntax-check", false, "load and validate the playbook, touch no host")
+	}
+	fl.StringArrayVarP(&f.extraVars, "extra-vars", "e", nil, "variables that win over all others: k=v pairs, YAML/JSON, or @file (repeatable)")
+	fl.StringSliceVarP(&f.tags, "tags", "t", nil, "run only tasks with these tags")
+	fl.StringSliceVar(&f.skipTags, "skip-tags", nil, "skip tasks with these tags")
+	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 0 nothing changed, 2 changed (check mode: drift pending), 4 failed or unreachable, 6 both")
+	fl.StringVarP(&f.output, "output", "o", "text", "text, or json: one JSON object per event (JSON lines)")
+}
+
+const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error (no host was
+touched); 4 a host failed or was unreachable. With --detailed-exitcode:
+0 nothing changed, 2 changes made (in check mode: changes pending), 4 failures
+or unreachable hosts, 6 both.`
+
+func newConvergeCmd() *cobra.Command {
+	var f convergeFlags
+	cmd := &cobra.Command{
+		Use:   "converge -i INVENTORY PLAYBOOK",
+		Short: "Bring hosts to the state a playbook describes",
+		Long: `Run a playbook (Ansible's format) on the inventory's hosts: each task probes
+the host, and changes it only where it differs from the described state. Hosts
+run independently, --forks at a time; a failing host stops only itself.
+
+With --check nothing is changed anywhere, and the tasks that a converge would
+change are reported as changed; with --diff the changes are shown as unified
+diffs and attribute changes.
+
+` + convergeExitCodes,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runConverge(cmd, &f, args[0])
+		},
+	}
+	f.register(cmd, false)
+	return cmd
+}
+
+func newPlanCmd() *cobra.Command {
+	var f convergeFlags
+	cmd := &cobra.Command{
+		Use:   "plan -i INVENTORY PLAYBOOK",
+		Short: "Show what a converge would change, changing nothing (converge --check --diff)",
+		Long: `Probe every host and show, as unified diffs and attribute changes, exactly
+what a converge would change. Nothing is changed on any host.
+
+` + convergeExitCodes,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.check, f.diff = true, true
+			return runConverge(cmd, &f, args[0])
+		},
+	}
+	f.register(cmd, true)
+	return cmd
+}
+
+func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if f.output != "text" && f.output != "json" {
+		return fmt.Errorf("--output must be text or json, not %q", f.output)
+	}
+	env := jinja.New()
+	pb, err := load.Load(path, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError{exitUsage}
+	}
+	extra, err := playbooks.ParseExtraVars(f.extraVars)
+	if err != nil {
+		return err
+	}
+	inv, err := f.load(stderr)
+	if err != nil {
+		return err
+	}
+	if f.syntaxOnly {
+		fmt.Fprintf(stdout, "playbook: %s: syntax ok (%s)\n", path, plural(len(pb.Plays), "play", "plays"))
+		return nil
+	}
+	copts, err := f.connectOptions(stderr)
+	if err != nil {
+		return err
+	}
+	var render func(playbooks.Event)
+	var finish func(*playbooks.Summary)
+	if f.output == "json" {
+		enc := json.NewEncoder(stdout)
+		render = func(e playbooks.Event) { _ = enc.Encode(e) }
+		finish = func(s *playbooks.Summary) {
+			_ = enc.Encode(map[string]any{"kind": "summary", "hosts": s.Hosts, "duration_ns": s.Duration,
+				"changed": s.Changed(), "failed": s.Failed(), "unreachable": s.Unreachable(), "check": f.check})
+		}
+	} else {
+		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
+		render, finish = tr.event, tr.summary
+	}
+	opts := playbooks.Options{
+		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
+		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts, Events: render,
+	}
+	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
+	if sum != nil {
+		finish(sum)
+	}
+	if err != nil {
+		if cmd.Context().Err() != nil {
+			fmt.Fprintln(stderr, "tend: interrupted")
+			return exitError{exitFailure}
+		}
+		return err
+	}
+	return exitError{exitCode(sum, f.detailed)}
+}
+
+// exitCode maps a run's outcome to the documented exit codes.
+func exitCode(s *playbooks.Summary, detailed bool) int {
+	code := 0
+	if s.Failed()+s.Unreachable() > 0 {
+		code |= exitFailure
+	}
+	if detailed && s.Changed() > 0 {
+		code |= exitChanged
+	}
+	return code
+}
+
+// unused keeps io and os referenced for renderers in other files.
+var _ io.Writer = os.Stdout
+var _ = strings.TrimSpace

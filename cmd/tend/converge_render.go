@@ -1,0 +1,233 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"tend/modules"
+	"tend/playbooks"
+)
+
+// textRenderer prints a converge for people: per task, one line for each
+// host that changed or failed (with diffs under it), the ok and skipped hosts
+// counted on one line; a recap per host and a summary at the end.
+//
+// Hosts run independently, so their results for a task arrive at different
+// times. The renderer holds each task's results until every host of the
+// play has moved past it, then prints the task as one block, in playbook
+// order.
+type textRenderer struct {
+	w       io.Writer
+	p       painter
+	check   bool
+	diff    bool
+	verbose int
+
+	play    string
+	cursor  map[string]int            // per host: the task index it has reached
+	pending map[int][]playbooks.Event // task index -> results not yet printed
+	hosts   []string
+}
+
+func newTextRenderer(w io.Writer, check, diff bool, verbose int) *textRenderer {
+	return &textRenderer{w: w, p: newPainter(w), check: check, diff: diff, verbose: verbose}
+}
+
+func (r *textRenderer) event(e playbooks.Event) {
+	switch e.Kind {
+	case playbooks.EventPlayStart:
+		r.play, r.hosts = e.Play, e.Hosts
+		r.cursor, r.pending = map[string]int{}, map[int][]playbooks.Event{}
+		for _, h := range e.Hosts {
+			r.cursor[h] = -1
+		}
+		mode := ""
+		if r.check {
+			mode = " (check mode: nothing will be changed)"
+		}
+		fmt.Fprintf(r.w, "\n%s %s%s\n", r.p.bold("PLAY ["+e.Play+"]"), plural(len(e.Hosts), "host", "hosts"), mode)
+		if len(e.Hosts) == 0 {
+			fmt.Fprintln(r.w, "  no hosts matched, skipping")
+		}
+	case playbooks.EventTask:
+		if e.TaskIndex < 0 { // connecting or gathering facts
+			r.hostLine(e)
+			return
+		}
+		r.pending[e.TaskIndex] = append(r.pending[e.TaskIndex], e)
+		r.cursor[e.Host] = e.TaskIndex
+		r.flush(false)
+	case playbooks.EventHostDone:
+		r.cursor[e.Host] = math.MaxInt
+		r.flush(false)
+	case playbooks.EventPlayEnd:
+		r.flush(true)
+	}
+}
+
+// flush prints the tasks every host has moved past (all of them at the end
+// of a play).
+func (r *textRenderer) flush(all bool) {
+	low := math.MaxInt
+	for _, c := range r.cursor {
+		low = min(low, c)
+	}
+	var ready []int
+	for idx := range r.pending {
+		if all || idx < low {
+			ready = append(ready, idx)
+		}
+	}
+	sort.Ints(ready)
+	for _, idx := range ready {
+		r.task(r.pending[idx])
+		delete(r.pending, idx)
+	}
+}
+
+// task prints one task's results across hosts.
+func (r *textRenderer) task(events []playbooks.Event) {
+	first := events[0]
+	kind := "TASK"
+	if first.Handler {
+		kind = "HANDLER"
+	}
+	fmt.Fprintf(r.w, "\n%s %s\n", r.p.bold(kind+" ["+first.Task+"]"), r.p.paint("2", first.Module+"  "+first.TaskPos))
+	// Hosts whose results are all ok (or all skipped) are only counted.
+	shown := map[string]bool{}
+	quiet := map[playbooks.Status]map[string]bool{}
+	for _, e := range events {
+		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed ||
+			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
+		if show {
+			r.hostLine(e)
+			shown[e.Host] = true
+		} else {
+			if quiet[e.Status] == nil {
+				quiet[e.Status] = map[string]bool{}
+			}
+			quiet[e.Status][e.Host] = true
+		}
+	}
+	var parts []string
+	for _, s := range []playbooks.Status{playbooks.StatusOK, playbooks.StatusSkipped} {
+		n := 0
+		for h := range quiet[s] {
+			if !shown[h] && (s == playbooks.StatusSkipped || !quiet[playbooks.StatusSkipped][h]) {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %s", s, plural(n, "host", "hosts")))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintln(r.w, "  "+r.p.paint("2", strings.Join(parts, ", ")))
+	}
+}
+
+// hostLine prints one host's result for a task, with its diffs.
+func (r *textRenderer) hostLine(e playbooks.Event) {
+	var label string
+	switch e.Status {
+	case playbooks.StatusChanged:
+		label = "changed"
+		if e.Check {
+			label = "would change"
+		}
+		label = r.p.yellow(label)
+	case playbooks.StatusFailed:
+		label = r.p.red("failed")
+		if e.Ignored {
+			label = r.p.red("failed (ignored)")
+		}
+	case playbooks.StatusUnreachable:
+		label = r.p.red("UNREACHABLE")
+	case playbooks.StatusOK:
+		label = r.p.green("ok")
+	default:
+		label = string(e.Status)
+	}
+	line := "  " + label + ": " + e.Host
+	if e.Item != "" {
+		line += " (item=" + e.Item + ")"
+	}
+	if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
+		line += " => " + e.Msg
+	}
+	fmt.Fprintln(r.w, line)
+	if r.diff || e.Status == playbooks.StatusChanged {
+		r.diffs(e.Diffs)
+	}
+}
+
+// diffs shows attribute changes always, and content diffs with --diff.
+func (r *textRenderer) diffs(ds []modules.Diff) {
+	for _, d := range ds {
+		if d.Attr == "content" {
+			if !r.diff {
+				fmt.Fprintf(r.w, "      %s: content changed (--diff shows it)\n", d.Path)
+				continue
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(modules.UnifiedDiff(d.Path, d.Before, d.After), "\n"), "\n") {
+				switch {
+				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+					l = r.p.bold(l)
+				case strings.HasPrefix(l, "+"):
+					l = r.p.green(l)
+				case strings.HasPrefix(l, "-"):
+					l = r.p.red(l)
+				case strings.HasPrefix(l, "@@"):
+					l = r.p.paint("36", l)
+				}
+				fmt.Fprintln(r.w, "      "+l)
+			}
+			continue
+		}
+		before, after := d.Before, d.After
+		if before == "" {
+			before = "(none)"
+		}
+		if after == "" {
+			after = "(none)"
+		}
+		fmt.Fprintf(r.w, "      %s: %s %s -> %s\n", d.Path, d.Attr, before, after)
+	}
+}
+
+// summary prints the recap per host and one line for the run.
+func (r *textRenderer) summary(s *playbooks.Summary) {
+	fmt.Fprintf(r.w, "\n%s\n", r.p.bold("RECAP"))
+	width := 0
+	for _, h := range s.HostOrder {
+		width = max(width, len(h))
+	}
+	for _, h := range s.HostOrder {
+		rc := s.Hosts[h]
+		name := fmt.Sprintf("%-*s", width, h)
+		switch {
+		case rc.Failed > 0 || rc.Unreachable > 0:
+			name = r.p.red(name)
+		case rc.Changed > 0:
+			name = r.p.yellow(name)
+		default:
+			name = r.p.green(name)
+		}
+		fmt.Fprintf(r.w, "%s  ok=%-3d changed=%-3d failed=%-3d skipped=%-3d unreachable=%d rescued=%d ignored=%d",
+			name, rc.OK, rc.Changed, rc.Failed, rc.Skipped, rc.Unreachable, rc.Rescued, rc.Ignored)
+		if r.verbose > 0 {
+			fmt.Fprintf(r.w, "  (%s)", plural(int(rc.RoundTrips), "round trip", "round trips"))
+		}
+		fmt.Fprintln(r.w)
+	}
+	changed := s.Changed()
+	what := fmt.Sprintf("%d changed", changed)
+	if r.check {
+		what = fmt.Sprintf("%d with changes pending (check mode: nothing was changed)", changed)
+	}
+	fmt.Fprintln(r.w, r.p.bold(fmt.Sprintf("%s: %s, %d failed, %d unreachable in %s",
+		plural(len(s.HostOrder), "host", "hosts"), what, s.Failed(), s.Unreachable(), round(s.Duration))))
+}

@@ -1,0 +1,131 @@
+package integration
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+
+	"tend/integration/fleet"
+)
+
+// differentialPlaybook exercises the file modules the way playbooks in the
+// wild do. Ansible runs it on one fresh host and tend on its twin; the two
+// must end in the same state.
+const differentialPlaybook = `
+- hosts: all
+  gather_facts: false
+  vars:
+    root: /srv/diff
+    users: [alice, bob]
+  tasks:
+    - file: {path: "{{ root }}", state: directory, mode: "0755"}
+    - file: {path: "{{ root }}/conf.d/sub", state: directory, mode: "0750"}
+    - copy: {content: "plain\n", dest: "{{ root }}/plain.txt", mode: "0640"}
+    - copy: {content: "no newline", dest: "{{ root }}/nonl.txt"}
+    - copy: {src: data.txt, dest: "{{ root }}/data.txt", mode: "u=rw,g=r,o=r"}
+    - template: {src: app.conf.j2, dest: "{{ root }}/app.conf", mode: "0600"}
+    - file: {path: "{{ root }}/link", state: link, src: plain.txt}
+    - file: {path: "{{ root }}/owned", state: touch, owner: nobody, group: nogroup, mode: "0604"}
+    - lineinfile: {path: "{{ root }}/list", line: "{{ item }}", create: true, mode: "0644"}
+      loop: "{{ users }}"
+    - lineinfile: {path: "{{ root }}/app.conf", regexp: '^port=', line: "port=9090"}
+    - lineinfile: {path: "{{ root }}/app.conf", line: "# end", insertafter: EOF}
+    - lineinfile: {path: "{{ root }}/app.conf", line: "# start", insertbefore: BOF}
+    - lineinfile: {path: "{{ root }}/list", regexp: '^bob$', state: absent}
+    - file: {path: "{{ root }}/conf.d/sub", state: absent}
+    - command: touch {{ root }}/created-once
+      args: {creates: "{{ root }}/created-once"}
+`
+
+func TestDifferentialAgainstAnsible(t *testing.T) {
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		t.Fatal("ansible-playbook not found: apt-get install ansible-core (.ci/run does)")
+	}
+	f := startFleet(t, 2)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pb := write("site.yml", differentialPlaybook)
+	write("files/data.txt", "data\n")
+	write("templates/app.conf.j2", "name={{ inventory_hostname | upper }}\nport=8080\n{% for u in users %}user={{ u }}\n{% endfor %}")
+	ansibleHost, tendHost := f.Hosts[0], f.Hosts[1]
+
+	// The same inventory name for both, so templates render alike.
+	inv := func(h *fleet.Host) string {
+		return write("inv-"+h.Name, fmt.Sprintf("twin ansible_host=127.0.0.1 ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s "+
+			"ansible_ssh_common_args='-o UserKnownHostsFile=%s' ansible_python_interpreter=/usr/bin/python3\n", h.Port, f.ClientKey, f.KnownHosts))
+	}
+	ansible := exec.Command("ansible-playbook", "-i", inv(ansibleHost), pb)
+	ansible.Env = append(os.Environ(), "ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_PIPELINING=True", "ANSIBLE_NOCOLOR=1",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-tmp"), "HOME="+dir)
+	if out, err := ansible.CombinedOutput(); err != nil {
+		t.Fatalf("ansible-playbook: %v\n%s", err, out)
+	}
+	r := tend(t, nil, "converge", "-i", inv(tendHost), "--known-hosts", f.KnownHosts, pb)
+	if r.code != 0 {
+		t.Fatalf("tend: %v", r)
+	}
+	a, b := endState(t, ansibleHost, "/srv/diff"), endState(t, tendHost, "/srv/diff")
+	if len(a) == 0 {
+		t.Fatal("ansible left nothing in /srv/diff")
+	}
+	var diffs []string
+	for p, want := range a {
+		if got := b[p]; got != want {
+			diffs = append(diffs, fmt.Sprintf("%s:\n  ansible: %s\n  tend:    %s", p, want, got))
+		}
+	}
+	for p, got := range b {
+		if _, ok := a[p]; !ok {
+			diffs = append(diffs, fmt.Sprintf("%s: only tend made it: %s", p, got))
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("end states differ:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+// endState describes every path under root on a host: type, mode, owner,
+// group, and content or link target.
+func endState(t *testing.T, h *fleet.Host, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	var walk func(p string)
+	walk = func(p string) {
+		st, err := h.Lstat(p)
+		if err != nil {
+			return
+		}
+		sys := st.Sys().(*syscall.Stat_t)
+		desc := fmt.Sprintf("%s uid=%d gid=%d", st.Mode(), sys.Uid, sys.Gid)
+		switch {
+		case st.Mode()&fs.ModeSymlink != 0:
+			target, _ := h.Readlink(p)
+			desc += " -> " + target
+		case st.Mode().IsRegular():
+			data, _ := h.ReadFile(p)
+			desc += fmt.Sprintf(" %q", data)
+		case st.IsDir():
+			names, _ := h.ReadDir(p)
+			for _, n := range names {
+				walk(filepath.Join(p, n))
+			}
+		}
+		out[p] = desc
+	}
+	walk(root)
+	return out
+}

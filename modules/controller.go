@@ -1,0 +1,178 @@
+package modules
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Modules the runner carries out on the controller. They are registered
+// so that their arguments are checked at load time like any other.
+func init() {
+	Register("debug", Controller{ArgSpec: Spec{
+		Params: []Param{
+			{Name: "msg", Kind: Any, Default: "Hello world!"},
+			{Name: "var", Kind: String},
+			{Name: "verbosity", Kind: Int, Default: 0},
+		},
+		Exclusive: [][]string{{"msg", "var"}},
+	}})
+	Register("set_fact", Controller{ArgSpec: Spec{
+		Params:  []Param{{Name: "cacheable", Kind: Bool, Default: false}},
+		AnyKeys: true,
+	}})
+	Register("assert", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "that", Kind: List, Required: true, NoSplit: true},
+		{Name: "fail_msg", Kind: Any, Aliases: []string{"msg"}},
+		{Name: "success_msg", Kind: Any},
+		{Name: "quiet", Kind: Bool, Default: false},
+	}}})
+	Register("fail", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "msg", Kind: Any, Default: "Failed as requested from task"},
+	}}})
+	Register("meta", Controller{ArgSpec: Spec{
+		Params: []Param{{Name: "free_form", Kind: String, Required: true,
+			Choices: []string{"flush_handlers", "noop", "end_play", "end_host"}}},
+		FreeForm: "free_form",
+	}})
+	Register("template", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "src", Kind: Path, Required: true},
+		{Name: "dest", Kind: Path, Required: true},
+		{Name: "mode", Kind: Mode},
+		{Name: "owner", Kind: String},
+		{Name: "group", Kind: String},
+		{Name: "backup", Kind: Bool, Default: false},
+		{Name: "force", Kind: Bool, Default: true},
+		{Name: "validate", Kind: String},
+	}}})
+}
+
+// TemplateCopyArgs turns a template task's arguments and its rendered
+// source into the arguments of the copy module, which then does the work
+// on the host (the runner renders; copy compares, writes and reports).
+func TemplateCopyArgs(template Args, rendered string) Args {
+	out := Args{"content": rendered}
+	for _, k := range []string{"dest", "mode", "owner", "group", "backup", "force", "validate"} {
+		if v, ok := template[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// pyJSON writes v as Python's json.dumps does by default (", " and ": "
+// separators, non-ASCII as \u escapes), which is what Ansible's copy writes
+// for a list or dictionary content. Dictionary keys are sorted: a Go map
+// has no order to keep.
+func pyJSON(b *strings.Builder, v any) error {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case uint64:
+		b.WriteString(strconv.FormatUint(x, 10))
+	case float64:
+		b.WriteString(pyFloat(x))
+	case string:
+		pyString(b, x)
+	case []string:
+		l := make([]any, len(x))
+		for i, s := range x {
+			l[i] = s
+		}
+		return pyJSON(b, l)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if err := pyJSON(b, e); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			pyString(b, k)
+			b.WriteString(": ")
+			if err := pyJSON(b, x[k]); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	default:
+		return fmt.Errorf("cannot write %T as JSON", v)
+	}
+	return nil
+}
+
+func pyFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if a := math.Abs(f); a == 0 || (a >= 1e-4 && a < 1e16) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	return strconv.FormatFloat(f, 'e', -1, 64)
+}
+
+func pyString(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		default:
+			switch {
+			case r < 0x20:
+				fmt.Fprintf(b, `\u%04x`, r)
+			case r <= 0x7f:
+				b.WriteRune(r)
+			case r < 0x10000:
+				fmt.Fprintf(b, `\u%04x`, r)
+			default:
+				r -= 0x10000
+				fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+			}
+		}
+	}
+	b.WriteByte('"')
+}

@@ -1,0 +1,431 @@
+package modules
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// copyModule is Ansible's copy: a file with a given content (inline, or
+// a controller file) and mode, owner and group.
+type copyModule struct{}
+
+func init() { Register("copy", copyModule{}) }
+
+func (copyModule) Spec() Spec {
+	return Spec{
+		Params: []Param{
+			{Name: "src", Kind: Path},
+			{Name: "content", Kind: Any, NoLog: true},
+			{Name: "dest", Kind: Path, Required: true},
+			{Name: "mode", Kind: Mode},
+			{Name: "owner", Kind: String},
+			{Name: "group", Kind: String},
+			{Name: "backup", Kind: Bool, Default: false},
+			{Name: "force", Kind: Bool, Default: true, Aliases: []string{"thirsty"}},
+			{Name: "validate", Kind: String},
+			{Name: "directory_mode", Kind: Mode},
+			{Name: "remote_src", Kind: Bool, Default: false},
+		},
+		RequiredOneOf: [][]string{{"content", "src"}},
+		Exclusive:     [][]string{{"content", "src"}},
+	}
+}
+
+// Contents up to inlineLimit are printed by the probe, so Plan compares
+// bytes and has the diff for nothing; bigger files are compared by size
+// and checksum. A task that asks for diffs reads up to diffLimit.
+const (
+	inlineLimit = 64 << 10
+	diffLimit   = 1 << 20
+)
+
+type copyTask struct {
+	src, dest, mode, dirMode, validate string
+	content                            []byte
+	own                                ownership
+	backup, force                      bool
+	trailing                           bool // dest ends in '/': a folder, made if missing
+}
+
+func readCopyTask(t *Task) (copyTask, error) {
+	a := t.Args
+	ct := copyTask{
+		src:      a.String("src"),
+		dest:     a.String("dest"),
+		mode:     a.String("mode"),
+		dirMode:  a.String("directory_mode"),
+		validate: a.String("validate"),
+		own:      ownership{a.String("owner"), a.String("group")},
+		backup:   a.Bool("backup"),
+		force:    !a.Has("force") || a.Bool("force"),
+	}
+	if a.Bool("remote_src") {
+		return ct, fmt.Errorf("remote_src=yes is not supported: the source must be on the controller")
+	}
+	if err := checkAbs("dest", ct.dest); err != nil {
+		return ct, err
+	}
+	if ct.validate != "" && !strings.Contains(ct.validate, "%s") {
+		return ct, fmt.Errorf("validate must contain %%s: %s", ct.validate)
+	}
+	ct.trailing = strings.HasSuffix(ct.dest, "/") && ct.dest != "/"
+	ct.dest = cleanPath(ct.dest)
+	if v, ok := a["content"]; ok && v != nil {
+		if ct.trailing {
+			return ct, fmt.Errorf("can not use content with a dir as dest")
+		}
+		b, err := contentBytes(v)
+		if err != nil {
+			return ct, err
+		}
+		ct.content = b
+		return ct, nil
+	}
+	if ct.src == "" {
+		return ct, fmt.Errorf("src (or content) is required")
+	}
+	if strings.HasSuffix(ct.src, "/") {
+		return ct, fmt.Errorf("src %s is a directory: copying directories is not supported yet", ct.src)
+	}
+	if t.Files == nil {
+		return ct, fmt.Errorf("src %s: no controller files to read from", ct.src)
+	}
+	b, err := t.Files.ReadFile(ct.src)
+	if err != nil {
+		if errors.Is(err, syscall.EISDIR) || strings.Contains(err.Error(), "is a directory") {
+			return ct, fmt.Errorf("src %s is a directory: copying directories is not supported yet", ct.src)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return ct, fmt.Errorf("could not find or access '%s': %v", ct.src, err)
+		}
+		return ct, fmt.Errorf("src %s: %v", ct.src, err)
+	}
+	ct.content = b
+	return ct, nil
+}
+
+// contentBytes is what Ansible writes for content: a string as it is,
+// lists and dictionaries as JSON (Python's json.dumps).
+func contentBytes(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		return []byte(x), nil
+	case []byte:
+		return x, nil
+	case map[string]any, []any, []string:
+		var b strings.Builder
+		if err := pyJSON(&b, x); err != nil {
+			return nil, fmt.Errorf("content: %v", err)
+		}
+		return []byte(b.String()), nil
+	case bool:
+		if x {
+			return []byte("True"), nil
+		}
+		return []byte("False"), nil
+	case int, int64, float64:
+		return []byte(fmt.Sprint(x)), nil
+	}
+	return nil, fmt.Errorf("content must be a string, not %T", v)
+}
+
+// copyTarget is the file the copy writes, with where its name came from.
+func (ct copyTask) into() string {
+	if ct.src == "" {
+		return ct.dest
+	}
+	return path.Join(ct.dest, path.Base(ct.src))
+}
+
+func (m copyModule) Probe(t *Task) (string, error) {
+	ct, err := readCopyTask(t)
+	if err != nil {
+		return "", err
+	}
+	limit := inlineLimit
+	if t.Diff {
+		limit = diffLimit
+	}
+	s := newScript()
+	dest := q(ct.dest)
+	s.stat("d", dest, true, "", "")
+	switch {
+	case ct.trailing:
+		s.add("echo into=1; tend_f=", q(ct.into()))
+	case ct.src != "":
+		s.add("if [ -d ", dest, " ]; then echo into=1; tend_f=", q(ct.into()), "; else echo into=0; tend_f=", dest, "; fi")
+	default:
+		s.add("echo into=0; tend_f=", dest)
+	}
+	s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
+	s.add("if [ -d ", q(path.Dir(ct.dest)), " ]; then echo up=1; else echo up=0; fi")
+	if ct.force {
+		// With force=no only whether the file exists matters.
+		s.use("tend_content")
+		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.Itoa(len(ct.content)), " || exit 1")
+	}
+	s.umask()
+	return s.String(), nil
+}
+
+func init() {
+	helperDeps["tend_content"] = []string{"tend_blob", "tend_sum"}
+	// tend_content KEY FILE LIMIT SIZE: a regular FILE's bytes (a KEY blob)
+	// when it is at most LIMIT bytes long, else its checksum (KEY.sum)
+	// when it is SIZE bytes long; nothing when it cannot be the same.
+	helpers["tend_content"] = `tend_content() {
+	[ -f "$2" ] || return 0
+	tend_z=$(ls -ldnL -- "$2") || return 1
+	set -- "$1" "$2" "$3" "$4" $tend_z
+	if [ "$9" -le "$3" ]; then
+		tend_blob "$1" "$2" || return 1
+	elif [ "$9" = "$4" ]; then
+		tend_z=$(tend_sum < "$2") || return 1
+		printf '%s.sum=%s\n' "$1" "$tend_z"
+	fi
+}
+`
+}
+
+// copyProbe is what Plan and Report learn from the probe.
+type copyProbe struct {
+	ct     copyTask
+	target string
+	fi     fileInfo
+	dirOK  bool // the folder the file goes in exists
+	umask  uint32
+	// same says whether the content is already right; old is the current
+	// content when the probe printed it.
+	same   bool
+	old    []byte
+	hasOld bool
+	oldSum string
+}
+
+func readCopyProbe(ct copyTask, probe Output) (*copyProbe, error) {
+	r, err := readProbe(probe)
+	if err != nil {
+		return nil, err
+	}
+	cp := &copyProbe{ct: ct}
+	if cp.umask, err = r.umask(); err != nil {
+		return nil, err
+	}
+	d, err := r.stat("d")
+	if err != nil {
+		return nil, err
+	}
+	into, err := r.flag("into")
+	if err != nil {
+		return nil, err
+	}
+	up, err := r.flag("up")
+	if err != nil {
+		return nil, err
+	}
+	if into {
+		cp.target = ct.into()
+		cp.dirOK = d.Exists && d.Type == 'd'
+		if ct.content != nil && ct.src == "" {
+			return nil, fmt.Errorf("can not use content with a dir as dest")
+		}
+	} else {
+		cp.target = ct.dest
+		cp.dirOK = up
+		if d.Type == 'd' {
+			return nil, fmt.Errorf("can not use content with a dir as dest")
+		}
+	}
+	if cp.fi, err = r.stat("t"); err != nil {
+		return nil, err
+	}
+	if cp.fi.Exists && cp.fi.Type == 'd' {
+		return nil, fmt.Errorf("dest %s is a directory", cp.target)
+	}
+	if cp.old, cp.hasOld = r.blob("c"); cp.hasOld {
+		cp.same = bytes.Equal(cp.old, ct.content)
+	} else if sum, ok := r.opt("c.sum"); ok {
+		cp.oldSum = sum
+		cp.same = sumsOf(ct.content).has(sum)
+	}
+	if cp.fi.Exists && cp.fi.Type != '-' {
+		// A device or fifo: never the same as a file's content.
+		cp.same = false
+	}
+	return cp, nil
+}
+
+func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
+	ct, err := readCopyTask(t)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := readCopyProbe(ct, probe)
+	if err != nil {
+		return nil, err
+	}
+	if !ct.force && cp.fi.Exists {
+		return nil, nil
+	}
+	fi := cp.fi
+	s := newScript()
+	s.use("tend_die")
+	var diffs []Diff
+	var ap attrPlan
+	if !fi.Exists {
+		if !cp.dirOK && !ct.trailing {
+			return nil, errorf("Destination directory %s does not exist", path.Dir(cp.target))
+		}
+		if !cp.dirOK {
+			if err := mkdirsFor(s, path.Dir(cp.target), ct, cp.umask); err != nil {
+				return nil, err
+			}
+		}
+		if ap, err = newAttrs(cp.target, false, ct.mode, ct.own, cp.umask, `"$tend_d"`); err != nil {
+			return nil, err
+		}
+		diffs = append(diffs, stateDiff(cp.target, "absent", "file"))
+		if len(ct.content) <= inlineLimit || t.Diff {
+			diffs = append(diffs, Diff{Path: cp.target, Attr: "content", After: string(ct.content)})
+		}
+		diffs = append(diffs, ap.Diffs...)
+	} else {
+		if ap, err = planAttrs(cp.target, fi, ct.mode, ct.own, cp.umask, `"$tend_d"`, false); err != nil {
+			return nil, err
+		}
+		if !cp.same {
+			diffs = append(diffs, cp.contentDiff(t.Diff))
+		}
+		diffs = append(diffs, ap.Diffs...)
+	}
+	if len(diffs) == 0 {
+		return nil, nil
+	}
+	if !cp.same {
+		w := fileWrite{
+			Path: cp.target, Content: ct.content, Mode: ap.Mode, Own: ct.own,
+			Backup: ct.backup, Validate: ct.validate,
+		}
+		if fi.Exists {
+			w.KeepUID, w.KeepGID = fi.UID, fi.GID
+		}
+		if err := s.write(w); err != nil {
+			return nil, err
+		}
+	} else {
+		s.add("tend_d=", q(cp.target))
+	}
+	for _, c := range ap.Cmds {
+		s.add(c)
+	}
+	s.stat("r", `"$tend_d"`, true, "", "")
+	target, src, content := cp.target, ct.src, ct.content
+	return &Change{
+		Diffs: diffs,
+		Apply: s.String(),
+		Result: func(o Output) (Result, error) {
+			if o.ExitCode != 0 {
+				return failedApply(o), nil
+			}
+			r, err := parseRecords(o.Stdout)
+			if err != nil {
+				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
+			}
+			fi, err := r.stat("r")
+			if err != nil {
+				return nil, err
+			}
+			res := copyResult(target, src, content, fi)
+			res["changed"] = true
+			if b, err := backupPath(target, r); err != nil {
+				return nil, err
+			} else if b != "" {
+				res["backup_file"] = b
+			}
+			return res, nil
+		},
+	}, nil
+}
+
+// contentDiff describes a content change: both texts when the probe
+// printed the old one, sizes and checksums when it did not.
+func (cp *copyProbe) contentDiff(wantDiff bool) Diff {
+	d := Diff{Path: cp.target, Attr: "content"}
+	if cp.hasOld && (len(cp.ct.content) <= inlineLimit || wantDiff) {
+		d.Before, d.After = string(cp.old), string(cp.ct.content)
+		return d
+	}
+	d.Attr = "checksum"
+	d.Before = fmt.Sprintf("%d bytes", cp.fi.Size)
+	if cp.oldSum != "" {
+		d.Before += ", " + cp.oldSum
+	}
+	sum := sha1.Sum(cp.ct.content)
+	d.After = fmt.Sprintf("%d bytes, sha1:%s", len(cp.ct.content), hex.EncodeToString(sum[:]))
+	return d
+}
+
+// mkdirsFor creates dir and its missing parents, as copy does for a dest
+// ending in '/': with the task's owner and group, and directory_mode.
+func mkdirsFor(s *script, dir string, ct copyTask, umask uint32) error {
+	ap, err := newAttrs(dir, true, ct.dirMode, ct.own, umask, `"$tend_q"`)
+	if err != nil {
+		return err
+	}
+	words := make([]string, 0, 8)
+	for _, d := range parentDirs(dir) {
+		words = append(words, q(d))
+	}
+	s.add("for tend_q in ", strings.Join(words, " "), "; do")
+	s.add(`	[ -d "$tend_q" ] && continue`)
+	s.add(`	mkdir -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
+	for _, c := range ap.Cmds {
+		s.add("	", c)
+	}
+	s.add("done")
+	return nil
+}
+
+func copyResult(target, src string, content []byte, fi fileInfo) Result {
+	s1 := sha1.Sum(content)
+	m5 := md5.Sum(content)
+	res := Result{
+		"dest":     target,
+		"checksum": hex.EncodeToString(s1[:]),
+		"md5sum":   hex.EncodeToString(m5[:]),
+	}
+	if src != "" {
+		res["src"] = src
+	}
+	for k, v := range pathInfo(fi) {
+		res[k] = v
+	}
+	return res
+}
+
+// Report reports the file when nothing changes.
+func (m copyModule) Report(t *Task, probe Output) (Result, error) {
+	ct, err := readCopyTask(t)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := readCopyProbe(ct, probe)
+	if err != nil {
+		return nil, err
+	}
+	if !ct.force && cp.fi.Exists {
+		return Result{"changed": false, "dest": cp.target, "src": ct.src, "msg": "file already exists"}, nil
+	}
+	res := copyResult(cp.target, ct.src, ct.content, cp.fi)
+	res["changed"] = false
+	return res, nil
+}

@@ -1,0 +1,680 @@
+package modules
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// fileModule is Ansible's file: the state of one path (file, directory,
+// symbolic or hard link, absent, touched) and its mode, owner and group.
+type fileModule struct{}
+
+func init() { Register("file", fileModule{}) }
+
+func (fileModule) Spec() Spec {
+	return Spec{Params: []Param{
+		{Name: "path", Kind: Path, Required: true, Aliases: []string{"dest", "name"}},
+		{Name: "state", Kind: String, Choices: []string{"file", "directory", "link", "hard", "touch", "absent"}},
+		{Name: "mode", Kind: Mode},
+		{Name: "owner", Kind: String},
+		{Name: "group", Kind: String},
+		{Name: "recurse", Kind: Bool, Default: false},
+		{Name: "src", Kind: Path},
+		{Name: "force", Kind: Bool, Default: false},
+		{Name: "follow", Kind: Bool, Default: true},
+	}}
+}
+
+type fileTask struct {
+	path, state, src, mode string
+	own                    ownership
+	recurse, force, follow bool
+}
+
+func readFileTask(t *Task) (fileTask, error) {
+	a := t.Args
+	ft := fileTask{
+		path:    a.String("path"),
+		state:   a.String("state"),
+		src:     a.String("src"),
+		mode:    a.String("mode"),
+		own:     ownership{a.String("owner"), a.String("group")},
+		recurse: a.Bool("recurse"),
+		force:   a.Bool("force"),
+		follow:  !a.Has("follow") || a.Bool("follow"),
+	}
+	if err := checkAbs("path", ft.path); err != nil {
+		return ft, err
+	}
+	ft.path = cleanPath(ft.path)
+	if ft.recurse && ft.state != "" && ft.state != "directory" {
+		return ft, fmt.Errorf("recurse option requires state to be 'directory'")
+	}
+	if ft.src != "" && ft.state != "link" && ft.state != "hard" {
+		return ft, fmt.Errorf("src option requires state to be 'link' or 'hard'")
+	}
+	if ft.state == "hard" && ft.src != "" {
+		if err := checkAbs("src", ft.src); err != nil {
+			return ft, fmt.Errorf("%v (a hard link's src)", err)
+		}
+	}
+	if strings.ContainsRune(ft.src, 0) {
+		return ft, fmt.Errorf("src holds a NUL byte")
+	}
+	return ft, nil
+}
+
+// linkSource is where a symbolic link's src points, seen from the link's
+// folder (what Ansible checks with force=no).
+func (ft fileTask) linkSource() string {
+	if path.IsAbs(ft.src) {
+		return ft.src
+	}
+	return path.Dir(ft.path) + "/" + ft.src
+}
+
+func (m fileModule) Probe(t *Task) (string, error) {
+	ft, err := readFileTask(t)
+	if err != nil {
+		return "", err
+	}
+	s := newScript()
+	p := q(ft.path)
+	s.stat("p", p, false, ft.own.Owner, ft.own.Group)
+	if ft.follow && ft.state != "link" && ft.state != "hard" && ft.state != "absent" {
+		s.add("if [ -L ", p, " ]; then")
+		s.stat("f", p, true, ft.own.Owner, ft.own.Group)
+		s.add("fi")
+	}
+	switch ft.state {
+	case "link":
+		s.use("tend_out")
+		s.add("if [ -L ", p, " ]; then tend_out p.target readlink -- ", p, "; fi")
+		if ft.src != "" {
+			s.add("if [ -e ", q(ft.linkSource()), " ]; then echo src.exists=1; else echo src.exists=0; fi")
+		}
+		s.add("if [ -d ", p, " ] && [ ! -L ", p, " ]; then")
+		s.add("	if [ -n \"$(ls -A -- ", p, " | head -n 1)\" ]; then echo p.empty=0; else echo p.empty=1; fi")
+		s.add("fi")
+	case "hard":
+		if ft.src != "" {
+			s.stat("s", q(ft.src), true, ft.own.Owner, ft.own.Group)
+			s.add("if [ ! -L ", p, " ] && [ ", p, " -ef ", q(ft.src), " ]; then echo same=1; else echo same=0; fi")
+		}
+	case "directory", "":
+		if ft.recurse {
+			probeTree(s, ft)
+		}
+	}
+	s.umask()
+	return s.String(), nil
+}
+
+// treeArgs are find's first arguments for the tree under the path.
+func (ft fileTask) treeArgs() string {
+	if ft.follow {
+		return "-H " + q(ft.path)
+	}
+	return q(ft.path)
+}
+
+// probeTree prints whether anything under the path has another owner,
+// group or mode. For a symbolic mode it prints the distinct modes found, so
+// that Plan can work the new mode out for each.
+func probeTree(s *script, ft fileTask) {
+	s.use("tend_any")
+	ta := ft.treeArgs()
+	if ft.own.Owner != "" {
+		s.add(`printf 'tree.owner=%s\n' "$(tend_any `, ta, ` ! -user `, q(ft.own.Owner), `)"`)
+	}
+	if ft.own.Group != "" {
+		s.add(`printf 'tree.group=%s\n' "$(tend_any `, ta, ` ! -group `, q(ft.own.Group), `)"`)
+	}
+	switch {
+	case ft.mode == "":
+	case isOctalMode(ft.mode):
+		m, _ := strconv.ParseUint(ft.mode, 8, 32)
+		s.add(`printf 'tree.mode=%s\n' "$(tend_any `, ta, ` ! -type l ! -perm `, octal(uint32(m)), `)"`)
+	default:
+		// ls -ldn in batches; a path with a newline would split its line,
+		// so those are listed one by one, keeping the first line.
+		nl := q("*\n*")
+		s.add(`tend_m=$( {`)
+		s.add(`	find `, ta, ` ! -type l ! -path `, nl, ` -exec ls -ldn {} + | cut -d ' ' -f 1`)
+		s.add(`	find `, ta, ` ! -type l -path `, nl, ` -exec sh -c 'for f do ls -ldn -- "$f" | head -n 1 | cut -d " " -f 1; done' sh {} +`)
+		s.add(`} | sort -u | tr '\n' ' ')`)
+		s.add(`printf 'tree.modes=%s\n' "$tend_m"`)
+	}
+}
+
+func (m fileModule) Plan(t *Task, probe Output) (*Change, error) {
+	ft, err := readFileTask(t)
+	if err != nil {
+		return nil, err
+	}
+	fp, err := readFileProbe(ft, probe)
+	if err != nil {
+		return nil, err
+	}
+	switch fp.state {
+	case "absent":
+		return fp.planAbsent()
+	case "file":
+		return fp.planFile()
+	case "directory":
+		return fp.planDirectory()
+	case "touch":
+		return fp.planTouch()
+	case "link":
+		return fp.planLink()
+	case "hard":
+		return fp.planHard()
+	}
+	return nil, fmt.Errorf("unknown state %q", fp.state)
+}
+
+// Report reports the path as it is when nothing changes.
+func (m fileModule) Report(t *Task, probe Output) (Result, error) {
+	ft, err := readFileTask(t)
+	if err != nil {
+		return nil, err
+	}
+	fp, err := readFileProbe(ft, probe)
+	if err != nil {
+		return nil, err
+	}
+	res := Result{"changed": false, "path": ft.path}
+	if fp.state == "link" || fp.state == "hard" {
+		res["dest"] = ft.path
+		res["src"] = ft.src
+	}
+	fi := fp.p
+	if fp.followed {
+		fi = fp.f
+	}
+	for k, v := range pathInfo(fi) {
+		res[k] = v
+	}
+	if fp.state == "link" && ft.src == "" && fp.p.Type == 'l' {
+		res["src"] = string(fp.linkTo)
+	}
+	return res, nil
+}
+
+// fileProbe is what the probe found, with the state to reach.
+type fileProbe struct {
+	ft       fileTask
+	state    string
+	p, f, s  fileInfo // the path, what it links to (f, when followed), hard link's src
+	followed bool
+	umask    uint32
+	r        *records
+	linkTo   []byte // a symbolic link's current target
+}
+
+func readFileProbe(ft fileTask, probe Output) (*fileProbe, error) {
+	r, err := readProbe(probe)
+	if err != nil {
+		return nil, err
+	}
+	fp := &fileProbe{ft: ft, state: ft.state, r: r}
+	if fp.umask, err = r.umask(); err != nil {
+		return nil, err
+	}
+	if fp.p, err = r.stat("p"); err != nil {
+		return nil, err
+	}
+	if _, ok := r.opt("f.type"); ok && fp.p.Type == 'l' {
+		if fp.f, err = r.stat("f"); err != nil {
+			return nil, err
+		}
+		fp.followed = true
+	}
+	if _, ok := r.opt("s.type"); ok {
+		if fp.s, err = r.stat("s"); err != nil {
+			return nil, err
+		}
+	}
+	fp.linkTo, _ = r.blob("p.target")
+	if fp.state == "" {
+		switch {
+		case !fp.p.Exists && ft.recurse:
+			fp.state = "directory"
+		case !fp.p.Exists:
+			fp.state = "file"
+		case fp.p.Type == 'd':
+			fp.state = "directory"
+		case fp.p.Type == 'l' && fp.followed && fp.f.Exists && fp.f.Type == 'd':
+			fp.state = "directory"
+		case fp.p.Type == 'l' && fp.followed && fp.f.Exists:
+			fp.state = "file"
+		case fp.p.Type == 'l':
+			fp.state = "link"
+		default:
+			fp.state = "file"
+		}
+	}
+	return fp, nil
+}
+
+// applyScript starts an Apply script for the path.
+func (fp *fileProbe) applyScript() *script {
+	s := newScript()
+	s.use("tend_die")
+	s.add("tend_p=", q(fp.ft.path))
+	return s
+}
+
+// change finishes an Apply: it prints the path's new state for Result.
+func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
+	follow := fp.followed || (fp.ft.follow && fp.state != "link" && fp.state != "hard" && fp.state != "absent")
+	if fp.state != "absent" {
+		s.add(`if [ -L "$tend_p" ] && `, strconv.FormatBool(follow), `; then`)
+		s.stat("r", `"$tend_p"`, true, "", "")
+		s.add("else")
+		s.stat("r", `"$tend_p"`, false, "", "")
+		s.add("fi")
+	}
+	p := fp.ft.path
+	state := fp.state
+	return &Change{
+		Diffs: diffs,
+		Apply: s.String(),
+		Result: func(o Output) (Result, error) {
+			if o.ExitCode != 0 {
+				return failedApply(o), nil
+			}
+			res := Result{"changed": true, "path": p}
+			for k, v := range extra {
+				res[k] = v
+			}
+			if state == "absent" {
+				res["state"] = "absent"
+				return res, nil
+			}
+			r, err := parseRecords(o.Stdout)
+			if err != nil {
+				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
+			}
+			fi, err := r.stat("r")
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range pathInfo(fi) {
+				res[k] = v
+			}
+			return res, nil
+		},
+	}
+}
+
+// pathInfo is what Ansible adds about a path to a result.
+func pathInfo(fi fileInfo) Result {
+	if !fi.Exists {
+		return Result{"state": "absent"}
+	}
+	uid, _ := strconv.Atoi(fi.UID)
+	gid, _ := strconv.Atoi(fi.GID)
+	return Result{
+		"state": fi.state(),
+		"mode":  octal(fi.Perm),
+		"uid":   uid,
+		"gid":   gid,
+		"owner": fi.Owner,
+		"group": fi.Group,
+		"size":  fi.Size,
+	}
+}
+
+func stateDiff(p, before, after string) Diff {
+	return Diff{Path: p, Attr: "state", Before: before, After: after}
+}
+
+func (fp *fileProbe) planAbsent() (*Change, error) {
+	if !fp.p.Exists {
+		return nil, nil
+	}
+	s := fp.applyScript()
+	s.add(`rm -rf -- "$tend_p" || tend_die "rmtree failed: $tend_p"`)
+	return fp.change(s, []Diff{stateDiff(fp.ft.path, fp.p.state(), "absent")}, nil), nil
+}
+
+// target is the file whose attributes the task sets: the path, or what it
+// links to when following.
+func (fp *fileProbe) attrTarget() fileInfo {
+	if fp.followed {
+		return fp.f
+	}
+	return fp.p
+}
+
+func (fp *fileProbe) planFile() (*Change, error) {
+	ft := fp.ft
+	fi := fp.attrTarget()
+	if !fi.Exists {
+		return nil, fmt.Errorf("file (%s) is absent, cannot continue", ft.path)
+	}
+	if fi.Type == 'd' || fi.Type == 'l' {
+		return nil, fmt.Errorf("file (%s) is %s, cannot continue", ft.path, fi.state())
+	}
+	ap, err := planAttrs(ft.path, fi, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
+	if err != nil || len(ap.Diffs) == 0 {
+		return nil, err
+	}
+	s := fp.applyScript()
+	for _, c := range ap.Cmds {
+		s.add(c)
+	}
+	return fp.change(s, ap.Diffs, nil), nil
+}
+
+func (fp *fileProbe) planDirectory() (*Change, error) {
+	ft := fp.ft
+	fi := fp.attrTarget()
+	if fp.p.Type == 'l' && !fp.followed {
+		return nil, fmt.Errorf("%s already exists as a link", ft.path)
+	}
+	if fp.followed && !fi.Exists {
+		return nil, fmt.Errorf("%s already exists as a link to a missing target", ft.path)
+	}
+	s := fp.applyScript()
+	if !fi.Exists {
+		ap, err := newAttrs(ft.path, true, ft.mode, ft.own, fp.umask, `"$tend_q"`)
+		if err != nil {
+			return nil, err
+		}
+		// Like mkdir -p, with the mode and owner on each new directory.
+		words := make([]string, 0, 8)
+		for _, d := range parentDirs(ft.path) {
+			words = append(words, q(d))
+		}
+		s.add("for tend_q in ", strings.Join(words, " "), "; do")
+		s.add(`	[ -d "$tend_q" ] && continue`)
+		s.add(`	mkdir -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
+		for _, c := range ap.Cmds {
+			s.add("	", c)
+		}
+		s.add("done")
+		diffs := append([]Diff{stateDiff(ft.path, "absent", "directory")}, ap.Diffs...)
+		return fp.change(s, diffs, nil), nil
+	}
+	if fi.Type != 'd' {
+		return nil, fmt.Errorf("%s already exists as a %s", ft.path, fi.state())
+	}
+	ap, err := planAttrs(ft.path, fi, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
+	if err != nil {
+		return nil, err
+	}
+	diffs := ap.Diffs
+	for _, c := range ap.Cmds {
+		s.add(c)
+	}
+	if ft.recurse {
+		td, err := fp.planTree(s)
+		if err != nil {
+			return nil, err
+		}
+		diffs = append(diffs, td...)
+	}
+	if len(diffs) == 0 {
+		return nil, nil
+	}
+	return fp.change(s, diffs, nil), nil
+}
+
+// findType is find's -type letter for ls's type character.
+var findType = map[byte]string{'-': "f", 'd': "d", 'c': "c", 'b': "b", 'p': "p", 's': "s"}
+
+// planTree adds the recursive part of state=directory, recurse=yes.
+func (fp *fileProbe) planTree(s *script) ([]Diff, error) {
+	ft, r := fp.ft, fp.r
+	ta := ft.treeArgs()
+	var diffs []Diff
+	tree := ft.path + " (recursively)"
+	check := func(key, kind, name, test, cmd string) error {
+		if name == "" {
+			return nil
+		}
+		v, err := r.get(key)
+		if err != nil {
+			return err
+		}
+		switch v {
+		case "0":
+		case "1":
+			diffs = append(diffs, Diff{Path: tree, Attr: kind, Before: "differs", After: name})
+			s.add("find ", ta, " ! ", test, " ", q(name), " -exec ", cmd, " -- ", q(name), ` {} + || tend_die "`, cmd, ` failed under $tend_p"`)
+		case "error":
+			return fmt.Errorf("%s failed: failed to look up %s %s (or find could not read the tree under %s)",
+				strings.Fields(cmd)[0], map[string]string{"owner": "user", "group": "group"}[kind], name, ft.path)
+		default:
+			return fmt.Errorf("probe: %s=%q", key, v)
+		}
+		return nil
+	}
+	if err := check("tree.owner", "owner", ft.own.Owner, "-user", "chown -h"); err != nil {
+		return nil, err
+	}
+	if err := check("tree.group", "group", ft.own.Group, "-group", "chgrp -h"); err != nil {
+		return nil, err
+	}
+	switch {
+	case ft.mode == "":
+	case isOctalMode(ft.mode):
+		v, err := r.flag("tree.mode")
+		if err != nil {
+			return nil, err
+		}
+		if v {
+			m, _ := strconv.ParseUint(ft.mode, 8, 32)
+			o := octal(uint32(m))
+			diffs = append(diffs, Diff{Path: tree, Attr: "mode", Before: "differs", After: o})
+			s.add("find ", ta, " ! -type l ! -perm ", o, " -exec chmod ", o, ` {} + || tend_die "chmod failed under $tend_p"`)
+		}
+	default:
+		v, err := r.get("tree.modes")
+		if err != nil {
+			return nil, err
+		}
+		var before, after []string
+		for _, f := range strings.Fields(v) {
+			typ, perm, err := parseLsMode(f)
+			if err != nil {
+				return nil, fmt.Errorf("probe: %v", err)
+			}
+			want, err := ApplyMode(ft.mode, perm, typ == 'd', fp.umask)
+			if err != nil {
+				return nil, err
+			}
+			if want == perm || typ == 'l' {
+				continue
+			}
+			before = append(before, string(typ)+octal(perm))
+			after = append(after, string(typ)+octal(want))
+			s.add("find ", ta, " -type ", findType[typ], " -perm ", octal(perm), " -exec chmod ", octal(want), ` {} + || tend_die "chmod failed under $tend_p"`)
+		}
+		if len(before) > 0 {
+			diffs = append(diffs, Diff{Path: tree, Attr: "mode", Before: strings.Join(before, " "), After: strings.Join(after, " ")})
+		}
+	}
+	return diffs, nil
+}
+
+func (fp *fileProbe) planTouch() (*Change, error) {
+	ft := fp.ft
+	fi := fp.attrTarget()
+	s := fp.applyScript()
+	s.add(`touch -- "$tend_p" || tend_die "cannot touch $tend_p"`)
+	var ap attrPlan
+	var err error
+	diffs := []Diff{stateDiff(ft.path, fi.state(), "touch")}
+	if !fi.Exists {
+		diffs = []Diff{stateDiff(ft.path, "absent", "file")}
+		ap, err = newAttrs(ft.path, false, ft.mode, ft.own, fp.umask, `"$tend_p"`)
+	} else {
+		ap, err = planAttrs(ft.path, fi, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range ap.Cmds {
+		s.add(c)
+	}
+	return fp.change(s, append(diffs, ap.Diffs...), Result{"dest": ft.path}), nil
+}
+
+// replaceWith adds the commands that put a new link (made by mk at
+// "$tend_t") in place of the path: a link to a directory is removed first,
+// since mv would move into the directory.
+func replaceWith(s *script, mk string, rmdir bool) {
+	if rmdir {
+		s.add(`if [ -d "$tend_p" ] && [ ! -L "$tend_p" ]; then rmdir -- "$tend_p" || tend_die "cannot remove directory $tend_p"; fi`)
+	}
+	s.add(`rm -f -- "$tend_t"`)
+	s.add(mk, ` || { tend_t=; tend_die "cannot create a link beside $tend_p"; }`)
+	s.add(`if [ -d "$tend_p" ] && [ -L "$tend_p" ]; then rm -f -- "$tend_p"; fi`)
+	s.add(`mv -f -- "$tend_t" "$tend_p" || tend_die "cannot rename the new link to $tend_p"`)
+	s.add(`tend_t=`)
+}
+
+func (fp *fileProbe) planLink() (*Change, error) {
+	ft := fp.ft
+	p := fp.p
+	extra := Result{"dest": ft.path, "src": ft.src}
+	if ft.src == "" {
+		if p.Type != 'l' {
+			return nil, fmt.Errorf("src is required for creating new symlinks")
+		}
+		extra["src"] = string(fp.linkTo)
+		ap, err := planAttrs(ft.path, p, "", ft.own, fp.umask, `"$tend_p"`, true)
+		if err != nil || len(ap.Diffs) == 0 {
+			return nil, err
+		}
+		s := fp.applyScript()
+		for _, c := range ap.Cmds {
+			s.add(c)
+		}
+		return fp.change(s, ap.Diffs, extra), nil
+	}
+	srcExists, err := fp.r.flag("src.exists")
+	if err != nil {
+		return nil, err
+	}
+	if !ft.force && !srcExists {
+		return nil, fmt.Errorf("src file does not exist, use \"force=yes\" if you really want to create the link: %s", ft.linkSource())
+	}
+	var diffs []Diff
+	switch p.state() {
+	case "directory":
+		if !ft.force {
+			return nil, fmt.Errorf("refusing to convert from directory to symlink for %s", ft.path)
+		}
+		empty, err := fp.r.flag("p.empty")
+		if err != nil {
+			return nil, err
+		}
+		if !empty {
+			return nil, fmt.Errorf("the directory %s is not empty, refusing to convert it", ft.path)
+		}
+		diffs = append(diffs, stateDiff(ft.path, "directory", "link"))
+	case "file", "hard":
+		if !ft.force {
+			return nil, fmt.Errorf("refusing to convert from %s to symlink for %s", p.state(), ft.path)
+		}
+		diffs = append(diffs, stateDiff(ft.path, p.state(), "link"))
+	case "absent":
+		diffs = append(diffs, stateDiff(ft.path, "absent", "link"))
+	case "link":
+		if fp.linkTo == nil {
+			return nil, fmt.Errorf("probe output lacks the link's target")
+		}
+		if string(fp.linkTo) != ft.src {
+			diffs = append(diffs, Diff{Path: ft.path, Attr: "target", Before: string(fp.linkTo), After: ft.src})
+		}
+	}
+	s := fp.applyScript()
+	s.add("tend_t=", q(tempName(ft.path)))
+	if len(diffs) == 0 {
+		ap, err := planAttrs(ft.path, p, "", ft.own, fp.umask, `"$tend_p"`, true)
+		if err != nil || len(ap.Diffs) == 0 {
+			return nil, err
+		}
+		for _, c := range ap.Cmds {
+			s.add(c)
+		}
+		return fp.change(s, ap.Diffs, extra), nil
+	}
+	s.add(`if [ -L "$tend_p" ] && [ "$(readlink -- "$tend_p"; echo .)" = `, q(ft.src+"\n."), ` ]; then :; else`)
+	replaceWith(s, `ln -s -- `+q(ft.src)+` "$tend_t"`, ft.force)
+	s.add("fi")
+	for _, c := range ft.own.cmds(`"$tend_p"`, true) {
+		s.add(c)
+	}
+	if ft.own.Owner != "" {
+		diffs = append(diffs, Diff{Path: ft.path, Attr: "owner", Before: ownerBefore(p, p.Owner, p.UID), After: ft.own.Owner})
+	}
+	if ft.own.Group != "" {
+		diffs = append(diffs, Diff{Path: ft.path, Attr: "group", Before: ownerBefore(p, p.Group, p.GID), After: ft.own.Group})
+	}
+	return fp.change(s, diffs, extra), nil
+}
+
+func ownerBefore(fi fileInfo, name, id string) string {
+	if !fi.Exists {
+		return ""
+	}
+	return nameOr(name, id)
+}
+
+func (fp *fileProbe) planHard() (*Change, error) {
+	ft := fp.ft
+	p := fp.p
+	extra := Result{"dest": ft.path, "src": ft.src}
+	if ft.src == "" {
+		if p.state() != "hard" {
+			return nil, fmt.Errorf("src is required for creating new hardlinks")
+		}
+		return fp.planFile()
+	}
+	if !fp.s.Exists {
+		return nil, fmt.Errorf("src does not exist")
+	}
+	same, err := fp.r.flag("same")
+	if err != nil {
+		return nil, err
+	}
+	var diffs []Diff
+	switch {
+	case same:
+	case p.Type == 'd':
+		return nil, fmt.Errorf("refusing to replace directory %s with a hard link", ft.path)
+	case p.state() == "absent", p.state() == "link":
+		diffs = append(diffs, stateDiff(ft.path, p.state(), "hard"))
+	case !ft.force && p.state() == "hard":
+		return nil, errorf("Cannot link, different hard link exists at destination")
+	case !ft.force:
+		return nil, errorf("Cannot link, %s exists at destination", p.state())
+	default:
+		diffs = append(diffs, stateDiff(ft.path, p.state(), "hard"))
+	}
+	// The link and src are one file: its attributes are src's.
+	ap, err := planAttrs(ft.path, fp.s, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
+	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, ap.Diffs...)
+	if len(diffs) == 0 {
+		return nil, nil
+	}
+	s := fp.applyScript()
+	s.add("tend_t=", q(tempName(ft.path)))
+	s.add(`if [ ! -L "$tend_p" ] && [ "$tend_p" -ef `, q(ft.src), ` ]; then :; else`)
+	replaceWith(s, `ln -- `+q(ft.src)+` "$tend_t"`, false)
+	s.add("fi")
+	for _, c := range ap.Cmds {
+		s.add(c)
+	}
+	return fp.change(s, diffs, extra), nil
+}

@@ -1,0 +1,371 @@
+package modules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"tend/modules/shell"
+)
+
+// A testShell is one interpreter every generated script must work under.
+type testShell struct {
+	name string
+	argv []string
+	env  []string
+}
+
+var (
+	bbOnce sync.Once
+	bbDir  string
+	bbErr  error
+)
+
+// busyboxBin makes a folder holding only busybox's applets (and sh), so
+// that scripts under "busybox" cannot reach GNU tools.
+func busyboxBin() (string, error) {
+	bbOnce.Do(func() {
+		bb, err := exec.LookPath("busybox")
+		if err != nil {
+			bbErr = fmt.Errorf("busybox not found: apt-get install busybox")
+			return
+		}
+		out, err := exec.Command(bb, "--list").Output()
+		if err != nil {
+			bbErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "tend-busybox-")
+		if err != nil {
+			bbErr = err
+			return
+		}
+		for _, a := range append(strings.Fields(string(out)), "sh", "busybox") {
+			if err := os.Symlink(bb, filepath.Join(dir, a)); err != nil && !errors.Is(err, fs.ErrExist) {
+				bbErr = err
+				return
+			}
+		}
+		bbDir = dir
+	})
+	return bbDir, bbErr
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bbDir != "" {
+		os.RemoveAll(bbDir)
+	}
+	os.Exit(code)
+}
+
+func shells(t testing.TB) []testShell {
+	t.Helper()
+	for _, s := range []string{"dash", "bash"} {
+		if _, err := exec.LookPath(s); err != nil {
+			t.Fatalf("%s not found: apt-get install dash bash busybox", s)
+		}
+	}
+	bb, err := busyboxBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := os.Environ()
+	var noPath []string
+	for _, e := range base {
+		if !strings.HasPrefix(e, "PATH=") {
+			noPath = append(noPath, e)
+		}
+	}
+	return []testShell{
+		{name: "dash", argv: []string{"dash"}, env: base},
+		{name: "busybox", argv: []string{filepath.Join(bb, "sh")}, env: append(noPath, "PATH="+bb)},
+		{name: "bash", argv: []string{"bash", "--posix"}, env: base},
+	}
+}
+
+// run runs script as the transport frames it: in a subshell, through eval,
+// with stdin from /dev/null, fed to sh on its stdin.
+func (sh testShell) run(t testing.TB, script string) Output {
+	t.Helper()
+	mustParse(t, script)
+	framed := "( eval " + shell.Quote(script) + "\n) </dev/null\n"
+	// On stdin, as the persistent shell reads it: no argument size limit.
+	cmd := exec.Command(sh.argv[0], sh.argv[1:]...)
+	cmd.Stdin = strings.NewReader(framed)
+	cmd.Env = sh.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("%s: %v", sh.name, err)
+		}
+		code = ee.ExitCode()
+	}
+	return Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: code}
+}
+
+// mustParse checks that a script is POSIX sh.
+func mustParse(t testing.TB, script string) {
+	t.Helper()
+	p := syntax.NewParser(syntax.Variant(syntax.LangPOSIX))
+	if _, err := p.Parse(strings.NewReader(script), ""); err != nil {
+		t.Fatalf("script is not POSIX sh: %v\n%s", err, numbered(script))
+	}
+}
+
+func numbered(s string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(s, "\n") {
+		fmt.Fprintf(&b, "%3d  %s\n", i+1, l)
+	}
+	return b.String()
+}
+
+// mkTask checks raw arguments against the module's spec, as the loader does.
+func mkTask(t testing.TB, name string, raw map[string]any) (Module, *Task) {
+	t.Helper()
+	m, ok := Lookup(name)
+	if !ok {
+		t.Fatalf("no module %s", name)
+	}
+	args, errs := m.Spec().Check(raw, false)
+	if len(errs) > 0 {
+		t.Fatalf("%s %v: %v", name, raw, errs)
+	}
+	return m, &Task{Args: args, Files: mapFiles{}}
+}
+
+// mapFiles is a FileSource for tests; names ending in '/' are folders.
+type mapFiles map[string][]byte
+
+func (f mapFiles) ReadFile(name string) ([]byte, error) {
+	if strings.HasSuffix(name, "/") || name == "adir" {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	}
+	b, ok := f[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return b, nil
+}
+
+// probePlan runs the probe and plans.
+func probePlan(t testing.TB, sh testShell, m Module, task *Task) (*Change, Output, error) {
+	t.Helper()
+	script, err := m.Probe(task)
+	if err != nil {
+		return nil, Output{}, err
+	}
+	var out Output
+	if script != "" {
+		out = sh.run(t, script)
+		if out.ExitCode != 0 {
+			t.Fatalf("%s: probe failed (%d): %s\n%s", sh.name, out.ExitCode, out.Stderr, numbered(script))
+		}
+	}
+	ch, err := m.Plan(task, out)
+	if ch != nil {
+		mustParse(t, ch.Apply)
+	}
+	return ch, out, err
+}
+
+// converge runs probe, plan (which must find a change), apply and result,
+// then checks that the host conforms: a second probe plans nothing, and
+// running the same Apply again changes nothing either.
+func converge(t testing.TB, sh testShell, m Module, task *Task) (*Change, Result) {
+	t.Helper()
+	ch, _, err := probePlan(t, sh, m, task)
+	if err != nil {
+		t.Fatalf("%s: plan: %v", sh.name, err)
+	}
+	if ch == nil {
+		t.Fatalf("%s: plan found nothing to change", sh.name)
+	}
+	out := sh.run(t, ch.Apply)
+	if out.ExitCode != 0 {
+		t.Fatalf("%s: apply failed (%d): %s\n%s", sh.name, out.ExitCode, out.Stderr, numbered(ch.Apply))
+	}
+	var res Result
+	if ch.Result != nil {
+		if res, err = ch.Result(out); err != nil {
+			t.Fatalf("%s: result: %v\nstdout: %q", sh.name, err, out.Stdout)
+		}
+		if res["failed"] == true {
+			t.Fatalf("%s: result failed: %v", sh.name, res)
+		}
+	}
+	settled(t, sh, m, task)
+	again := sh.run(t, ch.Apply)
+	if again.ExitCode != 0 {
+		t.Fatalf("%s: second apply failed (%d): %s", sh.name, again.ExitCode, again.Stderr)
+	}
+	settled(t, sh, m, task)
+	return ch, res
+}
+
+// settled checks that Plan finds nothing to do, and that Read or Report
+// works.
+func settled(t testing.TB, sh testShell, m Module, task *Task) Result {
+	t.Helper()
+	ch, out, err := probePlan(t, sh, m, task)
+	if err != nil {
+		t.Fatalf("%s: plan after apply: %v", sh.name, err)
+	}
+	if ch != nil {
+		t.Fatalf("%s: not idempotent: plan after apply wants %v\n%s", sh.name, ch.Diffs, numbered(ch.Apply))
+	}
+	var res Result
+	switch r := m.(type) {
+	case Reader:
+		res, err = r.Read(task, out)
+	case Reporter:
+		res, err = r.Report(task, out)
+	default:
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("%s: read/report: %v", sh.name, err)
+	}
+	if res["changed"] != false {
+		t.Fatalf("%s: read/report says changed: %v", sh.name, res)
+	}
+	return res
+}
+
+// planErr probes and plans, and expects an error containing want.
+func planErr(t testing.TB, sh testShell, m Module, task *Task, want string) {
+	t.Helper()
+	ch, _, err := probePlan(t, sh, m, task)
+	if err == nil {
+		t.Fatalf("%s: plan: no error, want %q (change: %v)", sh.name, want, ch)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("%s: plan: %v, want %q", sh.name, err, want)
+	}
+}
+
+// hostileDir is a fresh folder whose path is full of characters that
+// break careless scripts.
+func hostileDir(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(t.TempDir(), "we ird $HOME `id` $(id) 'q' \"d\" \\ \n nl *?[a] -x")
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// hostileNames are file names to try in it.
+var hostileNames = []string{"plain", "-rf", "with space", "it's", "$(touch pwned)", "back`id`tick", "new\nline", "glob*?[x]", "trailing\n"}
+
+// names are the hostile names to try under a shell: all of them under dash
+// and busybox, a few under bash (which is slow to start, and reads scripts
+// as dash does in the cases that matter; the folder is hostile anyway).
+func (sh testShell) names() []string {
+	if sh.name == "bash" {
+		return []string{"-rf", "it's", "new\nline"}
+	}
+	return hostileNames
+}
+
+func isRoot() bool { return os.Geteuid() == 0 }
+
+func needRoot(t testing.TB) {
+	t.Helper()
+	if !isRoot() {
+		t.Skip("needs root to chown")
+	}
+}
+
+func perm(t testing.TB, p string) os.FileMode {
+	t.Helper()
+	fi, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode()
+}
+
+func owner(t testing.TB, p string) (int, int) {
+	t.Helper()
+	fi, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	return int(st.Uid), int(st.Gid)
+}
+
+func readFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t testing.TB, p, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noLeftovers checks that no temporary file was left in dir.
+func noLeftovers(t testing.TB, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".tend-") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// noPwned checks that no hostile name ran as a command.
+func noPwned(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat("pwned"); err == nil {
+		os.Remove("pwned")
+		t.Fatal("a file name ran as a command")
+	}
+}
+
+func diffAttrs(ch *Change) []string {
+	var out []string
+	for _, d := range ch.Diffs {
+		out = append(out, d.Attr)
+	}
+	return out
+}
+
+func hasDiff(ch *Change, attr, before, after string) bool {
+	for _, d := range ch.Diffs {
+		if d.Attr == attr && d.Before == before && d.After == after {
+			return true
+		}
+	}
+	return false
+}

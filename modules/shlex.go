@@ -1,0 +1,153 @@
+package modules
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+)
+
+// splitArgs splits a command line into words as Python's shlex.split does
+// (which is what Ansible's command module uses): blanks separate words,
+// single quotes keep everything, double quotes let a backslash escape only
+// '"' and '\', and outside quotes a backslash escapes any character. No
+// expansion, redirection or operators: "a;b" is one word.
+func splitArgs(s string) ([]string, error) {
+	var (
+		out     []string
+		cur     strings.Builder
+		inWord  bool
+		i       int
+		special = func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	)
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case special(c):
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+			i++
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, errors.New("no escaped character")
+			}
+			cur.WriteByte(s[i+1])
+			inWord = true
+			i += 2
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, errors.New("no closing quotation")
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			inWord = true
+			i += end + 2
+		case c == '"':
+			i++
+			closed := false
+			for i < len(s) {
+				d := s[i]
+				if d == '"' {
+					closed = true
+					i++
+					break
+				}
+				if d == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+					cur.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				cur.WriteByte(d)
+				i++
+			}
+			if !closed {
+				return nil, errors.New("no closing quotation")
+			}
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+			i++
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+var (
+	shName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	varRef       = regexp.MustCompile(`\$(\w+|\{[^}]*\})`)
+	tildeWord    = regexp.MustCompile(`^~([A-Za-z0-9_.][A-Za-z0-9_.-]*)?(/|$)`)
+	backupSfx    = `[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~`
+	backupSuffix = regexp.MustCompile(`^` + backupSfx + `$`)
+)
+
+// expandWord returns sh text for one argument of the command module with
+// Ansible's expand_argument_vars: os.path.expandvars(os.path.expanduser(a))
+// on the host. A leading ~ or ~user expands to the home directory, $NAME and
+// ${NAME} to the variable when it is set; everything else, and names that
+// are not set, stay as written. Nothing is split or globbed.
+func expandWord(a string) string {
+	var b strings.Builder
+	rest := a
+	if m := tildeWord.FindStringSubmatchIndex(rest); m != nil {
+		// An unquoted ~user/ at the start of a word is tilde expansion;
+		// the user part is made only of characters that need no quoting.
+		end := m[3]
+		if end < 0 {
+			end = 1
+		}
+		b.WriteString(rest[:end])
+		rest = rest[end:]
+	}
+	for {
+		loc := varRef.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		name := rest[loc[2]:loc[3]]
+		if strings.HasPrefix(name, "{") {
+			name = name[1 : len(name)-1]
+		}
+		if !shName.MatchString(name) {
+			// Not a name sh could look up (Python would try, and find
+			// nothing): keep it as written.
+			writeLit(&b, rest[:loc[1]])
+			rest = rest[loc[1]:]
+			continue
+		}
+		writeLit(&b, rest[:loc[0]])
+		// "${NAME-literal}": the value when set, the text as written when not.
+		b.WriteString(`"${` + name + `-` + dqEscape(rest[loc[0]:loc[1]]) + `}"`)
+		rest = rest[loc[1]:]
+	}
+	writeLit(&b, rest)
+	if b.Len() == 0 {
+		return "''"
+	}
+	return b.String()
+}
+
+func writeLit(b *strings.Builder, s string) {
+	if s != "" {
+		b.WriteString(q(s))
+	}
+}
+
+// dqEscape escapes text for the word of ${NAME-word} inside double quotes,
+// where only $, `, \, " and } are special.
+func dqEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '$', '`', '\\', '"', '}':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,183 @@
+package playbooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"tend/modules"
+	"tend/playbooks/load"
+)
+
+// controllerFunc carries out a module that runs on the controller.
+type controllerFunc func(ctx context.Context, h *hostRun, t *load.Task, args, vars map[string]any, pos string) outcome
+
+// controllerModules are Ansible's action plugins that tend runs itself.
+var controllerModules map[string]controllerFunc
+
+func init() {
+	controllerModules = map[string]controllerFunc{
+		"debug":    debugModule,
+		"set_fact": setFactModule,
+		"assert":   assertModule,
+		"fail":     failModule,
+		"meta":     metaModule,
+		"template": templateModule,
+	}
+}
+
+func checkArgs(name string, raw map[string]any) (modules.Args, error) {
+	mod, ok := modules.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown module %q", name)
+	}
+	args, errs := mod.Spec().Check(raw, false)
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.Join(msgs, "; "))
+	}
+	return args, nil
+}
+
+func debugModule(_ context.Context, h *hostRun, _ *load.Task, raw, vars map[string]any, _ string) outcome {
+	args, err := checkArgs("debug", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	if name := args.String("var"); name != "" {
+		v, err := h.p.r.jinja.Eval(name, vars)
+		if err != nil {
+			v = fmt.Sprintf("VARIABLE IS NOT DEFINED! (%v)", err)
+		}
+		return outcome{status: StatusOK, msg: fmt.Sprintf("%s: %s", name, show(v)), result: modules.Result{name: v}}
+	}
+	msg, ok := args["msg"]
+	if !ok {
+		msg = "Hello world!"
+	}
+	return outcome{status: StatusOK, msg: show(msg), result: modules.Result{"msg": msg}}
+}
+
+// show renders a value for output: strings as they are, the rest as JSON-ish.
+func show(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func setFactModule(_ context.Context, h *hostRun, _ *load.Task, raw, _ map[string]any, _ string) outcome {
+	args, err := checkArgs("set_fact", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	facts := map[string]any{}
+	for k, v := range args {
+		if k == "cacheable" {
+			continue
+		}
+		h.hs.vars[k] = v
+		facts[k] = v
+	}
+	return outcome{status: StatusOK, result: modules.Result{"ansible_facts": facts}}
+}
+
+func assertModule(_ context.Context, h *hostRun, _ *load.Task, raw, vars map[string]any, _ string) outcome {
+	args, err := checkArgs("assert", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	for _, cond := range args.List("that") {
+		ok, err := h.p.r.jinja.Truthy(cond, vars)
+		if err != nil {
+			return failf("assert: %s: %v", cond, err)
+		}
+		if !ok {
+			msg := args.String("fail_msg")
+			if msg == "" {
+				msg = args.String("msg")
+			}
+			if msg == "" {
+				msg = "Assertion failed: " + cond
+			}
+			return outcome{status: StatusFailed, msg: msg, result: modules.Result{"assertion": cond, "evaluated_to": false, "msg": msg}}
+		}
+	}
+	msg := args.String("success_msg")
+	if msg == "" {
+		msg = "All assertions passed"
+	}
+	return outcome{status: StatusOK, msg: msg, result: modules.Result{"msg": msg}}
+}
+
+func failModule(_ context.Context, _ *hostRun, _ *load.Task, raw, _ map[string]any, _ string) outcome {
+	args, err := checkArgs("fail", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	msg := args.String("msg")
+	if msg == "" {
+		msg = "Failed as requested from task"
+	}
+	return outcome{status: StatusFailed, msg: msg, result: modules.Result{"msg": msg}}
+}
+
+func metaModule(ctx context.Context, h *hostRun, _ *load.Task, raw, _ map[string]any, pos string) outcome {
+	args, err := checkArgs("meta", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	action := ""
+	for _, v := range args {
+		if s, ok := v.(string); ok {
+			action = s
+		}
+	}
+	switch action {
+	case "flush_handlers":
+		if err := h.flushHandlers(ctx); err != nil {
+			return outcome{status: StatusFailed, msg: "a handler failed", result: modules.Result{"msg": "a handler failed"}}
+		}
+		return outcome{status: StatusSkipped, msg: "handlers flushed"}
+	case "noop":
+		return outcome{status: StatusSkipped}
+	case "end_play", "end_host":
+		// The _end marker stops the host's play (see finish).
+		return outcome{status: StatusSkipped, msg: action, result: modules.Result{"_end": strings.TrimPrefix(action, "end_")}}
+	}
+	return failf("%s: meta: %q is not supported (use flush_handlers, noop, end_play or end_host)", pos, action)
+}
+
+// templateModule renders src on the controller with the task's variables,
+// then converges dest as copy does with that content.
+func templateModule(ctx context.Context, h *hostRun, t *load.Task, raw, vars map[string]any, pos string) outcome {
+	args, err := checkArgs("template", raw)
+	if err != nil {
+		return failf("%v", err)
+	}
+	src := args.String("src")
+	path, err := h.files(t, "templates").find(src)
+	if err != nil {
+		return failf("template: %v", err)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return failf("template: %v", err)
+	}
+	tv := withVar(vars, "template_path", path)
+	tv["template_host"], _ = os.Hostname()
+	rendered, err := h.p.r.jinja.Render(string(text), tv)
+	if err != nil {
+		return failf("template %s: %v", src, err)
+	}
+	return h.runModule(ctx, t, "copy", modules.TemplateCopyArgs(args, rendered), pos)
+}

@@ -1,0 +1,94 @@
+package playbooks
+
+import (
+	"time"
+
+	"tend/modules"
+)
+
+// Status is how a task ended on a host.
+type Status string
+
+const (
+	StatusOK          Status = "ok"
+	StatusChanged     Status = "changed" // in check mode: would change
+	StatusFailed      Status = "failed"
+	StatusSkipped     Status = "skipped"
+	StatusUnreachable Status = "unreachable"
+)
+
+// EventKind says what an Event reports.
+type EventKind string
+
+const (
+	EventPlayStart EventKind = "play_start" // Play, Hosts
+	EventTask      EventKind = "task"       // one task (or loop item) on one host
+	EventHostDone  EventKind = "host_done"  // a host finished the play (or failed out of it)
+	EventPlayEnd   EventKind = "play_end"
+)
+
+// Event is what the runner reports; the CLI renders events and the report
+// writer stores them. Events are delivered one at a time, in the order they
+// happen.
+type Event struct {
+	Kind EventKind `json:"kind"`
+	Time time.Time `json:"time"`
+
+	Play      string   `json:"play,omitempty"`
+	PlayIndex int      `json:"play_index"`
+	Hosts     []string `json:"hosts,omitempty"` // play_start: the hosts of the play
+
+	Host string `json:"host,omitempty"`
+	// Task and TaskIndex identify the task. TaskIndex orders the play's
+	// tasks as written (pre_tasks, roles, tasks, post_tasks, handlers); a
+	// host's events come in increasing TaskIndex, so a renderer can group
+	// hosts' results by task although hosts run independently.
+	Task      string `json:"task,omitempty"`
+	TaskIndex int    `json:"task_index"`
+	TaskPos   string `json:"task_pos,omitempty"` // file:line
+	Module    string `json:"module,omitempty"`
+	Handler   bool   `json:"handler,omitempty"`
+	Item      string `json:"item,omitempty"` // the loop item's label
+
+	Status  Status         `json:"status,omitempty"`
+	Msg     string         `json:"msg,omitempty"`
+	Diffs   []modules.Diff `json:"diffs,omitempty"`
+	Ignored bool           `json:"ignored,omitempty"` // failed, but ignore_errors
+	Check   bool           `json:"check,omitempty"`   // check mode: nothing was changed
+	// Result is the registered result, already redacted for no_log.
+	Result   modules.Result `json:"result,omitempty"`
+	Duration time.Duration  `json:"duration_ns,omitempty"`
+
+	// Recap is set on host_done.
+	Recap *Recap `json:"recap,omitempty"`
+}
+
+// Recap counts a host's task results in a run, as Ansible's PLAY RECAP.
+type Recap struct {
+	OK, Changed, Failed, Skipped, Unreachable, Rescued, Ignored int
+	RoundTrips                                                  int64
+}
+
+// Add counts one more result.
+func (r *Recap) Add(s Status, ignored bool) {
+	switch s {
+	case StatusOK:
+		r.OK++
+	case StatusChanged:
+		r.Changed++
+		r.OK++ // Ansible counts changed tasks among ok ones
+	case StatusFailed:
+		if ignored {
+			r.Ignored++
+		} else {
+			r.Failed++
+		}
+	case StatusSkipped:
+		r.Skipped++
+	case StatusUnreachable:
+		r.Unreachable++
+	}
+}
+
+// noLogMessage is what Ansible shows in place of a no_log task's output.
+const noLogMessage = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"

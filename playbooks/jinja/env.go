@@ -1,0 +1,344 @@
+package jinja
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/nikolalohinski/gonja/v2/builtins/methods"
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+)
+
+// Env renders templates and evaluates expressions. It is safe for
+// concurrent use, and caches what it compiles by source text, so each
+// distinct template or expression compiles once per Env.
+type Env struct {
+	cfg       *config.Config
+	filters   *exec.FilterSet
+	tests     *exec.TestSet
+	structs   *exec.ControlStructureSet
+	loader    loaders.Loader
+	template  *exec.Template // gonja's renderer wants one; it holds nothing
+	globals   map[string]any
+	templates sync.Map // source text → *compiled
+	exprs     sync.Map // expression text → *compiled
+}
+
+// New returns an Env configured as Ansible configures Jinja: undefined
+// variables are errors, trim_blocks is on, lstrip_blocks off, and a
+// template's trailing newline is kept.
+func New() *Env {
+	cfg := config.New()
+	cfg.StrictUndefined = true
+	cfg.TrimBlocks = true
+	cfg.KeepTrailingNewline = true
+
+	e := &Env{cfg: cfg, loader: noLoader{}, globals: globals()}
+	ff := e.hiddenFilters()
+	for name, d := range filters {
+		ff[name] = e.gonjaFilter(name, d)
+	}
+	tt := map[string]exec.TestFunction{}
+	for name, d := range tests {
+		tt[name] = e.gonjaTest(name, d)
+	}
+	e.filters = exec.NewFilterSet(ff)
+	e.tests = exec.NewTestSet(tt)
+	e.structs = tags()
+	t, err := exec.NewTemplate(noTemplate, cfg, e.loader, e.environment(nil, nil))
+	if err != nil {
+		panic("jinja: gonja rejected an empty template: " + err.Error())
+	}
+	e.template = t
+	return e
+}
+
+// IsTemplate reports whether s holds any Jinja markup ({{, {% or {#):
+// text without it renders to itself.
+func IsTemplate(s string) bool {
+	for i := strings.IndexByte(s, '{'); i >= 0 && i+1 < len(s); {
+		switch s[i+1] {
+		case '{', '%', '#':
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '{')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// Render renders a template: a template module's file or any string with
+// {{ }}, {% %} or {# #} in it. The result is text.
+func (e *Env) Render(src string, vars map[string]any) (string, error) {
+	if !IsTemplate(src) {
+		return src, nil
+	}
+	p, err := e.compile(src)
+	if err != nil {
+		return "", err
+	}
+	return e.render(p, vars)
+}
+
+// Value renders a playbook value the way Ansible does. A string that is
+// exactly one {{ expr }} (spaces around allowed) gives the expression's
+// own value: `loop: "{{ users }}"` gives a list. Other strings with
+// markup render to text; strings without it come back unchanged, at no
+// cost. Lists and maps (keys too) are walked and their strings rendered.
+// Results never share memory with vars.
+func (e *Env) Value(v any, vars map[string]any) (any, error) {
+	switch t := v.(type) {
+	case string:
+		if !IsTemplate(t) {
+			return v, nil // v, not t: no new interface value to allocate
+		}
+		p, err := e.compile(t)
+		if err != nil {
+			return nil, err
+		}
+		if p.native != nil {
+			return e.eval(p, vars)
+		}
+		return e.render(p, vars)
+	case []any:
+		out := make([]any, len(t))
+		for i, item := range t {
+			x, err := e.Value(item, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, item := range t {
+			key, err := e.Render(k, vars)
+			if err != nil {
+				return nil, err
+			}
+			x, err := e.Value(item, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[key] = x
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// Eval evaluates a bare expression, as `when:`, `changed_when:`,
+// `failed_when:` and assert's `that:` hold them, and returns its value.
+// An expression with {{ }} in it is accepted too, as Ansible does (it
+// warns): one {{ expr }} is that expression; other text is rendered first
+// and the result evaluated, Ansible's old double evaluation.
+func (e *Env) Eval(expr string, vars map[string]any) (any, error) {
+	p, err := e.compileExpr(expr)
+	if err != nil && IsTemplate(expr) {
+		return e.evalTemplated(strings.TrimSpace(expr), vars)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e.eval(p, vars)
+}
+
+func (e *Env) evalTemplated(src string, vars map[string]any) (any, error) {
+	p, err := e.compile(src)
+	if err != nil {
+		return nil, err
+	}
+	if p.native != nil {
+		return e.eval(p, vars)
+	}
+	text, err := e.render(p, vars)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = e.compileExpr(text); err != nil {
+		return nil, err
+	}
+	return e.eval(p, vars)
+}
+
+// Truthy evaluates a conditional: Eval, then Python's truth ("" / 0 / 0.0
+// / empty list or mapping / None / false are false, all else true). Like
+// Jinja, and unlike Ansible before 2.19, which evaluated a variable's text
+// a second time, the string "false" is true: `when: flag` with flag set to
+// the string "no" (say from -e flag=no) runs the task; write
+// `when: flag | bool`. Ansible 2.19 refuses such non-boolean results.
+func (e *Env) Truthy(expr string, vars map[string]any) (bool, error) {
+	v, err := e.Eval(expr, vars)
+	if err != nil {
+		return false, err
+	}
+	return truthy(v), nil
+}
+
+// Check parses a template without rendering it, for load-time validation:
+// a *SyntaxError gives the position inside src. Unknown filters and tests
+// are syntax errors too, as in Jinja.
+func (e *Env) Check(src string) error {
+	if !IsTemplate(src) {
+		return nil
+	}
+	_, err := e.compile(src)
+	return err
+}
+
+// CheckExpr is Check for a bare expression (or one with {{ }}, see Eval).
+func (e *Env) CheckExpr(expr string) error {
+	_, err := e.compileExpr(expr)
+	if err != nil && IsTemplate(expr) {
+		return e.Check(strings.TrimSpace(expr))
+	}
+	return err
+}
+
+// environment builds one evaluation's gonja environment over vars. vars
+// are only ever read: assignments ({% set %}, loop variables) land in a
+// scope of the evaluation's own.
+func (e *Env) environment(vars map[string]any, st *renderState) *exec.Environment {
+	ctx := exec.NewContext(vars).Inherit()
+	for k, v := range e.globals {
+		if _, shadowed := vars[k]; !shadowed {
+			ctx.Set(k, v)
+		}
+	}
+	if st != nil {
+		ctx.Set(stateKey, st)
+		st.top = ctx
+	}
+	return &exec.Environment{
+		Context:           ctx,
+		Filters:           e.filters,
+		Tests:             e.tests,
+		ControlStructures: e.structs,
+		Methods:           methods.All,
+	}
+}
+
+func (e *Env) render(p *program, vars map[string]any) (out string, err error) {
+	st := &renderState{}
+	defer func() {
+		if r := recover(); r != nil {
+			if a, ok := r.(abortRender); ok {
+				err = e.failure(a.err, st, vars, p.multiline)
+				return
+			}
+			err = fmt.Errorf("template engine failure: %v", r)
+		}
+	}()
+	var b limitedBuilder
+	r := &exec.Renderer{
+		Config:      e.cfg,
+		Environment: e.environment(vars, st),
+		Loader:      e.loader,
+		Template:    e.template,
+		RootNode:    p.root,
+		Output:      &b,
+	}
+	if err := r.Execute(); err != nil {
+		return "", e.failure(err, st, vars, p.multiline)
+	}
+	return b.String(), nil
+}
+
+// eval evaluates p's single expression to a plain value.
+func (e *Env) eval(p *program, vars map[string]any) (out any, err error) {
+	st := &renderState{}
+	defer recoverPanic(&err)
+	ev := &exec.Evaluator{Config: e.cfg, Environment: e.environment(vars, st), Loader: e.loader}
+	v := ev.Eval(p.native)
+	if v.IsError() {
+		return nil, e.failure(v, st, vars, p.multiline)
+	}
+	x, err := plainValue(v, true)
+	if err != nil {
+		return nil, e.failure(err, st, vars, p.multiline)
+	}
+	if ns, ok := x.(namespace); ok {
+		return plain(map[string]any(ns), true)
+	}
+	return x, nil
+}
+
+// failure turns what went wrong in gonja into tend's error.
+func (e *Env) failure(err error, st *renderState, vars map[string]any, multiline bool) error {
+	resolve := func(expr string) string {
+		p, err := e.compileExpr(expr)
+		if err != nil {
+			return ""
+		}
+		x, err := e.evalQuiet(p, vars)
+		if err != nil {
+			return ""
+		}
+		return objectTypeRepr(x)
+	}
+	line := errorLine(err.Error())
+	if u := undefinedIn(err, st, resolve); u != nil {
+		c := *u
+		c.Line = line
+		return &c
+	}
+	base := cause(err, st)
+	if line > 0 && multiline {
+		return fmt.Errorf("line %d: %w", line, base)
+	}
+	return base
+}
+
+// evalQuiet evaluates without making sense of failures (failure uses it
+// to name the type an attribute was missing from).
+func (e *Env) evalQuiet(p *program, vars map[string]any) (out any, err error) {
+	defer recoverPanic(&err)
+	ev := &exec.Evaluator{Config: e.cfg, Environment: e.environment(vars, &renderState{}), Loader: e.loader}
+	v := ev.Eval(p.native)
+	if v.IsError() {
+		return nil, v
+	}
+	return plainValue(v, false)
+}
+
+// recoverPanic turns a panic inside gonja into an error: no template may
+// bring a run down.
+func recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("template engine failure: %v", r)
+	}
+}
+
+// noTemplate names the empty template behind e.template.
+const noTemplate = "<tend>"
+
+// noLoader refuses to read files: tend renders one text at a time, so
+// there is nothing to include or import.
+type noLoader struct{}
+
+func (noLoader) Read(path string) (io.Reader, error) {
+	if path == noTemplate {
+		return strings.NewReader(""), nil
+	}
+	return nil, errors.New("templates cannot include or import other files in tend")
+}
+
+func (noLoader) Resolve(path string) (string, error) { return path, nil }
+
+func (l noLoader) Inherit(string) (loaders.Loader, error) { return l, nil }
+
+// program is a compiled template or expression.
+type program struct {
+	root      *nodes.Template
+	native    nodes.Expression // the expression, when the text is one {{ expr }}
+	multiline bool             // errors name the line
+}

@@ -1,0 +1,176 @@
+package playbooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"tend/inventory"
+	"tend/playbooks/load"
+)
+
+// Why a host stops working through a task list.
+var (
+	errHostFailed = errors.New("host failed")
+	errEndPlay    = errors.New("end_play")
+	errEndHost    = errors.New("end_host")
+)
+
+// playRun is one play being run on its hosts.
+type playRun struct {
+	r     *runner
+	index int
+	play  *load.Play
+	hosts []*inventory.Host
+	// taskIndex numbers every task of the play in written order, for
+	// events (see Event.TaskIndex).
+	taskIndex map[*load.Task]int
+	// handlers in the order they are defined; notify names resolve to them.
+	handlers []*load.Task
+	// groups and hostvars are the magic variables, built once per play.
+	groups, hostvars map[string]any
+}
+
+func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) *playRun {
+	p := &playRun{r: r, index: index, play: play, hosts: hosts, taskIndex: map[*load.Task]int{}}
+	n := 0
+	var number func(ts []*load.Task)
+	number = func(ts []*load.Task) {
+		for _, t := range ts {
+			p.taskIndex[t] = n
+			n++
+			number(t.Block)
+			number(t.Rescue)
+			number(t.Always)
+		}
+	}
+	for _, list := range [][]*load.Task{play.PreTasks, play.Tasks, play.PostTasks, play.Handlers} {
+		number(list)
+	}
+	p.handlers = play.Handlers
+	p.groups = r.groupsVar()
+	p.hostvars = r.hostvarsVar()
+	return p
+}
+
+func (p *playRun) name() string {
+	if p.play.Name != "" {
+		return p.play.Name
+	}
+	return p.play.Hosts
+}
+
+// hostRun is one host working through one play.
+type hostRun struct {
+	p        *playRun
+	hs       *hostState
+	notified map[*load.Task]bool
+}
+
+func (p *playRun) runHost(ctx context.Context, hs *hostState) {
+	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}}
+	defer func() {
+		rc := hs.recap
+		if hs.conn != nil {
+			rc.RoundTrips = hs.conn.Stats().RoundTrips
+		}
+		p.r.emit(Event{Kind: EventHostDone, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, TaskIndex: len(p.taskIndex), Recap: &rc})
+	}()
+	if err := h.connect(ctx); err != nil {
+		hs.out = true
+		hs.recap.Unreachable++
+		p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "connect", TaskIndex: -1, Status: StatusUnreachable, Msg: err.Error()})
+		return
+	}
+	if p.play.GatherFacts && hs.facts == nil {
+		if err := h.gatherFacts(ctx); err != nil {
+			hs.out = true
+			hs.recap.Failed++
+			p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "gather facts", TaskIndex: -1, Status: StatusFailed, Msg: err.Error()})
+			return
+		}
+	}
+	var err error
+	for _, list := range [][]*load.Task{p.play.PreTasks, p.play.Tasks, p.play.PostTasks} {
+		if err = h.runList(ctx, list); err != nil {
+			break
+		}
+		// Ansible flushes handlers after each section.
+		if err = h.flushHandlers(ctx); err != nil {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, errEndPlay), errors.Is(err, errEndHost), err == nil:
+	default:
+		hs.out = true
+	}
+}
+
+// runList runs tasks in order until one fails the host.
+func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
+	for _, t := range tasks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var err error
+		if t.Module == "" {
+			err = h.runBlock(ctx, t)
+		} else {
+			err = h.runTask(ctx, t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBlock runs a block: on failure its rescue, then always its always.
+func (h *hostRun) runBlock(ctx context.Context, b *load.Task) error {
+	err := h.runList(ctx, b.Block)
+	if errors.Is(err, errHostFailed) && len(b.Rescue) > 0 {
+		h.hs.recap.Rescued++
+		// The failure was handled: Ansible no longer counts it as failed.
+		h.hs.recap.Failed--
+		err = h.runList(ctx, b.Rescue)
+	}
+	if aerr := h.runList(ctx, b.Always); aerr != nil && err == nil {
+		err = aerr
+	}
+	return err
+}
+
+// notify records the handlers a changed task names, by name or listen topic.
+func (h *hostRun) notify(t *load.Task, pos string) error {
+	for _, name := range t.Notify {
+		found := false
+		for _, hd := range h.p.handlers {
+			if hd.Name == name || slices.Contains(hd.Listen, name) ||
+				(hd.Role != nil && hd.Role.Name+" : "+hd.Name == name) {
+				h.notified[hd] = true
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%s: notify: no handler is named or listens to %q", pos, name)
+		}
+	}
+	return nil
+}
+
+// flushHandlers runs the notified handlers, once each, in the order they
+// are defined.
+func (h *hostRun) flushHandlers(ctx context.Context) error {
+	for _, hd := range h.p.handlers {
+		if !h.notified[hd] {
+			continue
+		}
+		delete(h.notified, hd)
+		if err := h.runTask(ctx, hd); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package playbooks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"tend/inventory"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
+	"tend/transport"
+)
+
+// Options are the settings of a converge.
+type Options struct {
+	Forks     int
+	Check     bool // change nothing; report what would change
+	Diff      bool // report content and attribute diffs
+	ExtraVars map[string]any
+	Tags      []string
+	SkipTags  []string
+	Limit     string
+	Connect   ConnectOptions
+	// Events receives every event, one call at a time.
+	Events func(Event)
+}
+
+// Summary is the outcome of a run, per host.
+type Summary struct {
+	Hosts map[string]*Recap
+	// HostOrder lists the hosts in the order they were first met.
+	HostOrder []string
+	Duration  time.Duration
+}
+
+// Changed, Failed and Unreachable count hosts.
+func (s *Summary) count(f func(*Recap) bool) int {
+	n := 0
+	for _, r := range s.Hosts {
+		if f(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Summary) Changed() int     { return s.count(func(r *Recap) bool { return r.Changed > 0 }) }
+func (s *Summary) Failed() int      { return s.count(func(r *Recap) bool { return r.Failed > 0 }) }
+func (s *Summary) Unreachable() int { return s.count(func(r *Recap) bool { return r.Unreachable > 0 }) }
+
+// runner holds what one run shares across plays and hosts.
+type runner struct {
+	o     Options
+	pb    *load.Playbook
+	inv   *inventory.Inventory
+	jinja *jinja.Env
+
+	emitMu sync.Mutex
+
+	mu    sync.Mutex
+	hosts map[string]*hostState
+	order []string
+}
+
+// hostState is what a run knows about one host across plays.
+type hostState struct {
+	host  *inventory.Host
+	conn  transport.Conn
+	facts map[string]any // gathered facts; nil until gathered
+	// vars are set_fact and register results: they outlive the play, as
+	// in Ansible.
+	vars  map[string]any
+	recap Recap
+	// out is set once the host failed or was unreachable: later plays
+	// leave it alone.
+	out bool
+}
+
+// Run converges the playbook's plays on the inventory's hosts. Hosts run
+// independently, at most Forks at a time; a failing or unreachable host
+// stops only itself.
+func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Options) (*Summary, error) {
+	start := time.Now()
+	r := &runner{o: o, pb: pb, inv: inv, jinja: jinja.New(), hosts: map[string]*hostState{}}
+	if r.o.Events == nil {
+		r.o.Events = func(Event) {}
+	}
+	defer r.closeAll()
+	for i, play := range pb.Plays {
+		if err := ctx.Err(); err != nil {
+			return r.summary(start), err
+		}
+		if err := r.runPlay(ctx, i, play); err != nil {
+			return r.summary(start), err
+		}
+	}
+	return r.summary(start), ctx.Err()
+}
+
+func (r *runner) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	r.o.Events(e)
+}
+
+func (r *runner) state(h *inventory.Host) *hostState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hs, ok := r.hosts[h.Name]
+	if !ok {
+		hs = &hostState{host: h, vars: map[string]any{}}
+		r.hosts[h.Name] = hs
+		r.order = append(r.order, h.Name)
+	}
+	return hs
+}
+
+func (r *runner) summary(start time.Time) *Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &Summary{Hosts: map[string]*Recap{}, HostOrder: append([]string(nil), r.order...), Duration: time.Since(start)}
+	for name, hs := range r.hosts {
+		rc := hs.recap
+		if hs.conn != nil {
+			rc.RoundTrips = hs.conn.Stats().RoundTrips
+		}
+		s.Hosts[name] = &rc
+	}
+	return s
+}
+
+func (r *runner) closeAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, hs := range r.hosts {
+		if hs.conn != nil {
+			hs.conn.Close()
+		}
+	}
+}
+
+// runPlay runs one play on its hosts.
+func (r *runner) runPlay(ctx context.Context, index int, play *load.Play) error {
+	m, err := r.inv.Match(play.Hosts, r.o.Limit)
+	if err != nil {
+		return fmt.Errorf("%s: play %q: %w", play.Pos, play.Name, err)
+	}
+	var hosts []*inventory.Host
+	for _, h := range m.Hosts {
+		if !r.state(h).out {
+			hosts = append(hosts, h)
+		}
+	}
+	p := newPlayRun(r, index, play, hosts)
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	r.emit(Event{Kind: EventPlayStart, Play: p.name(), PlayIndex: index, Hosts: names})
+	forEachHost(ctx, hosts, r.o.Forks, func(ctx context.Context, h *inventory.Host) {
+		p.runHost(ctx, r.state(h))
+	})
+	r.emit(Event{Kind: EventPlayEnd, Play: p.name(), PlayIndex: index})
+	return nil
+}
+
+// posString renders a task's position as file:line, relative to the
+// playbook's folder when inside it.
+func (r *runner) posString(pos load.Pos) string {
+	f := strings.TrimPrefix(pos.File, r.pb.Dir+"/")
+	return fmt.Sprintf("%s:%d", f, pos.Line)
+}

@@ -1,0 +1,439 @@
+package playbooks
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"tend/modules"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
+	"tend/transport"
+)
+
+// outcome is one task (or loop item) on one host.
+type outcome struct {
+	status Status
+	msg    string
+	diffs  []modules.Diff
+	result modules.Result
+}
+
+// failf is a failed outcome whose message says where the task is.
+func failf(format string, args ...any) outcome {
+	return outcome{status: StatusFailed, msg: fmt.Sprintf(format, args...)}
+}
+
+// runTask runs one task, with its loop, on this host. It returns
+// errHostFailed when the task failed and errors are not ignored.
+func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
+	if !h.p.r.selected(t) {
+		return nil
+	}
+	pos := h.p.r.posString(t.Pos)
+	vars := h.vars(t)
+	base := Event{Kind: EventTask, Play: h.p.name(), PlayIndex: h.p.index, Host: h.hs.host.Name,
+		TaskIndex: h.p.taskIndex[t], TaskPos: pos, Module: t.Module, Handler: t.Handler}
+	base.Task = h.taskName(t, vars)
+
+	items, err := h.loopItems(t, vars)
+	if err != nil {
+		return h.finish(t, base, []outcome{failf("%s: loop: %v", pos, err)}, nil, false)
+	}
+	var outs []outcome
+	var labels []string
+	if items == nil {
+		outs = append(outs, h.runOnce(ctx, t, vars, pos))
+	} else {
+		loopVar := t.LoopVar
+		if loopVar == "" {
+			loopVar = "item"
+		}
+		for i, item := range items {
+			iv := withVar(vars, loopVar, item)
+			if t.IndexVar != "" {
+				iv[t.IndexVar] = i
+			}
+			outs = append(outs, h.runOnce(ctx, t, iv, pos))
+			labels = append(labels, h.itemLabel(t, iv, item))
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	return h.finish(t, base, outs, labels, items != nil)
+}
+
+// finish reports a task's outcomes, registers its result and notifies its
+// handlers.
+func (h *hostRun) finish(t *load.Task, base Event, outs []outcome, labels []string, looped bool) error {
+	start := time.Now()
+	changed, failed, ignored := false, false, false
+	for i, o := range outs {
+		e := base
+		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
+		e.Check = h.checkMode(t)
+		if looped {
+			e.Item = labels[i]
+		}
+		if o.status == StatusFailed && t.IgnoreErrors {
+			e.Ignored, ignored = true, true
+		}
+		if t.NoLog {
+			e.Msg, e.Diffs, e.Result = noLogMessage, nil, modules.Result{"censored": noLogMessage}
+		}
+		e.Duration = time.Since(start)
+		h.hs.recap.Add(o.status, e.Ignored)
+		h.p.r.emit(e)
+		changed = changed || o.status == StatusChanged
+		failed = failed || o.status == StatusFailed
+	}
+	if t.Register != "" {
+		h.hs.vars[t.Register] = registered(outs, looped)
+	}
+	if changed && len(t.Notify) > 0 {
+		if err := h.notify(t, base.TaskPos); err != nil {
+			h.hs.recap.Failed++
+			h.p.r.emit(Event{Kind: EventTask, Play: base.Play, PlayIndex: base.PlayIndex, Host: base.Host, Task: base.Task,
+				TaskIndex: base.TaskIndex, TaskPos: base.TaskPos, Status: StatusFailed, Msg: err.Error()})
+			return errHostFailed
+		}
+	}
+	for _, o := range outs {
+		if o.result != nil {
+			if end, _ := o.result["_end"].(string); end == "play" {
+				return errEndPlay
+			} else if end == "host" {
+				return errEndHost
+			}
+		}
+	}
+	for _, o := range outs {
+		if o.status == StatusUnreachable {
+			return errHostFailed
+		}
+	}
+	if failed && !ignored {
+		return errHostFailed
+	}
+	return nil
+}
+
+// registered builds what `register:` stores, as Ansible does: the result
+// itself, or for a loop {results: [...], changed, failed, msg}.
+func registered(outs []outcome, looped bool) modules.Result {
+	one := func(o outcome) modules.Result {
+		r := modules.Result{}
+		for k, v := range o.result {
+			if !strings.HasPrefix(k, "_") {
+				r[k] = v
+			}
+		}
+		r["changed"] = o.status == StatusChanged
+		r["failed"] = o.status == StatusFailed
+		if o.status == StatusSkipped {
+			r["skipped"] = true
+		}
+		if o.msg != "" {
+			if _, ok := r["msg"]; !ok {
+				r["msg"] = o.msg
+			}
+		}
+		return r
+	}
+	if !looped {
+		if len(outs) == 0 {
+			return modules.Result{"changed": false, "skipped": true}
+		}
+		return one(outs[0])
+	}
+	results := make([]any, len(outs))
+	changed, failed, skipped := false, false, len(outs) > 0
+	for i, o := range outs {
+		results[i] = map[string]any(one(o))
+		changed = changed || o.status == StatusChanged
+		failed = failed || o.status == StatusFailed
+		skipped = skipped && o.status == StatusSkipped
+	}
+	r := modules.Result{"results": results, "changed": changed, "failed": failed, "msg": "All items completed"}
+	if skipped {
+		r["skipped"] = true
+	}
+	return r
+}
+
+// runOnce runs the task for one loop item (or once without a loop).
+func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any, pos string) outcome {
+	for _, cond := range t.When {
+		ok, err := h.p.r.jinja.Truthy(cond, vars)
+		if err != nil {
+			return failf("%s: when: %v", pos, err)
+		}
+		if !ok {
+			return outcome{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}
+		}
+	}
+	rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), vars)
+	if err != nil {
+		return failf("%s: %v", pos, err)
+	}
+	args := dropOmitted(rendered.(map[string]any))
+	var o outcome
+	if ctrl, ok := controllerModules[t.Module]; ok {
+		o = ctrl(ctx, h, t, args, vars, pos)
+	} else {
+		o = h.runModule(ctx, t, t.Module, args, pos)
+	}
+	if o.status == StatusFailed && o.result == nil && o.msg != "" && !strings.HasPrefix(o.msg, pos) {
+		o.msg = pos + ": " + o.msg
+	}
+	return h.applyConditions(t, o, vars, pos)
+}
+
+// applyConditions applies changed_when and failed_when, which see the
+// task's own result under its register name, as in Ansible.
+func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, pos string) outcome {
+	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 || o.status == StatusSkipped {
+		return o
+	}
+	scope := vars
+	if t.Register != "" {
+		scope = withVar(vars, t.Register, map[string]any(registered([]outcome{o}, false)))
+	}
+	for k, v := range o.result {
+		if !strings.HasPrefix(k, "_") {
+			scope = withVar(scope, k, v) // Ansible exposes rc, stdout... directly too
+		}
+	}
+	if len(t.ChangedWhen) > 0 && o.status != StatusFailed {
+		changed, err := h.allTrue(t.ChangedWhen, scope)
+		if err != nil {
+			return failf("%s: changed_when: %v", pos, err)
+		}
+		if changed {
+			o.status = StatusChanged
+		} else {
+			o.status = StatusOK
+			o.diffs = nil
+		}
+	}
+	if len(t.FailedWhen) > 0 {
+		failed, err := h.allTrue(t.FailedWhen, scope)
+		if err != nil {
+			return failf("%s: failed_when: %v", pos, err)
+		}
+		if failed && o.status != StatusFailed {
+			o.status, o.msg = StatusFailed, "failed_when: "+strings.Join(t.FailedWhen, " and ")
+		} else if !failed && o.status == StatusFailed {
+			// The module ran: it changed what it reports it changed.
+			o.status, o.msg = StatusOK, ""
+			if c, _ := o.result["changed"].(bool); c {
+				o.status = StatusChanged
+			}
+		}
+	}
+	return o
+}
+
+func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
+	for _, c := range conds {
+		ok, err := h.p.r.jinja.Truthy(c, vars)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// runModule probes, plans and (unless in check mode) applies a module on
+// the host.
+func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
+	mod, ok := modules.Lookup(name)
+	if !ok {
+		return failf("unknown module %q", name)
+	}
+	args, errs := mod.Spec().Check(raw, false)
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return failf("%s: %s", name, strings.Join(msgs, "; "))
+	}
+	mt := &modules.Task{Args: args, Facts: h.hs.facts, Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	probe, err := mod.Probe(mt)
+	if err != nil {
+		return failf("%s: %v", name, err)
+	}
+	var observed modules.Output
+	if probe != "" {
+		observed, err = h.exec(ctx, probe)
+		if err != nil {
+			return h.connectionLost(err)
+		}
+	}
+	if reader, ok := mod.(modules.Reader); ok {
+		res, err := reader.Read(mt, observed)
+		if err != nil {
+			return failf("%s: %v", name, err)
+		}
+		return outcome{status: StatusOK, result: res}
+	}
+	change, err := mod.Plan(mt, observed)
+	if err != nil {
+		return failf("%s: %v", name, err)
+	}
+	if change == nil {
+		res := modules.Result{}
+		if rep, ok := mod.(modules.Reporter); ok {
+			if res, err = rep.Report(mt, observed); err != nil {
+				return failf("%s: %v", name, err)
+			}
+		}
+		return outcome{status: StatusOK, result: res}
+	}
+	if h.checkMode(t) {
+		if change.CheckUnknown {
+			return outcome{status: StatusSkipped, msg: "skipped in check mode: the command's effect cannot be known without running it"}
+		}
+		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
+	}
+	out, err := h.exec(ctx, change.Apply)
+	if err != nil {
+		return h.connectionLost(err)
+	}
+	res := modules.Result{}
+	if change.Result != nil {
+		if res, err = change.Result(out); err != nil {
+			return failf("%s: %v", name, err)
+		}
+	} else if out.ExitCode != 0 {
+		msg := strings.TrimSpace(string(out.Stderr))
+		if msg == "" {
+			msg = fmt.Sprintf("exit status %d", out.ExitCode)
+		}
+		return outcome{status: StatusFailed, msg: msg, diffs: change.Diffs, result: modules.Result{"rc": out.ExitCode}}
+	}
+	if failed, _ := res["failed"].(bool); failed {
+		msg, _ := res["msg"].(string)
+		return outcome{status: StatusFailed, msg: msg, diffs: change.Diffs, result: res}
+	}
+	status := StatusChanged
+	if c, ok := res["changed"].(bool); ok && !c {
+		status = StatusOK
+	}
+	return outcome{status: status, diffs: change.Diffs, result: res}
+}
+
+// exec runs a script on the host and collects its output.
+func (h *hostRun) exec(ctx context.Context, script string) (modules.Output, error) {
+	var stdout, stderr bytes.Buffer
+	res, err := h.hs.conn.Run(ctx, transport.Cmd{Script: script, Stdout: &stdout, Stderr: &stderr})
+	return modules.Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: res.ExitCode}, err
+}
+
+// connectionLost turns a transport error into an unreachable outcome: the
+// host is out of the run.
+func (h *hostRun) connectionLost(err error) outcome {
+	return outcome{status: StatusUnreachable, msg: err.Error()}
+}
+
+// checkMode is the task's effective check mode: its own check_mode, else
+// the play's, else the run's.
+func (h *hostRun) checkMode(t *load.Task) bool {
+	if t.CheckMode != nil {
+		return *t.CheckMode
+	}
+	if h.p.play.CheckMode != nil {
+		return *h.p.play.CheckMode
+	}
+	return h.p.r.o.Check
+}
+
+func (h *hostRun) diffMode(t *load.Task) bool {
+	if t.Diff != nil {
+		return *t.Diff
+	}
+	if h.p.play.Diff != nil {
+		return *h.p.play.Diff
+	}
+	return h.p.r.o.Diff
+}
+
+// taskName renders the task's name (names may hold templates); a task
+// without one is named after its module, as in Ansible.
+func (h *hostRun) taskName(t *load.Task, vars map[string]any) string {
+	if t.Name == "" {
+		return t.Module
+	}
+	if s, err := h.p.r.jinja.Render(t.Name, vars); err == nil {
+		return s
+	}
+	return t.Name
+}
+
+// loopItems evaluates the loop; nil without one.
+func (h *hostRun) loopItems(t *load.Task, vars map[string]any) ([]any, error) {
+	if t.Loop == nil {
+		return nil, nil
+	}
+	v, err := h.p.r.jinja.Value(t.Loop, vars)
+	if err != nil {
+		return nil, err
+	}
+	switch l := v.(type) {
+	case []any:
+		if t.LoopFlatten { // with_items flattens one level
+			var flat []any
+			for _, e := range l {
+				if sub, ok := e.([]any); ok {
+					flat = append(flat, sub...)
+				} else {
+					flat = append(flat, e)
+				}
+			}
+			l = flat
+		}
+		if l == nil {
+			l = []any{}
+		}
+		return l, nil
+	case nil:
+		return []any{}, nil
+	}
+	return nil, fmt.Errorf("loop must be a list, got %T", v)
+}
+
+func (h *hostRun) itemLabel(t *load.Task, vars map[string]any, item any) string {
+	if t.NoLog {
+		return "(censored due to no_log)"
+	}
+	if t.LoopLabel != "" {
+		if s, err := h.p.r.jinja.Render(t.LoopLabel, vars); err == nil {
+			return s
+		}
+	}
+	return fmt.Sprint(item)
+}
+
+// dropOmitted removes arguments set to the omit placeholder.
+func dropOmitted(args map[string]any) map[string]any {
+	for k, v := range args {
+		if s, ok := v.(string); ok && s == jinja.Omit {
+			delete(args, k)
+		}
+	}
+	return args
+}
+
+// withVar returns a copy of vars with one more variable.
+func withVar(vars map[string]any, name string, v any) map[string]any {
+	out := make(map[string]any, len(vars)+1)
+	for k, x := range vars {
+		out[k] = x
+	}
+	out[name] = v
+	return out
+}

@@ -1,0 +1,267 @@
+package playbooks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"tend/modules"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
+)
+
+// vars builds the variables a task sees on this host, lowest precedence
+// first, as Ansible orders them (its full list has 22 levels; these are
+// the ones tend has):
+//
+//	role defaults < inventory (group, then host) < facts < play vars <
+//	play vars_files < role vars and params < task (and block) vars <
+//	set_fact and register < extra vars (-e)
+//
+// Magic variables (inventory_hostname, groups, hostvars, ...) are set last.
+func (h *hostRun) vars(t *load.Task) map[string]any {
+	r, p, hs := h.p.r, h.p, h.hs
+	v := make(map[string]any, 64)
+	merge := func(m map[string]any) {
+		for k, x := range m {
+			v[k] = x
+		}
+	}
+	if t.Role != nil {
+		merge(t.Role.Defaults)
+	}
+	merge(hs.host.Vars)
+	if hs.facts != nil {
+		merge(hs.facts)
+		v["ansible_facts"] = hs.facts["ansible_facts"]
+	}
+	merge(p.play.Vars)
+	for _, vf := range p.play.VarsFiles {
+		merge(vf.Vars)
+	}
+	if t.Role != nil {
+		merge(t.Role.Vars)
+		merge(t.Role.Params)
+		v["role_path"] = t.Role.Path
+		v["role_name"] = t.Role.Name
+	}
+	merge(t.Vars)
+	merge(hs.vars)
+	merge(r.o.ExtraVars)
+
+	v["inventory_hostname"] = hs.host.Name
+	v["inventory_hostname_short"], _, _ = strings.Cut(hs.host.Name, ".")
+	v["group_names"] = toAnyList(hs.host.GroupNames())
+	v["groups"] = p.groups
+	v["hostvars"] = p.hostvars
+	v["ansible_play_hosts"] = p.hostNames()
+	v["ansible_play_hosts_all"] = p.hostNames()
+	v["ansible_check_mode"] = h.checkMode(t)
+	v["ansible_diff_mode"] = h.diffMode(t)
+	v["playbook_dir"] = r.pb.Dir
+	v["omit"] = jinja.Omit
+	h.renderVars(v)
+	return v
+}
+
+// renderVars resolves variables whose values are templates referring to
+// other variables, as Ansible's lazy templating does. A value that cannot be
+// rendered (it names an undefined variable) is left as it is: only its use
+// would be an error in Ansible.
+func (h *hostRun) renderVars(v map[string]any) {
+	for pass := 0; pass < 3; pass++ {
+		again := false
+		for k, x := range v {
+			if k == "hostvars" || k == "groups" || !containsTemplate(x) {
+				continue
+			}
+			if out, err := h.p.r.jinja.Value(x, v); err == nil {
+				v[k] = out
+				again = again || containsTemplate(out)
+			}
+		}
+		if !again {
+			return
+		}
+	}
+}
+
+func containsTemplate(x any) bool {
+	switch x := x.(type) {
+	case string:
+		return modules.IsTemplated(x)
+	case []any:
+		for _, e := range x {
+			if containsTemplate(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if containsTemplate(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// groupsVar is Ansible's `groups`: every group's host names.
+func (r *runner) groupsVar() map[string]any {
+	out := map[string]any{}
+	for _, g := range r.inv.Groups() {
+		hosts, _ := r.inv.GroupHosts(g.Name)
+		names := make([]any, len(hosts))
+		for i, h := range hosts {
+			names[i] = h.Name
+		}
+		out[g.Name] = names
+	}
+	return out
+}
+
+// hostvarsVar is Ansible's `hostvars`: every host's inventory variables,
+// with the facts gathered in earlier plays. It is built once per play: hosts
+// run independently, so facts gathered during the play are not shared.
+func (r *runner) hostvarsVar() map[string]any {
+	out := map[string]any{}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.inv.Hosts() {
+		hv := make(map[string]any, len(h.Vars)+4)
+		for k, x := range h.Vars {
+			hv[k] = x
+		}
+		hv["inventory_hostname"] = h.Name
+		if hs, ok := r.hosts[h.Name]; ok {
+			for k, x := range hs.facts {
+				hv[k] = x
+			}
+		}
+		out[h.Name] = hv
+	}
+	return out
+}
+
+func (p *playRun) hostNames() []any {
+	out := make([]any, len(p.hosts))
+	for i, h := range p.hosts {
+		out[i] = h.Name
+	}
+	return out
+}
+
+func toAnyList(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
+
+// selected applies --tags and --skip-tags with Ansible's rules: "always"
+// runs unless skipped by name, "never" runs only when asked for by one of
+// its other tags, and "all", "tagged" and "untagged" are special.
+func (r *runner) selected(t *load.Task) bool {
+	tags := t.Tags
+	has := func(list []string, tag string) bool { return slices.Contains(list, tag) }
+	matches := func(want []string) bool {
+		for _, w := range want {
+			switch {
+			case w == "all" && !has(tags, "never"):
+				return true
+			case w == "tagged" && len(tags) > 0:
+				return true
+			case w == "untagged" && len(tags) == 0:
+				return true
+			case has(tags, w):
+				return true
+			}
+		}
+		return false
+	}
+	if len(r.o.SkipTags) > 0 && matches(r.o.SkipTags) {
+		return false
+	}
+	if has(tags, "always") {
+		return true
+	}
+	want := r.o.Tags
+	if len(want) == 0 {
+		want = []string{"all"}
+	}
+	return matches(want)
+}
+
+// fileSource finds controller-side files as Ansible does: in the role's
+// kind folder (files/ or templates/), the role, the playbook's kind folder,
+// then the playbook's folder. Absolute paths are used as they are.
+type fileSource struct {
+	dirs []string
+}
+
+func (h *hostRun) files(t *load.Task, kind string) fileSource {
+	var dirs []string
+	if t.Role != nil {
+		dirs = append(dirs, filepath.Join(t.Role.Path, kind), t.Role.Path)
+	}
+	if t.Pos.File != "" {
+		dirs = append(dirs, filepath.Join(filepath.Dir(t.Pos.File), kind))
+	}
+	dirs = append(dirs, filepath.Join(h.p.r.pb.Dir, kind), h.p.r.pb.Dir)
+	return fileSource{dirs: dirs}
+}
+
+func (f fileSource) find(name string) (string, error) {
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	for _, d := range f.dirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("could not find %q in %s", name, strings.Join(f.dirs, ", "))
+}
+
+func (f fileSource) ReadFile(name string) ([]byte, error) {
+	p, err := f.find(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+// connect opens the host's connection once per run.
+func (h *hostRun) connect(ctx context.Context) error {
+	if h.hs.conn != nil {
+		return nil
+	}
+	c, err := Connect(ctx, h.hs.host, h.p.r.o.Connect)
+	if err != nil {
+		return err
+	}
+	h.hs.conn = c
+	return nil
+}
+
+// gatherFacts reads the host's facts in one round trip.
+func (h *hostRun) gatherFacts(ctx context.Context) error {
+	out, err := h.exec(ctx, modules.FactsScript)
+	if err != nil {
+		return err
+	}
+	if out.ExitCode != 0 {
+		return fmt.Errorf("gathering facts: exit status %d: %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
+	}
+	facts, err := modules.ParseFacts(out.Stdout)
+	if err != nil {
+		return err
+	}
+	h.hs.facts = facts
+	return nil
+}
