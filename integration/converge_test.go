@@ -256,7 +256,7 @@ func TestConvergeScenarios(t *testing.T) {
     - template: {src: conf.j2, dest: "/srv/it's a conf", mode: "0644"}
 `,
 			files: map[string]string{
-				"files/data.txt":   "data from files/\n",
+				"files/data.txt":    "data from files/\n",
 				"templates/conf.j2": "port={{ port }}\nhost={{ inventory_hostname }}\n{% for n in names %}{{ n }}\n{% endfor %}",
 			},
 			verify: func(t *testing.T, h *fleet.Host) {
