@@ -15,12 +15,15 @@ import (
 // ConnectOptions are a run's connection settings from the command line. As in
 // Ansible, a host's inventory variables (ansible_user, ...) win over them.
 type ConnectOptions struct {
-	User       string        // -u
-	PrivateKey string        // --private-key
-	Timeout    time.Duration // --timeout: TCP connect and SSH handshake, per hop
-	HostKeys   *transport.HostKeys
-	Keys       *transport.Keys
-	SSHConfig  *transport.SSHConfig
+	User       string // -u
+	PrivateKey string // --private-key
+	// BecomePassword (--ask-become-pass) answers sudo where the inventory
+	// gives no ansible_become_password.
+	BecomePassword string
+	Timeout        time.Duration // --timeout: TCP connect and SSH handshake, per hop
+	HostKeys       *transport.HostKeys
+	Keys           *transport.Keys
+	SSHConfig      *transport.SSHConfig
 	// Warn receives notes about inventory settings tend does not apply.
 	Warn func(host, msg string)
 }
@@ -33,7 +36,12 @@ func Connect(ctx context.Context, h *inventory.Host, o ConnectOptions) (transpor
 	}
 	switch vars.Type {
 	case "local":
-		return transport.DialLocal("")
+		l, err := transport.DialLocal("")
+		if err != nil {
+			return nil, err
+		}
+		l.BecomePassword = cmp.Or(vars.BecomePassword, o.BecomePassword)
+		return l, nil
 	case "", "ssh", "smart", "paramiko":
 	default:
 		return nil, fmt.Errorf("ansible_connection=%s is not supported: use ssh or local", vars.Type)
@@ -48,14 +56,15 @@ func Connect(ctx context.Context, h *inventory.Host, o ConnectOptions) (transpor
 // sshOptions maps Ansible's connection variables onto transport options.
 func sshOptions(name string, vars inventory.Connection, o ConnectOptions) (transport.SSHOptions, error) {
 	so := transport.SSHOptions{
-		Host:     vars.Host,
-		Port:     vars.Port,
-		User:     cmp.Or(vars.User, o.User),
-		Password: vars.Password,
-		HostKeys: o.HostKeys,
-		Keys:     o.Keys,
-		Config:   o.SSHConfig,
-		Timeout:  o.Timeout,
+		Host:           vars.Host,
+		Port:           vars.Port,
+		User:           cmp.Or(vars.User, o.User),
+		Password:       vars.Password,
+		BecomePassword: cmp.Or(vars.BecomePassword, o.BecomePassword),
+		HostKeys:       o.HostKeys,
+		Keys:           o.Keys,
+		Config:         o.SSHConfig,
+		Timeout:        o.Timeout,
 	}
 	if key := cmp.Or(vars.PrivateKeyFile, o.PrivateKey); key != "" {
 		so.KeyFiles = []string{expandHome(key)}

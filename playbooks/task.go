@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"tend/inventory"
 	"tend/modules"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
@@ -269,7 +270,7 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	}
 	var observed modules.Output
 	if probe != "" {
-		observed, err = h.exec(ctx, probe)
+		observed, err = h.exec(ctx, probe, h.becomeUser(t))
 		if err != nil {
 			return h.connectionLost(err)
 		}
@@ -300,7 +301,7 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
 	}
-	out, err := h.exec(ctx, change.Apply)
+	out, err := h.exec(ctx, change.Apply, h.becomeUser(t))
 	if err != nil {
 		return h.connectionLost(err)
 	}
@@ -327,10 +328,10 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	return outcome{status: status, diffs: change.Diffs, result: res}
 }
 
-// exec runs a script on the host and collects its output.
-func (h *hostRun) exec(ctx context.Context, script string) (modules.Output, error) {
+// exec runs a script on the host, as user when set, and collects its output.
+func (h *hostRun) exec(ctx context.Context, script, user string) (modules.Output, error) {
 	var stdout, stderr bytes.Buffer
-	res, err := h.hs.conn.Run(ctx, transport.Cmd{Script: script, Stdout: &stdout, Stderr: &stderr})
+	res, err := h.hs.conn.Run(ctx, transport.Cmd{Script: script, User: user, Stdout: &stdout, Stderr: &stderr})
 	return modules.Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: res.ExitCode}, err
 }
 
@@ -338,6 +339,28 @@ func (h *hostRun) exec(ctx context.Context, script string) (modules.Output, erro
 // host is out of the run.
 func (h *hostRun) connectionLost(err error) outcome {
 	return outcome{status: StatusUnreachable, msg: err.Error()}
+}
+
+// becomeUser is the user a task runs as, "" for the login user: the task's
+// become (the loader folds the play's and blocks' into it), else the host's
+// ansible_become; become_user defaults to root, as in Ansible.
+func (h *hostRun) becomeUser(t *load.Task) string {
+	become := false
+	if t.Become != nil {
+		become = *t.Become
+	} else if b, ok := h.hs.host.Bool(inventory.VarBecome); ok {
+		become = b
+	}
+	if !become {
+		return ""
+	}
+	if t.BecomeUser != "" {
+		return t.BecomeUser
+	}
+	if u, ok := h.hs.host.String(inventory.VarBecomeUser); ok && u != "" {
+		return u
+	}
+	return "root"
 }
 
 // checkMode is the task's effective check mode: its own check_mode, else

@@ -251,7 +251,7 @@ func (h *hostRun) connect(ctx context.Context) error {
 
 // gatherFacts reads the host's facts in one round trip.
 func (h *hostRun) gatherFacts(ctx context.Context) error {
-	out, err := h.exec(ctx, modules.FactsScript)
+	out, err := h.exec(ctx, modules.FactsScript, "")
 	if err != nil {
 		return err
 	}

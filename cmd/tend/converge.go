@@ -3,9 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +19,7 @@ const (
 type convergeFlags struct {
 	connFlags
 	check, diff, detailed, syntaxOnly bool
+	askBecomePass                     bool
 	extraVars                         []string
 	tags, skipTags                    []string
 	output                            string
@@ -40,6 +38,7 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	fl.StringSliceVar(&f.skipTags, "skip-tags", nil, "skip tasks with these tags")
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 0 nothing changed, 2 changed (check mode: drift pending), 4 failed or unreachable, 6 both")
 	fl.StringVarP(&f.output, "output", "o", "text", "text, or json: one JSON object per event (JSON lines)")
+	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 }
 
 const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error (no host was
@@ -116,6 +115,13 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	if f.askBecomePass {
+		pw, err := askSecret("BECOME password: ")
+		if err != nil {
+			return err
+		}
+		copts.BecomePassword = string(pw)
+	}
 	var render func(playbooks.Event)
 	var finish func(*playbooks.Summary)
 	if f.output == "json" {
@@ -158,7 +164,3 @@ func exitCode(s *playbooks.Summary, detailed bool) int {
 	}
 	return code
 }
-
-// unused keeps io and os referenced for renderers in other files.
-var _ io.Writer = os.Stdout
-var _ = strings.TrimSpace

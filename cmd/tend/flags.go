@@ -157,12 +157,24 @@ func askPassphrase(file string) ([]byte, error) {
 	if p, ok := os.LookupEnv("TEND_SSH_PASSPHRASE"); ok {
 		return []byte(p), nil
 	}
+	p, err := askSecret("Passphrase for " + file + ": ")
+	if err != nil {
+		return nil, fmt.Errorf("it is protected by a passphrase and %v: add it to ssh-agent or set TEND_SSH_PASSPHRASE", err)
+	}
+	return p, nil
+}
+
+// askSecret reads a secret on the terminal, without echo.
+func askSecret(prompt string) ([]byte, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil || !term.IsTerminal(int(tty.Fd())) {
-		return nil, fmt.Errorf("it is protected by a passphrase and there is no terminal to ask on: add it to ssh-agent or set TEND_SSH_PASSPHRASE")
+	if err != nil {
+		return nil, fmt.Errorf("there is no terminal to ask on")
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "Passphrase for %s: ", file)
+	if !term.IsTerminal(int(tty.Fd())) {
+		return nil, fmt.Errorf("there is no terminal to ask on")
+	}
+	fmt.Fprint(tty, prompt)
 	p, err := term.ReadPassword(int(tty.Fd()))
 	fmt.Fprintln(tty)
 	return p, err

@@ -173,7 +173,7 @@ func (e *Env) input(ev *exec.Evaluator, in *exec.Value) (x any, fail *exec.Value
 	} else {
 		return x, nil, nil
 	}
-	return nil, fail, undefinedIn(err, stateOf(ev), nil)
+	return nil, fail, undefinedIn(err, stateOf(ev))
 }
 
 // gonjaFilter adapts d to gonja's filter signature.

@@ -232,7 +232,7 @@ func (e *Env) render(p *program, vars map[string]any) (out string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if a, ok := r.(abortRender); ok {
-				err = e.failure(a.err, st, vars, p.multiline)
+				err = e.failure(a.err, st, p.multiline)
 				return
 			}
 			err = fmt.Errorf("template engine failure: %v", r)
@@ -248,7 +248,7 @@ func (e *Env) render(p *program, vars map[string]any) (out string, err error) {
 		Output:      &b,
 	}
 	if err := r.Execute(); err != nil {
-		return "", e.failure(err, st, vars, p.multiline)
+		return "", e.failure(err, st, p.multiline)
 	}
 	return b.String(), nil
 }
@@ -260,11 +260,11 @@ func (e *Env) eval(p *program, vars map[string]any) (out any, err error) {
 	ev := &exec.Evaluator{Config: e.cfg, Environment: e.environment(vars, st), Loader: e.loader}
 	v := ev.Eval(p.native)
 	if v.IsError() {
-		return nil, e.failure(v, st, vars, p.multiline)
+		return nil, e.failure(v, st, p.multiline)
 	}
 	x, err := plainValue(v, true)
 	if err != nil {
-		return nil, e.failure(err, st, vars, p.multiline)
+		return nil, e.failure(err, st, p.multiline)
 	}
 	if ns, ok := x.(namespace); ok {
 		return plain(map[string]any(ns), true)
@@ -273,20 +273,9 @@ func (e *Env) eval(p *program, vars map[string]any) (out any, err error) {
 }
 
 // failure turns what went wrong in gonja into tend's error.
-func (e *Env) failure(err error, st *renderState, vars map[string]any, multiline bool) error {
-	resolve := func(expr string) string {
-		p, err := e.compileExpr(expr)
-		if err != nil {
-			return ""
-		}
-		x, err := e.evalQuiet(p, vars)
-		if err != nil {
-			return ""
-		}
-		return objectTypeRepr(x)
-	}
+func (e *Env) failure(err error, st *renderState, multiline bool) error {
 	line := errorLine(err.Error())
-	if u := undefinedIn(err, st, resolve); u != nil {
+	if u := undefinedIn(err, st); u != nil {
 		c := *u
 		c.Line = line
 		return &c
@@ -296,18 +285,6 @@ func (e *Env) failure(err error, st *renderState, vars map[string]any, multiline
 		return fmt.Errorf("line %d: %w", line, base)
 	}
 	return base
-}
-
-// evalQuiet evaluates without making sense of failures (failure uses it
-// to name the type an attribute was missing from).
-func (e *Env) evalQuiet(p *program, vars map[string]any) (out any, err error) {
-	defer recoverPanic(&err)
-	ev := &exec.Evaluator{Config: e.cfg, Environment: e.environment(vars, &renderState{}), Loader: e.loader}
-	v := ev.Eval(p.native)
-	if v.IsError() {
-		return nil, v
-	}
-	return plainValue(v, false)
 }
 
 // recoverPanic turns a panic inside gonja into an error: no template may

@@ -32,6 +32,15 @@ func TestUndefinedIsAnError(t *testing.T) {
 		{"missing is string", "'missing' is undefined", "missing"},
 		{"missing == 1", "'missing' is undefined", "missing"},
 		{"'x' if missing else 'y'", "'missing' is undefined", "missing"},
+		{"conf.nope.deeper", "'dict object' has no attribute 'nope'", "nope"},
+		{"conf.nope ~ 'x'", "'dict object' has no attribute 'nope'", "nope"},
+		{"conf.nope + 1", "'dict object' has no attribute 'nope'", "nope"},
+		{"conf.nope.upper()", "'dict object' has no attribute 'nope'", "nope"},
+		{"conf.user.nope", "'str object' has no attribute 'nope'", "nope"},
+		{"port.nope", "'int object' has no attribute 'nope'", "nope"},
+		{"range(conf.nope)", "'dict object' has no attribute 'nope'", "nope"},
+		{"-conf.nope", "'dict object' has no attribute 'nope'", "nope"},
+		{"conf.nope[1:]", "'dict object' has no attribute 'nope'", "nope"},
 		{"1 if enabled else missing.x", "", ""}, // branch not taken: no error (checked below)
 	}
 	e := New()
@@ -107,8 +116,8 @@ func TestUndefinedInTemplates(t *testing.T) {
 	if u == nil {
 		t.Fatalf("Render: %v, want an *UndefinedError", err)
 	}
-	if u.Name != "shell" || u.Line != 3 {
-		t.Errorf("got %q (Name %q, Line %d), want Name shell at line 3", u.Error(), u.Name, u.Line)
+	if u.Error() != "'dict object' has no attribute 'shell'" || u.Name != "shell" || u.Line != 3 {
+		t.Errorf("got %q (Name %q, Line %d), want shell at line 3", u.Error(), u.Name, u.Line)
 	}
 	for _, src := range []string{
 		"{% if missing %}x{% endif %}",

@@ -1,0 +1,261 @@
+package playbooks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"tend/inventory"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
+)
+
+// runLocal runs playbook text on one local host (ansible_connection=local)
+// with the variable dir set to a fresh folder, and returns its task events.
+func runLocal(t *testing.T, playbook string, mod func(*Options)) ([]Event, *Summary, string) {
+	t.Helper()
+	dir := t.TempDir()
+	pbPath := filepath.Join(dir, "site.yml")
+	if err := os.WriteFile(pbPath, []byte(playbook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := jinja.New()
+	pb, err := load.Load(pbPath, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	inv, err := inventory.Parse("hosts", []byte("local ansible_connection=local\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var events []Event
+	o := Options{Forks: 5, ExtraVars: map[string]any{"dir": dir}, Events: func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Kind == EventTask {
+			events = append(events, e)
+		}
+	}}
+	if mod != nil {
+		mod(&o)
+	}
+	sum, err := Run(context.Background(), pb, inv, o)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return events, sum, dir
+}
+
+// trail renders events as "task:status" for comparison.
+func trail(events []Event) string {
+	var out []string
+	for _, e := range events {
+		s := e.Task + ":" + string(e.Status)
+		if e.Item != "" {
+			s += "[" + e.Item + "]"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestBlockRescueAlways(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - {name: boom, command: "false"}
+        - {name: not reached, debug: {msg: x}}
+      rescue:
+        - {name: rescued, debug: {msg: "rescued {{ ansible_failed_task | default('') }}"}}
+      always:
+        - {name: always, debug: {msg: y}}
+    - {name: after, debug: {msg: z}}
+`, nil)
+	if got, want := trail(events), "boom:failed rescued:ok always:ok after:ok"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if rc := sum.Hosts["local"]; rc.Failed != 0 || rc.Rescued != 1 {
+		t.Errorf("recap %+v", rc)
+	}
+}
+
+func TestHandlersRunOnceInDefinitionOrderOnlyWhenNotified(t *testing.T) {
+	events, _, dir := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: one, copy: {content: "1", dest: "{{ dir }}/one"}, notify: [second, first]}
+    - {name: two, copy: {content: "2", dest: "{{ dir }}/two"}, notify: second}
+    - {name: unchanged, debug: {msg: x}, notify: never}
+  handlers:
+    - {name: first, copy: {content: "f", dest: "{{ dir }}/first"}}
+    - {name: second, listen: topic, copy: {content: "s", dest: "{{ dir }}/second"}}
+    - {name: never, copy: {content: "n", dest: "{{ dir }}/never"}}
+`, nil)
+	if got, want := trail(events), "one:changed two:changed unchanged:ok first:changed second:changed"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never")); err == nil {
+		t.Error("a handler ran without being notified")
+	}
+}
+
+func TestTags(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: a, debug: {msg: a}, tags: [web]}
+    - {name: b, debug: {msg: b}, tags: [db]}
+    - {name: c, debug: {msg: c}, tags: [always]}
+    - {name: d, debug: {msg: d}, tags: [never, debug]}
+    - {name: e, debug: {msg: e}}
+`
+	cases := []struct {
+		tags, skip []string
+		want       string
+	}{
+		{nil, nil, "a:ok b:ok c:ok e:ok"},
+		{[]string{"web"}, nil, "a:ok c:ok"},
+		{[]string{"debug"}, nil, "c:ok d:ok"},
+		{[]string{"untagged"}, nil, "c:ok e:ok"},
+		{nil, []string{"db", "always"}, "a:ok e:ok"},
+	}
+	for _, c := range cases {
+		events, _, _ := runLocal(t, pb, func(o *Options) { o.Tags, o.SkipTags = c.tags, c.skip })
+		if got := trail(events); got != c.want {
+			t.Errorf("tags %v skip %v: got %s want %s", c.tags, c.skip, got, c.want)
+		}
+	}
+}
+
+func TestLoopsRegisterAndConditions(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: echo
+      command: echo {{ item }}
+      loop: [a, b, c]
+      when: item != "b"
+      register: out
+      changed_when: false
+    - name: results
+      assert:
+        that:
+          - out.results | length == 3
+          - out.results[0].stdout == "a"
+          - out.results[1].skipped
+          - out.results[2].stdout_lines == ["c"]
+    - name: rc
+      shell: exit 3
+      register: r
+      failed_when: r.rc != 3
+    - name: seen
+      assert: {that: ["r.rc == 3", "r is changed"]}
+    - name: flattened
+      debug: {msg: "{{ item }}"}
+      with_items: [[1, 2], 3]
+`, nil)
+	want := "echo:ok[a] echo:skipped[b] echo:ok[c] results:ok rc:changed seen:ok flattened:ok[1] flattened:ok[2] flattened:ok[3]"
+	if got := trail(events); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestCheckModeChangesNothing(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: file, copy: {content: "x\n", dest: "{{ dir }}/f"}}
+    - {name: cmd, command: "touch {{ dir }}/cmd"}
+    - {name: decided, command: "touch {{ dir }}/c2", args: {creates: "{{ dir }}/c2"}}
+    - {name: forced, command: "touch {{ dir }}/forced", check_mode: false}
+`
+	events, sum, dir := runLocal(t, pb, func(o *Options) { o.Check, o.Diff = true, true })
+	if got, want := trail(events), "file:changed cmd:skipped decided:changed forced:changed"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for _, f := range []string{"f", "cmd", "c2"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("check mode created %s", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "forced")); err != nil {
+		t.Errorf("check_mode: false did not run: %v", err)
+	}
+	if len(events[0].Diffs) == 0 || !events[0].Check {
+		t.Errorf("no diff in check mode: %+v", events[0])
+	}
+	if sum.Changed() != 1 {
+		t.Errorf("summary: %d changed", sum.Changed())
+	}
+}
+
+func TestNoLogHidesEverything(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  vars: {secret: hunter2}
+  tasks:
+    - name: secret
+      copy: {content: "{{ secret }}", dest: "{{ dir }}/s"}
+      no_log: true
+    - name: failing secret
+      command: "sh -c 'echo {{ secret }} >&2; exit 1'"
+      no_log: true
+      ignore_errors: true
+`, func(o *Options) { o.Diff = true })
+	for _, e := range events {
+		if s := fmt.Sprintf("%+v", e); strings.Contains(s, "hunter2") {
+			t.Errorf("event shows the secret: %s", s)
+		}
+	}
+	if len(events) != 2 || events[1].Status != StatusFailed || !events[1].Ignored {
+		t.Errorf("events: %s", trail(events))
+	}
+}
+
+func TestSetFactOutlivesThePlayAndUndefinedIsAnError(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact: {color: blue}
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: color, debug: {msg: "{{ color }}"}}
+    - {name: undefined, debug: {msg: "{{ nope }}"}}
+    - {name: not reached, debug: {msg: x}}
+`, nil)
+	if events[1].Msg != "blue" {
+		t.Errorf("set_fact lost: %+v", events[1])
+	}
+	if e := events[2]; e.Status != StatusFailed || !strings.Contains(e.Msg, "site.yml:10") || !strings.Contains(e.Msg, "'nope' is undefined") {
+		t.Errorf("undefined variable: %+v", e)
+	}
+	if len(events) != 3 || sum.Failed() != 1 {
+		t.Errorf("the host went on after a failure: %s", trail(events))
+	}
+}
+
+func TestGatheredFacts(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  tasks:
+    - debug: {msg: "{{ ansible_system }} {{ ansible_facts.kernel }} {{ ansible_user_id }}"}
+`, nil)
+	if len(events) != 1 || !strings.HasPrefix(events[0].Msg, "Linux ") || slices.Contains(strings.Fields(events[0].Msg), "") {
+		t.Errorf("facts: %+v", events)
+	}
+}
