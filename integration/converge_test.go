@@ -328,6 +328,49 @@ func TestConvergeScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "roles with defaults files and templates",
+			playbook: `
+- hosts: all
+  gather_facts: false
+  roles:
+    - role: web
+      vars: {greeting: hi}
+`,
+			files: map[string]string{
+				"roles/web/defaults/main.yml":     "port: 80\ngreeting: hello\n",
+				"roles/web/tasks/main.yml":        "- template: {src: web.conf.j2, dest: /srv/web.conf}\n  notify: restart web\n- copy: {src: index.html, dest: /srv/index.html}\n",
+				"roles/web/handlers/main.yml":     "- name: restart web\n  copy: {content: restarted, dest: /srv/restarted}\n",
+				"roles/web/templates/web.conf.j2": "port {{ port }}\n{{ greeting }} from {{ role_name }}\n",
+				"roles/web/files/index.html":      "<h1>web</h1>\n",
+			},
+			verify: func(t *testing.T, h *fleet.Host) {
+				if c := content(t, h, "/srv/web.conf"); c != "port 80\nhi from web\n" {
+					t.Errorf("web.conf: %q", c)
+				}
+				if c := content(t, h, "/srv/index.html"); c != "<h1>web</h1>\n" {
+					t.Errorf("index.html: %q", c)
+				}
+				if !h.Exists("/srv/restarted") {
+					t.Errorf("the role's handler did not run")
+				}
+			},
+		},
+		{
+			name: "become through sudo",
+			playbook: `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: as nobody, command: "id -un", register: who, become: true, become_user: nobody, changed_when: false, check_mode: false}
+    - copy: {content: "{{ who.stdout }}\n", dest: /srv/who}
+`,
+			verify: func(t *testing.T, h *fleet.Host) {
+				if c := content(t, h, "/srv/who"); c != "nobody\n" {
+					t.Errorf("/srv/who: %q", c)
+				}
+			},
+		},
+		{
 			name: "hostile paths are data",
 			playbook: `
 - hosts: all

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"tend/modules"
 	"tend/playbooks"
@@ -30,16 +31,25 @@ type textRenderer struct {
 	cursor  map[string]int            // per host: the task index it has reached
 	pending map[int][]playbooks.Event // task index -> results not yet printed
 	hosts   []string
+
+	// live is set on a terminal: a progress line is kept at the bottom.
+	live      bool
+	liveShown bool
+	done      int       // hosts finished in this play
+	lastDraw  time.Time // progress redraws are throttled
 }
 
 func newTextRenderer(w io.Writer, check, diff bool, verbose int) *textRenderer {
-	return &textRenderer{w: w, p: newPainter(w), check: check, diff: diff, verbose: verbose}
+	p := newPainter(w)
+	return &textRenderer{w: w, p: p, check: check, diff: diff, verbose: verbose, live: p.on}
 }
 
 func (r *textRenderer) event(e playbooks.Event) {
+	r.clearProgress()
+	defer r.drawProgress(e.Kind != playbooks.EventTask)
 	switch e.Kind {
 	case playbooks.EventPlayStart:
-		r.play, r.hosts = e.Play, e.Hosts
+		r.play, r.hosts, r.done = e.Play, e.Hosts, 0
 		r.cursor, r.pending = map[string]int{}, map[int][]playbooks.Event{}
 		for _, h := range e.Hosts {
 			r.cursor[h] = -1
@@ -62,10 +72,41 @@ func (r *textRenderer) event(e playbooks.Event) {
 		r.flush(false)
 	case playbooks.EventHostDone:
 		r.cursor[e.Host] = math.MaxInt
+		r.done++
 		r.flush(false)
 	case playbooks.EventPlayEnd:
 		r.flush(true)
 	}
+}
+
+// clearProgress removes the progress line before other output.
+func (r *textRenderer) clearProgress() {
+	if r.liveShown {
+		fmt.Fprint(r.w, "\r\x1b[K")
+		r.liveShown = false
+	}
+}
+
+// drawProgress shows where the play is: hosts done, and the task the
+// slowest host is on. Redraws are throttled unless forced.
+func (r *textRenderer) drawProgress(force bool) {
+	if !r.live || len(r.hosts) == 0 || r.done == len(r.hosts) {
+		return
+	}
+	if !force && time.Since(r.lastDraw) < 100*time.Millisecond {
+		return
+	}
+	r.lastDraw = time.Now()
+	low := math.MaxInt
+	for _, c := range r.cursor {
+		low = min(low, c)
+	}
+	task := ""
+	if low >= 0 && low != math.MaxInt {
+		task = fmt.Sprintf(", slowest host past task %d", low+1)
+	}
+	fmt.Fprint(r.w, r.p.paint("2", fmt.Sprintf("  … %d/%d hosts done%s", r.done, len(r.hosts), task)))
+	r.liveShown = true
 }
 
 // flush prints the tasks every host has moved past (all of them at the end
@@ -200,6 +241,7 @@ func (r *textRenderer) diffs(ds []modules.Diff) {
 
 // summary prints the recap per host and one line for the run.
 func (r *textRenderer) summary(s *playbooks.Summary) {
+	r.clearProgress()
 	fmt.Fprintf(r.w, "\n%s\n", r.p.bold("RECAP"))
 	width := 0
 	for _, h := range s.HostOrder {
