@@ -20,8 +20,9 @@ import (
 func lookup(obj any, key any) (any, *UndefinedError) {
 	switch t := obj.(type) {
 	case map[string]any:
-		if k, ok := key.(string); ok {
-			if v, found := t[k]; found {
+		switch key.(type) {
+		case string, int, bool, nil: // tend's keys are strings: d[1] is d['1']
+			if v, found := t[keyString(key)]; found {
 				return v, nil
 			}
 		}

@@ -28,50 +28,60 @@ func cached(cache *sync.Map, key string, build func() (*program, error)) (*progr
 	return c.prog, c.err
 }
 
-// compile compiles a template.
+// compile compiles a template (a template module's file).
 func (e *Env) compile(src string) (*program, error) {
-	return cached(&e.templates, src, func() (*program, error) { return e.build(src) })
+	return cached(&e.templates, src, func() (*program, error) { return e.build(src, false) })
+}
+
+// compileValue compiles a playbook value's text: string literals inside
+// {{ }} keep their backslashes, as in Ansible (see decodeLiterals).
+func (e *Env) compileValue(src string) (*program, error) {
+	return cached(&e.values, src, func() (*program, error) { return e.build(src, true) })
 }
 
 // compileExpr compiles a bare expression, as the one {{ }} of a template;
 // syntax errors point into the expression.
 func (e *Env) compileExpr(expr string) (*program, error) {
-	return cached(&e.exprs, expr, func() (*program, error) {
-		const open = "{{ "
-		p, err := e.build(open + expr + " }}")
-		var se *SyntaxError
-		if errors.As(err, &se) && se.Line == 1 {
-			c := *se
-			c.Col = max(c.Col-len(open), 1)
-			return nil, &c
-		}
-		if err != nil {
-			return nil, err
-		}
-		out, ok := singleOutput(p.root, false)
-		if !ok {
-			return nil, &SyntaxError{Line: 1, Col: 1, Msg: "expected one expression"}
-		}
-		if out.Condition != nil { // `x if c` without else: None when c is false
-			var alt nodes.Expression
-			if out.Alternative != nil {
-				alt = unwrapOutput(out.Alternative)
-			}
-			p.native = ternary(unwrapOutput(out.Expression), out.Condition, alt, out.Start) // Condition is strict already
-		}
-		return p, nil
-	})
+	return cached(&e.exprs, expr, func() (*program, error) { return e.buildExpr(expr) })
 }
 
-// build lexes, parses and rewrites a template.
-func (e *Env) build(src string) (p *program, err error) {
+// buildExpr is compileExpr without the cache.
+func (e *Env) buildExpr(expr string) (*program, error) {
+	const open = "{{ "
+	p, err := e.build(open+expr+" }}", false)
+	var se *SyntaxError
+	if errors.As(err, &se) && se.Line == 1 {
+		c := *se
+		c.Col = max(c.Col-len(open), 1)
+		return nil, &c
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, ok := singleOutput(p.root, false)
+	if !ok {
+		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "expected one expression"}
+	}
+	if out.Condition != nil { // `x if c` without else: None when c is false
+		var alt nodes.Expression
+		if out.Alternative != nil {
+			alt = unwrapOutput(out.Alternative)
+		}
+		p.native = ternary(unwrapOutput(out.Expression), out.Condition, alt, out.Start) // Condition is strict already
+	}
+	return p, nil
+}
+
+// build lexes, parses and rewrites a template; raw is for playbook values
+// (see decodeLiterals).
+func (e *Env) build(src string, raw bool) (p *program, err error) {
 	defer func() { // the last line of defence: gonja's tree may hold surprises
 		if r := recover(); r != nil {
 			p, err = nil, &SyntaxError{Msg: fmt.Sprintf("cannot compile the template (%v)", r)}
 		}
 	}()
 	text := normalizeNewlines(src)
-	toks, err := lex(text, e.cfg)
+	toks, err := lex(text, e.cfg, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +94,7 @@ func (e *Env) build(src string) (p *program, err error) {
 	if rw.err != nil {
 		return nil, rw.err
 	}
-	p = &program{root: root, multiline: strings.Contains(strings.TrimRight(text, "\n"), "\n")}
+	p = &program{root: root, multiline: strings.Contains(strings.TrimRight(text, "\n"), "\n"), newlines: trailingNewlines(text)}
 	if out, ok := singleOutput(root, true); ok && out.Condition == nil {
 		p.native = unwrapOutput(out.Expression)
 	}

@@ -74,6 +74,9 @@ func convert(x any, deep bool) (any, bool, error) {
 	case exec.Dict:
 		return convertDict(&t, deep)
 	case namespace:
+		if deep {
+			return convertMap(map[string]any(t), true)
+		}
 		return t, false, nil
 	}
 	return convertReflect(reflect.ValueOf(x), deep)

@@ -25,18 +25,19 @@ type Env struct {
 	loader    loaders.Loader
 	template  *exec.Template // gonja's renderer wants one; it holds nothing
 	globals   map[string]any
-	templates sync.Map // source text → *compiled
+	templates sync.Map // template text → *compiled
+	values    sync.Map // playbook value text → *compiled
 	exprs     sync.Map // expression text → *compiled
 }
 
 // New returns an Env configured as Ansible configures Jinja: undefined
 // variables are errors, trim_blocks is on, lstrip_blocks off, and a
-// template's trailing newline is kept.
+// template's trailing newlines are kept.
 func New() *Env {
 	cfg := config.New()
 	cfg.StrictUndefined = true
 	cfg.TrimBlocks = true
-	cfg.KeepTrailingNewline = true
+	cfg.KeepTrailingNewline = false // see program.newlines
 
 	e := &Env{cfg: cfg, loader: noLoader{}, globals: globals()}
 	ff := e.hiddenFilters()
@@ -93,19 +94,28 @@ func (e *Env) Render(src string, vars map[string]any) (string, error) {
 // own value: `loop: "{{ users }}"` gives a list. Other strings with
 // markup render to text; strings without it come back unchanged, at no
 // cost. Lists and maps (keys too) are walked and their strings rendered.
-// Results never share memory with vars.
+// Results never share memory with vars. As in Ansible, a string literal
+// inside {{ }} keeps its backslashes: `regex_replace('(\d+)', '\1')`
+// means what it says however YAML quoted it (Render and Eval read
+// literals as Jinja does: '\n' is a newline there).
 func (e *Env) Value(v any, vars map[string]any) (any, error) {
 	switch t := v.(type) {
 	case string:
 		if !IsTemplate(t) {
 			return v, nil // v, not t: no new interface value to allocate
 		}
-		p, err := e.compile(t)
+		p, err := e.compileValue(t)
 		if err != nil {
 			return nil, err
 		}
 		if p.native != nil {
-			return e.eval(p, vars)
+			x, err := e.eval(p, vars)
+			// Text around the {{ }} (a YAML block scalar's newline) is
+			// kept when the value is text itself: "{{ s }}\n" is s and a
+			// newline, as in Ansible; a list or number stays native.
+			if _, isText := x.(string); err != nil || !isText || strings.TrimSpace(t) == t {
+				return x, err
+			}
 		}
 		return e.render(p, vars)
 	case []any:
@@ -121,9 +131,15 @@ func (e *Env) Value(v any, vars map[string]any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, item := range t {
-			key, err := e.Render(k, vars)
-			if err != nil {
-				return nil, err
+			key := k
+			if IsTemplate(k) {
+				p, err := e.compileValue(k)
+				if err == nil {
+					key, err = e.render(p, vars)
+				}
+				if err != nil {
+					return nil, err
+				}
 			}
 			x, err := e.Value(item, vars)
 			if err != nil {
@@ -138,44 +154,43 @@ func (e *Env) Value(v any, vars map[string]any) (any, error) {
 
 // Eval evaluates a bare expression, as `when:`, `changed_when:`,
 // `failed_when:` and assert's `that:` hold them, and returns its value.
-// An expression with {{ }} in it is accepted too, as Ansible does (it
-// warns): one {{ expr }} is that expression; other text is rendered first
-// and the result evaluated, Ansible's old double evaluation.
+// An expression with {{ }} in it is accepted too, as Ansible accepts it
+// (with a warning): the text is templated first (as Value does), and a
+// resulting string is evaluated as the expression, so `"{{ flag }}"` with
+// flag "false" is false and `"x == '{{ y }}'"` compares x with y's value.
 func (e *Env) Eval(expr string, vars map[string]any) (any, error) {
-	p, err := e.compileExpr(expr)
-	if err != nil && IsTemplate(expr) {
-		return e.evalTemplated(strings.TrimSpace(expr), vars)
+	if IsTemplate(expr) {
+		return e.evalTemplated(expr, vars)
 	}
+	p, err := e.compileExpr(expr)
 	if err != nil {
 		return nil, err
 	}
 	return e.eval(p, vars)
 }
 
-func (e *Env) evalTemplated(src string, vars map[string]any) (any, error) {
-	p, err := e.compile(src)
+func (e *Env) evalTemplated(expr string, vars map[string]any) (any, error) {
+	v, err := e.Value(expr, vars)
 	if err != nil {
 		return nil, err
 	}
-	if p.native != nil {
-		return e.eval(p, vars)
+	s, isText := v.(string)
+	if !isText || strings.TrimSpace(s) == "" {
+		return v, nil
 	}
-	text, err := e.render(p, vars)
+	// not cached: the text differs from host to host
+	p, err := e.buildExpr(s)
 	if err != nil {
-		return nil, err
-	}
-	if p, err = e.compileExpr(text); err != nil {
 		return nil, err
 	}
 	return e.eval(p, vars)
 }
 
 // Truthy evaluates a conditional: Eval, then Python's truth ("" / 0 / 0.0
-// / empty list or mapping / None / false are false, all else true). Like
-// Jinja, and unlike Ansible before 2.19, which evaluated a variable's text
-// a second time, the string "false" is true: `when: flag` with flag set to
-// the string "no" (say from -e flag=no) runs the task; write
-// `when: flag | bool`. Ansible 2.19 refuses such non-boolean results.
+// / empty list or mapping / None / false are false, all else true). As in
+// Ansible (2.14 to 2.18; 2.19 refuses non-boolean results), the string
+// "false" is true: `when: flag` with flag set to the string "no" (as
+// -e flag=no sets it) runs the task; write `when: flag | bool`.
 func (e *Env) Truthy(expr string, vars map[string]any) (bool, error) {
 	v, err := e.Eval(expr, vars)
 	if err != nil {
@@ -186,21 +201,22 @@ func (e *Env) Truthy(expr string, vars map[string]any) (bool, error) {
 
 // Check parses a template without rendering it, for load-time validation:
 // a *SyntaxError gives the position inside src. Unknown filters and tests
-// are syntax errors too, as in Jinja.
+// are syntax errors too, as in Jinja. It compiles src as Value will (so
+// the work is not done twice); a template file parses the same.
 func (e *Env) Check(src string) error {
 	if !IsTemplate(src) {
 		return nil
 	}
-	_, err := e.compile(src)
+	_, err := e.compileValue(src)
 	return err
 }
 
 // CheckExpr is Check for a bare expression (or one with {{ }}, see Eval).
 func (e *Env) CheckExpr(expr string) error {
-	_, err := e.compileExpr(expr)
-	if err != nil && IsTemplate(expr) {
-		return e.Check(strings.TrimSpace(expr))
+	if IsTemplate(expr) {
+		return e.Check(expr)
 	}
+	_, err := e.compileExpr(expr)
 	return err
 }
 
@@ -250,7 +266,15 @@ func (e *Env) render(p *program, vars map[string]any) (out string, err error) {
 	if err := r.Execute(); err != nil {
 		return "", e.failure(err, st, p.multiline)
 	}
-	return b.String(), nil
+	out = b.String()
+	if n := p.newlines - trailingNewlines(out); n > 0 {
+		out += strings.Repeat("\n", n)
+	}
+	return out, nil
+}
+
+func trailingNewlines(s string) int {
+	return len(s) - len(strings.TrimRight(s, "\n"))
 }
 
 // eval evaluates p's single expression to a plain value.
@@ -265,9 +289,6 @@ func (e *Env) eval(p *program, vars map[string]any) (out any, err error) {
 	x, err := plainValue(v, true)
 	if err != nil {
 		return nil, e.failure(err, st, p.multiline)
-	}
-	if ns, ok := x.(namespace); ok {
-		return plain(map[string]any(ns), true)
 	}
 	return x, nil
 }
@@ -318,4 +339,8 @@ type program struct {
 	root      *nodes.Template
 	native    nodes.Expression // the expression, when the text is one {{ expr }}
 	multiline bool             // errors name the line
+	// newlines ending the text. As in Ansible, Jinja drops the last one
+	// and the render gets back as many as it lacks: "{{ x }}\n" with x
+	// "a\n" is "a\n", and a {% endfor -%} cannot eat the final newline.
+	newlines int
 }

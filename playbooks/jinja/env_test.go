@@ -17,6 +17,8 @@ func TestValue(t *testing.T) {
 		{"{ not a template }", "{ not a template }"},
 		{"{{ users | map(attribute='name') | list }}", []any{"alice", "bob", "carol"}},
 		{"  {{ port }}  ", 22},
+		{"{{ name }}\n", "web01\n"}, // text keeps what is around it
+		{"{{ nums }}\n", []any{3, 1, 2}},
 		{"{{ port }}", 22},
 		{"{{ ratio }}", 0.5},
 		{"{{ enabled }}", true},
@@ -66,7 +68,10 @@ func TestEvalForms(t *testing.T) {
 		{"port == 22", true},
 		{"{{ port == 22 }}", true},
 		{"  {{ nums }}  ", []any{3, 1, 2}},
-		{"{{ port }} == 22", true}, // rendered, then evaluated, as Ansible did
+		{"{{ port }} == 22", true}, // rendered, then evaluated, as Ansible does
+		{"name == '{{ name }}'", true},
+		{"{{ 'off' }}", false}, // the text off, evaluated: the variable off
+		{"{{ '' }}", ""},
 		{"port\n== 22\n", true},
 	})
 	checkEvalErr(t, []errCase{

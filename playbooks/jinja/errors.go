@@ -43,7 +43,7 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("template syntax error at line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// undefined builds the error for a missing attribute or key of obj.
+// undefinedAttr builds the error for a missing attribute or key of obj.
 func undefinedAttr(obj any, name string) *UndefinedError {
 	return &UndefinedError{Name: name, Object: objectTypeRepr(obj)}
 }
@@ -61,8 +61,9 @@ func objectTypeRepr(v any) string {
 	return pyType(v) + " object"
 }
 
-// undefinedValue is an undefined result of a filter (`[] | first`) on its
-// way through gonja. It is no error to gonja, so a following filter still
-// runs (`[] | first | default('x')`, as in Jinja); any other use fails
-// with err (see plain and the .strict filter).
+// undefinedValue is an undefined result (`conf.nope`, `[] | first`) on its
+// way through gonja. It is no error to gonja, so a following filter or
+// test still runs (`[] | first | default('x')`, `conf.nope is defined`, as
+// in Jinja); any other use fails with err (see plain and the .strict
+// filter).
 type undefinedValue struct{ err *UndefinedError }

@@ -1,6 +1,9 @@
 package jinja
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 func TestLiterals(t *testing.T) {
 	checkEval(t, []evalCase{
@@ -254,5 +257,77 @@ func TestMultilineExpressions(t *testing.T) {
 		{"{{ name\n ~ '.example' }}", "web01.example"},
 		{"{% if port >\n 10 %}big{% endif %}", "big"},
 		{"{{ {'a': {'b':\n 1}} }}", "{'a': {'b': 1}}"},
+	})
+}
+
+// String literals: Jinja's escapes in templates and conditionals; in a
+// playbook value's {{ }}, backslashes as they are (Ansible's
+// escape_backslashes).
+func TestStringLiterals(t *testing.T) {
+	checkRender(t, []renderCase{
+		{`{{ 'a\nb' }}`, "a\nb"},
+		{`{{ 'it\'s' }}|{{ "say \"hi\"" }}`, `it's|say "hi"`},
+		{`{{ 'C:\\' }}|{{ 'C:\\dir' }}`, `C:\|C:\dir`},
+		{`{{ '\d' }}`, `\d`},
+		{`{{ '\u00e9\x41\101' }}`, "éAA"},
+		{`{{ 'a"b' ~ "c'd" }}`, `a"bc'd`},
+		{`{% set x = 'a\tb' %}{{ x }}`, "a\tb"},
+	})
+	checkEval(t, []evalCase{
+		{`'a\nb'`, "a\nb"},
+		{`text | regex_replace('(\\w+) (\\w+)', '\\2 \\1')`, "World Hello"},
+		{`'1a22' | regex_findall('\d+')`, []any{"1", "22"}},
+	})
+	e := New()
+	for in, want := range map[string]any{
+		`{{ 'a\nb' }}`: `a\nb`,
+		`{{ text | regex_replace('(\w+) (\w+)', '\2 \1') }}`:   "World Hello",
+		`{{ '1a22' | regex_findall('\d+') }}`:                  []any{"1", "22"},
+		`{{ 'C:\\' }}`:                                         `C:\\`,
+		`x {{ '\t' }} {% if '\t' | length == 1 %}y{% endif %}`: `x \t y`, // {% %} reads as Jinja does
+	} {
+		got, err := e.Value(in, vars())
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("Value(%q) = %#v, %v; want %#v", in, got, err, want)
+		}
+	}
+}
+
+func TestStrFormat(t *testing.T) {
+	checkEval(t, []evalCase{
+		{"'{} {}'.format(name, port)", "web01 22"},
+		{"'{1}{0}{1}'.format('a', 'b')", "bab"},
+		{"'{n}-{n}'.format(n=1)", "1-1"},
+		{"'{0[1]} {c[user]} {c.workers}'.format(nums, c=conf)", "1 www 4"},
+		{"'{!r} {!s}'.format('a', none)", "'a' None"},
+		{"'{:>5}|{:<5}|{:^5}|{:*^7}'.format('a', 'b', 'c', 'd')", "    a|b    |  c  |***d***"},
+		{"'{:5}|{:05}|{:+d}|{: d}'.format(42, 42, 42, 42)", "   42|00042|+42| 42"},
+		{"'{:.2f}|{:8.3f}|{:e}|{:.1%}'.format(3.14159, 2.5, 12345.678, 0.256)", "3.14|   2.500|1.234568e+04|25.6%"},
+		{"'{:,}|{:_d}|{:,.2f}'.format(1234567, 1234567, 1234.5)", "1,234,567|1_234_567|1,234.50"},
+		{"'{:x}|{:#x}|{:X}|{:#o}|{:b}|{:c}'.format(255, 255, 255, 8, 5, 65)", "ff|0xff|FF|0o10|101|A"},
+		{"'{:g}|{:.3g}|{}'.format(0.0001, 1234.5, 1.5)", "0.0001|1.23e+03|1.5"},
+		{"'{:{w}}|'.format('a', w=3)", "a  |"},
+		{"'{}'.format([1, 'a'])", "[1, 'a']"},
+		{"'{:.3}'.format('abcdef')", "abc"},
+		{"'{:d}'.format(true)", "1"},
+		{"'{}'.format(true)", "True"},
+	})
+	checkRender(t, []renderCase{
+		{"{{ '{{}} {}'.format(1) }}", "{} 1"}, // (as a conditional, {{ would be templated first)
+	})
+	checkEvalErr(t, []errCase{
+		{"'{}'.format()", "out of range"},
+		{"'{x}'.format()", "KeyError: 'x'"},
+		{"'{:d}'.format('a')", "unknown format code 'd'"},
+		{"'{0}{}'.format(1, 2)", "cannot switch"},
+		{"'{'.format()", "expected '}'"},
+	})
+}
+
+func TestPartition(t *testing.T) {
+	checkEval(t, []evalCase{
+		{"'a=b=c'.rpartition('=')", []any{"a=b", "=", "c"}},
+		{"'abc'.partition('=')", []any{"abc", "", ""}},
+		{"'abc'.rpartition('=')", []any{"", "", "abc"}},
 	})
 }

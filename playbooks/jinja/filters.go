@@ -16,25 +16,23 @@ var filters map[string]*def
 func init() {
 	filters = map[string]*def{
 		// values and undefined
-		"default":   {params: []string{"default_value", "boolean"}, undefinedOK: true, fn: filterDefault},
-		"mandatory": {params: []string{"msg"}, undefinedOK: true, fn: filterMandatory},
-		"ternary":   {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
-		"bool":      {fn: filterBool},
-		"int":       {params: []string{"default", "base"}, fn: filterInt},
-		"float":     {params: []string{"default"}, fn: filterFloat},
-		"string":    {fn: func(_ *fcall, in any) (any, error) { return pyStr(in), nil }},
-		"list":      {fn: func(_ *fcall, in any) (any, error) { return iterate(in) }},
-		"abs":       {fn: filterAbs},
-		"round":     {params: []string{"precision", "method"}, fn: filterRound},
-		"type_debug": {fn: func(_ *fcall, in any) (any, error) {
-			return pyType(in), nil
-		}},
+		"default":    {params: []string{"default_value", "boolean"}, undefinedOK: true, fn: filterDefault},
+		"mandatory":  {params: []string{"msg"}, undefinedOK: true, fn: filterMandatory},
+		"ternary":    {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
+		"bool":       {fn: filterBool},
+		"int":        {params: []string{"default", "base"}, fn: filterInt},
+		"float":      {params: []string{"default"}, fn: filterFloat},
+		"string":     {fn: func(_ *fcall, in any) (any, error) { return pyStr(in), nil }},
+		"list":       {fn: func(_ *fcall, in any) (any, error) { return iterate(in) }},
+		"abs":        {fn: filterAbs},
+		"round":      {params: []string{"precision", "method"}, fn: filterRound},
+		"type_debug": {fn: func(_ *fcall, in any) (any, error) { return pyType(in), nil }},
 
 		// text
 		"upper":         {fn: textFilter(strings.ToUpper)},
 		"lower":         {fn: textFilter(strings.ToLower)},
 		"capitalize":    {fn: textFilter(capitalize)},
-		"title":         {fn: textFilter(title)},
+		"title":         {fn: textFilter(jinjaTitle)},
 		"trim":          {params: []string{"chars"}, fn: filterTrim},
 		"replace":       {params: []string{"old", "new", "count"}, fn: filterReplace},
 		"format":        {variadic: true, fn: filterFormat},
@@ -105,9 +103,9 @@ func init() {
 	}
 }
 
-// filterDefault is default(value=”, boolean=False): the value for an
-// undefined input, or with boolean also for a false one. None is defined,
-// as in Jinja.
+// filterDefault is default(value, boolean=False): value (an empty string
+// when not given) for an undefined input, or with boolean also for a false
+// one. None is defined, as in Jinja.
 func filterDefault(c *fcall, in any) (any, error) {
 	if c.undef != nil || c.bool("boolean", false) && !truthy(in) {
 		return c.get("default_value", ""), nil
@@ -115,7 +113,8 @@ func filterDefault(c *fcall, in any) (any, error) {
 	return in, nil
 }
 
-// filterMandatory fails on an undefined input, with msg when given.
+// filterMandatory fails on an undefined input, with msg when given. Its
+// error is no undefined value: default after it does not hide it.
 func filterMandatory(c *fcall, in any) (any, error) {
 	if c.undef == nil {
 		return in, nil
@@ -123,7 +122,12 @@ func filterMandatory(c *fcall, in any) (any, error) {
 	if msg, ok := c.get("msg", nil).(string); ok {
 		return nil, errors.New(msg)
 	}
-	return nil, &UndefinedError{Hint: fmt.Sprintf("Mandatory variable %s not defined.", quoteString(c.undef.Name))}
+	name := c.undef.Name
+	if c.undef.Object != "" || name == "" {
+		name = c.undef.Error() // an attribute: say which
+	}
+	//lint:ignore ST1005 Ansible's own wording
+	return nil, fmt.Errorf("Mandatory variable %s not defined.", quoteString(name))
 }
 
 // filterTernary is Ansible's ternary: none_val, when given, for None.

@@ -5,7 +5,14 @@ import (
 )
 
 func TestValueFilters(t *testing.T) {
+	checkEvalErr(t, []errCase{
+		{"missing | mandatory", "Mandatory variable 'missing' not defined."},
+		{"missing | mandatory | default(1)", "Mandatory variable 'missing' not defined."},
+		{"conf.nope | mandatory", `Mandatory variable "'dict object' has no attribute 'nope'" not defined.`},
+		{"missing | mandatory('set x first')", "set x first"},
+	})
 	checkEval(t, []evalCase{
+		{"port | mandatory", 22},
 		{"enabled | ternary('on', 'off')", "on"},
 		{"off | ternary('on', 'off')", "off"},
 		{"nothing | ternary('on', 'off', 'unset')", "unset"},

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"tend/modules/shell"
 )
@@ -20,6 +21,26 @@ import (
 
 func textFilter(f func(string) string) fn {
 	return func(_ *fcall, in any) (any, error) { return f(pyStr(in)), nil }
+}
+
+// jinjaTitle is Jinja's title filter, which (unlike str.title) starts
+// words only after spaces, '-' and opening brackets: 'a_b c' is 'A_b C'.
+func jinjaTitle(s string) string {
+	var b strings.Builder
+	start := true
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || strings.ContainsRune("-({[<", r):
+			b.WriteRune(r)
+			start = true
+		case start:
+			b.WriteRune(unicode.ToTitle(r))
+			start = false
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
 }
 
 func filterTrim(c *fcall, in any) (any, error) {

@@ -10,8 +10,9 @@ import (
 
 // lex turns normalized template text into gonja tokens, ready for the
 // parser: expression newlines joined, whitespace dropped, positions
-// counted in the original text and ternaries rewritten.
-func lex(src string, cfg *config.Config) (toks []*tokens.Token, err error) {
+// counted in the original text, string literals decoded (raw: see
+// decodeLiterals) and ternaries rewritten.
+func lex(src string, cfg *config.Config, raw bool) (toks []*tokens.Token, err error) {
 	defer func() {
 		// gonja's lexer indexes out of range on a few inputs (a number,
 		// a dot and a non-ASCII letter: `x.0.ñ`)
@@ -19,12 +20,17 @@ func lex(src string, cfg *config.Config) (toks []*tokens.Token, err error) {
 			toks, err = nil, &SyntaxError{Msg: fmt.Sprintf("cannot read the template text (lexer failure: %v)", r)}
 		}
 	}()
-	stream := tokens.LexAll(joinExpressionLines(src), cfg)
+	text, trap := prepare(src)
 	offsets := tokens.PrecomputeLineOffsets(src)
+	if trap >= 0 {
+		line, col := tokens.ReadablePositionFromOffsets(trap, offsets)
+		return nil, &SyntaxError{Line: line, Col: col, Msg: "a number followed by '.' and a non-ASCII letter cannot be read: write x[0]['ñ'], not x.0.ñ"}
+	}
+	stream := tokens.LexAll(text, cfg)
 	for {
 		t := stream.Current() // the stream already skips whitespace tokens
-		if t == nil {
-			break
+		if t == nil || t.Type == tokens.EOF && t.Line == 0 {
+			break // (the stream's shared end marker: not ours to change)
 		}
 		t.Line, t.Col = tokens.ReadablePositionFromOffsets(min(t.Pos, len(src)), offsets)
 		if t.Type == tokens.Error {
@@ -39,7 +45,41 @@ func lex(src string, cfg *config.Config) (toks []*tokens.Token, err error) {
 	if err := unclosed(toks); err != nil {
 		return nil, err
 	}
+	decodeLiterals(toks, src, raw)
+	toks = fixRaw(toks, src)
 	return rewriteTernaries(testKeywords(shortenNames(toks))), nil
+}
+
+// fixRaw makes {% raw %} blocks render as in Jinja, where gonja differs:
+// the newline right after {% raw %} stays (trim_blocks spares it; gonja's
+// lexer drops it), and {% raw -%} and {%- endraw %} trim the content
+// (gonja ignores them).
+func fixRaw(toks []*tokens.Token, src string) []*tokens.Token {
+	for i := 2; i < len(toks); i++ {
+		end := toks[i]
+		if end.Type != tokens.BlockEnd || toks[i-1].Type != tokens.Name || toks[i-1].Val != "raw" || toks[i-2].Type != tokens.BlockBegin {
+			continue
+		}
+		if i+1 == len(toks) || toks[i+1].Type != tokens.Data { // empty content
+			at := end.Pos + len(end.Val)
+			if !strings.HasPrefix(end.Val, "-") && at < len(src) && src[at] == '\n' {
+				data := &tokens.Token{Type: tokens.Data, Val: "\n", Pos: at, Line: end.Line, Col: end.Col}
+				toks = append(toks[:i+1], append([]*tokens.Token{data}, toks[i+1:]...)...)
+			}
+			continue
+		}
+		data := toks[i+1]
+		switch at := end.Pos + len(end.Val); {
+		case strings.HasPrefix(end.Val, "-"):
+			data.Val = strings.TrimLeft(data.Val, " \t\r\n")
+		case data.Pos == at+1 && src[at] == '\n':
+			data.Val = "\n" + data.Val
+		}
+		if i+2 < len(toks) && toks[i+2].Type == tokens.BlockBegin && strings.HasSuffix(toks[i+2].Val, "-") {
+			data.Val = strings.TrimRight(data.Val, " \t\r\n")
+		}
+	}
+	return toks
 }
 
 // unclosed reports a {{ or {% the text ends inside: gonja's parser would
@@ -187,85 +227,6 @@ func lexMessage(msg string) string {
 	return "unterminated string: " + msg
 }
 
-// rewriteTernaries spells every `X if C else Y` inside {{ }} and {% %} as
-// `((C) and [X] or [Y])[0]`. gonja parses a conditional expression only as
-// a whole {{ }} or {% set %}, while Jinja allows one anywhere (in
-// parentheses, filter arguments, conditions); the rewritten form parses
-// everywhere and, since `and`/`or` short-circuit, evaluates only the chosen
-// branch, so `x.y if x is defined else 0` stays safe. A bare `X if C`
-// (no else) is left for gonja, which supports it where Jinja commonly uses
-// it: a whole {{ }} and a for loop's filter.
-func rewriteTernaries(toks []*tokens.Token) []*tokens.Token {
-	hasElse := false
-	for _, t := range toks {
-		if t.Type == tokens.Name && t.Val == "else" {
-			hasElse = true
-			break
-		}
-	}
-	if !hasElse {
-		return toks
-	}
-	out := make([]*tokens.Token, 0, len(toks)+16)
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		out = append(out, t)
-		if t.Type != tokens.VariableBegin && t.Type != tokens.BlockBegin {
-			continue
-		}
-		j := i + 1
-		for j < len(toks) && toks[j].Type != tokens.VariableEnd && toks[j].Type != tokens.BlockEnd && toks[j].Type != tokens.EOF {
-			j++
-		}
-		inner := toks[i+1 : j]
-		segments := true
-		if t.Type == tokens.BlockBegin && len(inner) > 0 && inner[0].Type == tokens.Name {
-			out = append(out, inner[0])
-			// in `for x in items if cond` the if is the loop filter
-			segments = inner[0].Val != "for"
-			inner = inner[1:]
-		}
-		out = append(out, rewriteGroup(inner, segments)...)
-		i = j - 1
-	}
-	return out
-}
-
-// rewriteGroup rewrites the tokens of one bracket level: nested brackets
-// recursively and, when segments is set, each comma-, colon- or
-// assignment-separated part at this level.
-func rewriteGroup(seq []*tokens.Token, segments bool) []*tokens.Token {
-	out := make([]*tokens.Token, 0, len(seq))
-	segStart := 0
-	flush := func() {
-		if segments {
-			seg := rewriteSegment(append([]*tokens.Token(nil), out[segStart:]...))
-			out = append(out[:segStart], seg...)
-		}
-	}
-	for i := 0; i < len(seq); i++ {
-		t := seq[i]
-		switch t.Type {
-		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
-			j := closing(seq, i)
-			out = append(out, t)
-			out = append(out, rewriteGroup(seq[i+1:j], true)...)
-			if j < len(seq) {
-				out = append(out, seq[j])
-			}
-			i = j
-		case tokens.Comma, tokens.Colon, tokens.Assign:
-			flush()
-			out = append(out, t)
-			segStart = len(out)
-		default:
-			out = append(out, t)
-		}
-	}
-	flush()
-	return out
-}
-
 // closing returns the index of the bracket closing seq[open], or len(seq).
 func closing(seq []*tokens.Token, open int) int {
 	depth := 0
@@ -281,45 +242,4 @@ func closing(seq []*tokens.Token, open int) int {
 		}
 	}
 	return len(seq)
-}
-
-// rewriteSegment rewrites one expression whose nested brackets are done.
-func rewriteSegment(seg []*tokens.Token) []*tokens.Token {
-	ifAt, elseAt := -1, -1
-	depth := 0
-	for i, t := range seg {
-		switch t.Type {
-		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
-			depth++
-		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
-			depth--
-		case tokens.Name:
-			if depth != 0 || i > 0 && seg[i-1].Type == tokens.Dot {
-				continue
-			}
-			if t.Val == "if" && ifAt < 0 {
-				ifAt = i
-			} else if t.Val == "else" && ifAt >= 0 && elseAt < 0 {
-				elseAt = i
-			}
-		}
-	}
-	if ifAt <= 0 || elseAt <= ifAt+1 || elseAt == len(seg)-1 {
-		return seg
-	}
-	x, c, y := seg[:ifAt], seg[ifAt+1:elseAt], rewriteSegment(seg[elseAt+1:])
-	at := seg[ifAt]
-	tok := func(typ tokens.Type, val string) *tokens.Token {
-		return &tokens.Token{Type: typ, Val: val, Pos: at.Pos, Line: at.Line, Col: at.Col}
-	}
-	out := make([]*tokens.Token, 0, len(seg)+12)
-	out = append(out, tok(tokens.LeftParenthesis, "("), tok(tokens.LeftParenthesis, "("))
-	out = append(out, c...)
-	out = append(out, tok(tokens.RightParenthesis, ")"), tok(tokens.And, "and"), tok(tokens.LeftBracket, "["))
-	out = append(out, x...)
-	out = append(out, tok(tokens.RightBracket, "]"), tok(tokens.Or, "or"), tok(tokens.LeftBracket, "["))
-	out = append(out, y...)
-	out = append(out, tok(tokens.RightBracket, "]"), tok(tokens.RightParenthesis, ")"),
-		tok(tokens.LeftBracket, "["), tok(tokens.Integer, "0"), tok(tokens.RightBracket, "]"))
-	return out
 }

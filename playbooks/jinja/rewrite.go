@@ -21,7 +21,7 @@ import (
 //     methods (methods.go); `name(args)` becomes `[name, args...] | .invoke`;
 //   - x.name, x[key] and a loop's iterable go through .attr, .item and
 //     .iter (access.go): Jinja's lookups and undefined values;
-//   - every printed {{ }} gets `| .out`, Python's str() with None as ''
+//   - every printed {{ }} gets `| .out`, Python's str(), None printing nothing
 //     (Ansible's finalize);
 //   - a value gonja tests itself (conditions, loops, and/or operands) gets
 //     `| .strict`, so an undefined filter result fails there (see
@@ -33,22 +33,19 @@ import (
 // The walk also reports unknown filters and tests, which Jinja rejects at
 // compile time, so Check catches them at load time.
 
+// The hidden filters (hidden.go, access.go).
 const (
-	filterOp   = ".op"
-	filterNot  = ".not"
-	filterDict = ".dict"
-	filterCall = ".call"
-	filterOut  = ".out"
-	// filterStrict marks where gonja itself tests a value (see
-	// undefinedValue)
-	filterStrict = ".strict"
-	// filterLoopIf guards a for loop's filter (`for x in l if cond`),
-	// whose errors gonja would take for false
-	filterLoopIf = ".loopif"
-	filterAttr   = ".attr"   // x.name (access.go)
+	filterOp     = ".op"     // a binary operator
+	filterNot    = ".not"    // not x
+	filterDict   = ".dict"   // a dict literal
+	filterCall   = ".call"   // obj.method(args)
+	filterInvoke = ".invoke" // name(args)
+	filterAttr   = ".attr"   // x.name
 	filterItem   = ".item"   // x[key]
 	filterIter   = ".iter"   // a for loop's iterable
-	filterInvoke = ".invoke" // name(args)
+	filterOut    = ".out"    // what {{ }} prints
+	filterStrict = ".strict" // a value gonja tests itself
+	filterLoopIf = ".loopif" // a for loop's filter, whose errors gonja takes for false
 )
 
 type rewriter struct {
@@ -218,7 +215,7 @@ func (rw *rewriter) rewrite(e nodes.Expression) nodes.Expression {
 		}
 		return hidden(filterItem, n.Location, nil, rw.anyExpr(n.Node), nil, rw.anyExpr(n.Arg))
 	case *nodes.GetSlice:
-		n.Node = rw.strict(rw.anyExpr(n.Node))
+		n.Node = rw.strict(n.Node)
 		n.Start = rw.anyExpr(n.Start)
 		n.End = rw.anyExpr(n.End)
 		n.Step = rw.anyExpr(n.Step)

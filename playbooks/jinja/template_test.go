@@ -15,7 +15,8 @@ func TestTemplates(t *testing.T) {
 		{"{# a comment #}x", "x"},
 		{"a {# a\nmultiline comment #} b", "a  b"},
 		{"{% raw %}{{ not rendered }}{% endraw %}", "{{ not rendered }}"},
-		{"{% raw %}\n{% if %}\n{% endraw %}", "{% if %}\n"},
+		{"{% raw %}\n{% if %}\n{% endraw %}", "\n{% if %}\n"}, // trim_blocks spares raw
+		{"{% raw %}\n{% endraw %}|{% raw +%}\nx{% endraw %}|{% raw -%}\n x{% endraw %}|{% raw %}x {%- endraw %}", "\n|\nx|x|x"},
 
 		// if / elif / else
 		{"{% if enabled %}on{% else %}off{% endif %}", "on"},
@@ -64,6 +65,11 @@ func TestWhitespace(t *testing.T) {
 		{"{% set x = 1 %}\n{{ x }}", "1"},
 		{"line\r\nnext {{ port }}\r\n", "line\nnext 22\n"},
 		{"{% if true +%}\nkept{% endif %}", "\nkept"},
+		// as in Ansible, the text's trailing newlines are the output's
+		{"{% for n in nums %}{{ n }}{% endfor -%}\n", "312\n"},
+		{"{{ 'a\\n' }}\n", "a\n"},
+		{"{{ 'a\\n' }}\n\n", "a\n\n"},
+		{"{{ name }}", "web01"},
 	})
 }
 
@@ -84,6 +90,10 @@ func TestTemplateSyntaxErrors(t *testing.T) {
 		{"{% include 'x.j2' %}", 1, 0, "include"},
 		{"{{ (1 }}", 1, 0, ""},
 		{"{{ x ! y }}", 1, 0, "!"},
+		// gonja's lexer would loop forever on these
+		{"{{ users.0.ñame }}", 1, 11, "non-ASCII"},
+		{"{{ \x931.ꟙ0 }}", 1, 6, "non-ASCII"},
+		{"{{ 1.5.é }}", 1, 7, "non-ASCII"},
 	}
 	for _, c := range cases {
 		err := e.Check(c.src)

@@ -28,7 +28,6 @@ func TestUndefinedIsAnError(t *testing.T) {
 		{"users | selectattr('admin') | list", "'dict object' has no attribute 'admin'", "admin"},
 		{"[] | first", "No first item, sequence was empty.", ""},
 		{"[] | max", "No aggregated item, sequence was empty.", ""},
-		{"missing | mandatory", "Mandatory variable 'missing' not defined.", ""},
 		{"missing is string", "'missing' is undefined", "missing"},
 		{"missing == 1", "'missing' is undefined", "missing"},
 		{"'x' if missing else 'y'", "'missing' is undefined", "missing"},
