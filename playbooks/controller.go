@@ -160,24 +160,34 @@ func metaModule(ctx context.Context, h *hostRun, _ *load.Task, raw, _ map[string
 // templateModule renders src on the controller with the task's variables,
 // then converges dest as copy does with that content.
 func templateModule(ctx context.Context, h *hostRun, t *load.Task, raw, vars map[string]any, pos string) outcome {
-	args, err := checkArgs("template", raw)
+	copyArgs, err := h.renderTemplate(t, raw, vars)
 	if err != nil {
 		return failf("%v", err)
+	}
+	return h.runModule(ctx, t, "copy", copyArgs, pos)
+}
+
+// renderTemplate renders a template task's src and returns the arguments of
+// the copy that writes it.
+func (h *hostRun) renderTemplate(t *load.Task, raw, vars map[string]any) (map[string]any, error) {
+	args, err := checkArgs("template", raw)
+	if err != nil {
+		return nil, err
 	}
 	src := args.String("src")
 	path, err := h.files(t, "templates").find(src)
 	if err != nil {
-		return failf("template: %v", err)
+		return nil, fmt.Errorf("template: %v", err)
 	}
 	text, err := os.ReadFile(path)
 	if err != nil {
-		return failf("template: %v", err)
+		return nil, fmt.Errorf("template: %v", err)
 	}
 	tv := withVar(vars, "template_path", path)
 	tv["template_host"], _ = os.Hostname()
 	rendered, err := h.p.r.jinja.Render(string(text), tv)
 	if err != nil {
-		return failf("template %s: %v", src, err)
+		return nil, fmt.Errorf("template %s: %v", src, err)
 	}
-	return h.runModule(ctx, t, "copy", modules.TemplateCopyArgs(args, rendered), pos)
+	return modules.TemplateCopyArgs(args, rendered), nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"tend/inventory"
+	"tend/modules"
 	"tend/playbooks/load"
 )
 
@@ -66,6 +67,10 @@ type hostRun struct {
 	p        *playRun
 	hs       *hostState
 	notified map[*load.Task]bool
+	// probes are answers fetched ahead (see prefetch.go); stale is set when
+	// the host changed since the last look-ahead.
+	probes map[string][]modules.Output
+	stale  bool
 }
 
 func (p *playRun) runHost(ctx context.Context, hs *hostState) {
@@ -110,9 +115,13 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 
 // runList runs tasks in order until one fails the host.
 func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
-	for _, t := range tasks {
+	covered := 0 // tasks[:covered] were looked at by the last look-ahead
+	for i, t := range tasks {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if i >= covered || h.stale {
+			covered = i + max(1, h.prefetch(ctx, tasks[i:]))
 		}
 		var err error
 		if t.Module == "" {

@@ -251,28 +251,19 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
-	mod, ok := modules.Lookup(name)
-	if !ok {
-		return failf("unknown module %q", name)
-	}
-	args, errs := mod.Spec().Check(raw, false)
-	if len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, e := range errs {
-			msgs[i] = e.Error()
-		}
-		return failf("%s: %s", name, strings.Join(msgs, "; "))
-	}
-	mt := &modules.Task{Args: args, Facts: h.hs.facts, Files: h.files(t, "files"), Diff: h.diffMode(t)}
-	probe, err := mod.Probe(mt)
+	mod, mt, probe, err := h.moduleProbe(t, name, raw)
 	if err != nil {
-		return failf("%s: %v", name, err)
+		return failf("%v", err)
 	}
 	var observed modules.Output
 	if probe != "" {
-		observed, err = h.exec(ctx, probe, h.becomeUser(t))
-		if err != nil {
-			return h.connectionLost(err)
+		user := h.becomeUser(t)
+		var ok bool
+		if observed, ok = h.takeProbe(user, probe); !ok {
+			observed, err = h.exec(ctx, probe, user)
+			if err != nil {
+				return h.connectionLost(err)
+			}
 		}
 	}
 	if reader, ok := mod.(modules.Reader); ok {
@@ -301,6 +292,8 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
 	}
+	// The host is about to change: what was probed ahead may be stale.
+	h.dropProbes()
 	out, err := h.exec(ctx, change.Apply, h.becomeUser(t))
 	if err != nil {
 		return h.connectionLost(err)
@@ -326,6 +319,29 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		status = StatusOK
 	}
 	return outcome{status: status, diffs: change.Diffs, result: res}
+}
+
+// moduleProbe checks a module's arguments and returns the module, its task
+// and its probe script.
+func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any) (modules.Module, *modules.Task, string, error) {
+	mod, ok := modules.Lookup(name)
+	if !ok {
+		return nil, nil, "", fmt.Errorf("unknown module %q", name)
+	}
+	args, errs := mod.Spec().Check(raw, false)
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return nil, nil, "", fmt.Errorf("%s: %s", name, strings.Join(msgs, "; "))
+	}
+	mt := &modules.Task{Args: args, Facts: h.hs.facts, Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	probe, err := mod.Probe(mt)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("%s: %v", name, err)
+	}
+	return mod, mt, probe, nil
 }
 
 // exec runs a script on the host, as user when set, and collects its output.

@@ -1,0 +1,75 @@
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// thirtyTasks is a playbook of 30 tasks of the usual kinds.
+func thirtyTasks() string {
+	var b strings.Builder
+	b.WriteString("- hosts: all\n  vars: {users: [a, b, c]}\n  tasks:\n")
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&b, "    - file: {path: /srv/rt/d%d, state: directory, mode: \"0755\"}\n", i)
+		fmt.Fprintf(&b, "    - copy: {content: \"file %d\\n\", dest: /srv/rt/d%d/f, mode: \"0644\"}\n", i, i)
+		fmt.Fprintf(&b, "    - lineinfile: {path: /srv/rt/d%d/g, line: \"extra {{ inventory_hostname }}\", create: true}\n", i)
+		fmt.Fprintf(&b, "    - file: {path: \"/srv/rt/d%d/{{ item }}\", state: directory}\n      loop: \"{{ users }}\"\n", i)
+		fmt.Fprintf(&b, "    - command: touch /srv/rt/d%d/once\n      args: {creates: /srv/rt/d%d/once}\n", i, i)
+	}
+	return b.String()
+}
+
+// roundTrips reads the per-host round trips from a JSON run's summary.
+func roundTrips(t *testing.T, r result) map[string]int {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var sum struct {
+		Hosts map[string]struct{ RoundTrips int } `json:"hosts"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatalf("summary: %v\n%v", err, r)
+	}
+	out := map[string]int{}
+	for h, rc := range sum.Hosts {
+		out[h] = rc.RoundTrips
+	}
+	return out
+}
+
+// A converge in which nothing changes costs the same few round trips per
+// host whatever the number of tasks: the session, the facts, one batch of
+// probes. So does a check run.
+func TestNoOpConvergeRoundTripsAreConstant(t *testing.T) {
+	f := startFleet(t, 3)
+	pb := writeFile(t, "site.yml", thirtyTasks())
+	first, _ := converge(t, f, pb)
+	if first.code != 0 {
+		t.Fatalf("first: %v", first)
+	}
+	// Each change costs its apply and a new look-ahead at most.
+	for h, n := range roundTrips(t, first) {
+		if n > 3+2*48 {
+			t.Errorf("first converge on %s: %d round trips for 48 changes", h, n)
+		}
+	}
+	noop, events := converge(t, f, pb)
+	if noop.code != 0 || len(changedTasks(events, "host01")) != 0 {
+		t.Fatalf("no-op: %v", noop)
+	}
+	for h, n := range roundTrips(t, noop) {
+		if n != 3 {
+			t.Errorf("no-op converge on %s: %d round trips, want 3", h, n)
+		}
+	}
+	check, _ := converge(t, f, pb, "--check")
+	if check.code != 0 {
+		t.Fatalf("check: %v", check)
+	}
+	for h, n := range roundTrips(t, check) {
+		if n != 3 {
+			t.Errorf("check run on %s: %d round trips, want 3", h, n)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package playbooks
+
+import (
+	"context"
+
+	"tend/modules"
+	"tend/playbooks/load"
+	"tend/transport"
+)
+
+// Probing ahead: a converge in which nothing changes should cost a constant
+// number of round trips per host, whatever the number of tasks. Before a run
+// of tasks, the runner computes the probes of the tasks ahead (their loops,
+// conditions and arguments rendered as they will be) and sends them in one
+// batch. When a task then asks for a probe, the batch's answer is used if
+// the probe script is exactly the same and the host has not been changed
+// since; any apply drops everything probed ahead.
+//
+// The look-ahead stops where later tasks could depend on earlier ones in
+// ways rendering cannot see now: after a task that registers a result, at
+// set_fact, meta and blocks, and when the become user changes.
+
+// maxPrefetch bounds one batch, so a huge task list does not make one
+// enormous command.
+const maxPrefetch = 200
+
+// probeKey identifies a probe: the same script for the same user.
+func probeKey(user, script string) string { return user + "\x00" + script }
+
+// takeProbe returns a probe's answer fetched ahead, once. The same script
+// may be asked for more than once (loop items that read one file), so the
+// answers queue up.
+func (h *hostRun) takeProbe(user, script string) (modules.Output, bool) {
+	k := probeKey(user, script)
+	q := h.probes[k]
+	if len(q) == 0 {
+		return modules.Output{}, false
+	}
+	if len(q) == 1 {
+		delete(h.probes, k)
+	} else {
+		h.probes[k] = q[1:]
+	}
+	return q[0], true
+}
+
+// dropProbes forgets what was probed ahead: the host is about to change.
+func (h *hostRun) dropProbes() {
+	if len(h.probes) > 0 {
+		h.probes = nil
+	}
+	h.stale = true
+}
+
+// prefetch probes the tasks ahead in one round trip and returns how many
+// tasks of the list it looked at.
+func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
+	h.stale = false
+	var scripts []string
+	user, userSet := "", false
+	n := 0
+look:
+	for _, t := range tasks {
+		if t.Module == "" || t.Module == "set_fact" || t.Module == "meta" {
+			break
+		}
+		n++
+		if !h.p.r.selected(t) {
+			continue
+		}
+		if u := h.becomeUser(t); userSet && u != user {
+			n--
+			break
+		} else {
+			user, userSet = u, true
+		}
+		for _, p := range h.probesAhead(t) {
+			scripts = append(scripts, p)
+			if len(scripts) >= maxPrefetch {
+				break look
+			}
+		}
+		if t.Register != "" {
+			break
+		}
+	}
+	if len(scripts) < 2 {
+		// One probe costs the same round trip either way.
+		return n
+	}
+	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
+	if err != nil {
+		return n // each task probes on its own, and reports the error
+	}
+	if h.probes == nil {
+		h.probes = map[string][]modules.Output{}
+	}
+	for i, s := range scripts {
+		k := probeKey(user, s)
+		h.probes[k] = append(h.probes[k], modules.Output{Stdout: outs[i].Stdout, Stderr: outs[i].Stderr, ExitCode: outs[i].ExitCode})
+	}
+	return n
+}
+
+// probesAhead renders a task (each loop item) as runOnce will and returns
+// its probe scripts. Anything that fails here is left for the task's own run
+// to report.
+func (h *hostRun) probesAhead(t *load.Task) []string {
+	vars := h.vars(t)
+	items, err := h.loopItems(t, vars)
+	if err != nil {
+		return nil
+	}
+	each := []map[string]any{vars}
+	if items != nil {
+		each = each[:0]
+		for i, item := range items {
+			iv := withVar(vars, t.LoopVar, item)
+			if t.IndexVar != "" {
+				iv[t.IndexVar] = i
+			}
+			each = append(each, iv)
+		}
+	}
+	var out []string
+	for _, v := range each {
+		if ok, err := h.allTrue(t.When, v); err != nil || !ok {
+			continue
+		}
+		rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), v)
+		if err != nil {
+			continue
+		}
+		name, args := t.Module, dropOmitted(rendered.(map[string]any))
+		if name == "template" {
+			if args, err = h.renderTemplate(t, args, v); err != nil {
+				continue
+			}
+			name = "copy"
+		} else if _, ctrl := controllerModules[name]; ctrl {
+			continue
+		}
+		if _, _, probe, err := h.moduleProbe(t, name, args); err == nil && probe != "" {
+			out = append(out, probe)
+		}
+	}
+	return out
+}
