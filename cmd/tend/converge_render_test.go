@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"tend/modules"
+	"tend/playbooks"
+)
+
+// Hosts finish tasks at different times; the renderer prints each task once
+// every host has moved past it, in playbook order, changed and failed hosts
+// by name and the rest counted.
+func TestTextRendererGroupsResultsByTask(t *testing.T) {
+	var out bytes.Buffer
+	r := newTextRenderer(&out, false, true, 0)
+	task := func(host string, idx int, name string, s playbooks.Status, diffs ...modules.Diff) playbooks.Event {
+		return playbooks.Event{Kind: playbooks.EventTask, Host: host, Task: name, TaskIndex: idx, Module: "copy", TaskPos: "site.yml:3", Status: s, Diffs: diffs}
+	}
+	for _, e := range []playbooks.Event{
+		{Kind: playbooks.EventPlayStart, Play: "web", Hosts: []string{"a", "b", "c"}},
+		task("a", 0, "first", playbooks.StatusChanged, modules.Diff{Path: "/etc/x", Attr: "mode", Before: "0644", After: "0600"}),
+		task("a", 1, "second", playbooks.StatusOK),
+		task("b", 0, "first", playbooks.StatusOK),
+		task("c", 0, "first", playbooks.StatusFailed),
+		{Kind: playbooks.EventHostDone, Host: "c"},
+		task("b", 1, "second", playbooks.StatusChanged, modules.Diff{Path: "/etc/y", Attr: "content", Before: "old\n", After: "new\n"}),
+		{Kind: playbooks.EventHostDone, Host: "a"},
+		{Kind: playbooks.EventHostDone, Host: "b"},
+		{Kind: playbooks.EventPlayEnd},
+	} {
+		r.event(e)
+	}
+	r.summary(&playbooks.Summary{HostOrder: []string{"a", "b", "c"}, Hosts: map[string]*playbooks.Recap{
+		"a": {OK: 2, Changed: 1}, "b": {OK: 2, Changed: 1}, "c": {Failed: 1},
+	}})
+	want := `
+PLAY [web] 3 hosts
+
+TASK [first] copy  site.yml:3
+  changed: a
+      /etc/x: mode 0644 -> 0600
+  failed: c
+  ok: 1 host
+
+TASK [second] copy  site.yml:3
+  changed: b
+      --- before: /etc/y
+      +++ after: /etc/y
+      @@ -1 +1 @@
+      -old
+      +new
+  ok: 1 host
+
+RECAP
+a  ok=2   changed=1   failed=0   skipped=0   unreachable=0 rescued=0 ignored=0
+b  ok=2   changed=1   failed=0   skipped=0   unreachable=0 rescued=0 ignored=0
+c  ok=0   changed=0   failed=1   skipped=0   unreachable=0 rescued=0 ignored=0
+3 hosts: 2 changed, 1 failed, 0 unreachable in 0s
+`
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	sum := func(changed, failed int) *playbooks.Summary {
+		return &playbooks.Summary{Hosts: map[string]*playbooks.Recap{"h": {Changed: changed, Failed: failed}}}
+	}
+	cases := []struct {
+		s        *playbooks.Summary
+		detailed bool
+		want     int
+	}{
+		{sum(0, 0), true, 0}, {sum(1, 0), true, 2}, {sum(0, 1), true, 4}, {sum(1, 1), true, 6},
+		{sum(1, 0), false, 0}, {sum(1, 1), false, 4},
+	}
+	for _, c := range cases {
+		if got := exitCode(c.s, c.detailed); got != c.want {
+			t.Errorf("%+v detailed=%v: %d, want %d", c.s.Hosts["h"], c.detailed, got, c.want)
+		}
+	}
+}
