@@ -67,6 +67,9 @@ type Event struct {
 type Recap struct {
 	OK, Changed, Failed, Skipped, Unreachable, Rescued, Ignored int
 	RoundTrips                                                  int64
+	// Where the host's time went: connecting (handshake and shell),
+	// gathering facts, probing (including batches ahead) and applying.
+	Connect, Facts, Probe, Apply time.Duration
 }
 
 // Add counts one more result.

@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"context"
+	"time"
 
 	"tend/modules"
 	"tend/playbooks/load"
@@ -88,7 +89,9 @@ look:
 		// One probe costs the same round trip either way.
 		return n
 	}
+	start := time.Now()
 	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
+	h.hs.recap.Probe += time.Since(start)
 	if err != nil {
 		return n // each task probes on its own, and reports the error
 	}

@@ -260,7 +260,9 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		user := h.becomeUser(t)
 		var ok bool
 		if observed, ok = h.takeProbe(user, probe); !ok {
+			start := time.Now()
 			observed, err = h.exec(ctx, probe, user)
+			h.hs.recap.Probe += time.Since(start)
 			if err != nil {
 				return h.connectionLost(err)
 			}
@@ -294,7 +296,9 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	}
 	// The host is about to change: what was probed ahead may be stale.
 	h.dropProbes()
+	start := time.Now()
 	out, err := h.exec(ctx, change.Apply, h.becomeUser(t))
+	h.hs.recap.Apply += time.Since(start)
 	if err != nil {
 		return h.connectionLost(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"tend/modules"
 	"tend/playbooks/jinja"
@@ -241,7 +242,9 @@ func (h *hostRun) connect(ctx context.Context) error {
 	if h.hs.conn != nil {
 		return nil
 	}
+	start := time.Now()
 	c, err := Connect(ctx, h.hs.host, h.p.r.o.Connect)
+	h.hs.recap.Connect += time.Since(start)
 	if err != nil {
 		return err
 	}
@@ -251,7 +254,9 @@ func (h *hostRun) connect(ctx context.Context) error {
 
 // gatherFacts reads the host's facts in one round trip.
 func (h *hostRun) gatherFacts(ctx context.Context) error {
+	start := time.Now()
 	out, err := h.exec(ctx, modules.FactsScript, "")
+	h.hs.recap.Facts += time.Since(start)
 	if err != nil {
 		return err
 	}

@@ -261,7 +261,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		fmt.Fprintf(r.w, "%s  ok=%-3d changed=%-3d failed=%-3d skipped=%-3d unreachable=%d rescued=%d ignored=%d",
 			name, rc.OK, rc.Changed, rc.Failed, rc.Skipped, rc.Unreachable, rc.Rescued, rc.Ignored)
 		if r.verbose > 0 {
-			fmt.Fprintf(r.w, "  (%s)", plural(int(rc.RoundTrips), "round trip", "round trips"))
+			fmt.Fprintf(r.w, "  (%s; connect %s, facts %s, probe %s, apply %s)",
+				plural(int(rc.RoundTrips), "round trip", "round trips"),
+				round(rc.Connect), round(rc.Facts), round(rc.Probe), round(rc.Apply))
 		}
 		fmt.Fprintln(r.w)
 	}
