@@ -276,3 +276,32 @@ while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
 		t.Errorf("file written as root: %v %v", st, err)
 	}
 }
+
+// A host that stops answering (its processes frozen, its TCP still up) must
+// not hang a command: keepalives notice and close the connection.
+func TestKeepaliveEndsAStuckConnection(t *testing.T) {
+	t.Setenv("SSH_AUTH_SOCK", "")
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	c, err := dial(t, f, h, func(o *transport.SSHOptions) { o.KeepAlive = 200 * time.Millisecond })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Resume()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(context.Background(), transport.Cmd{Script: "true"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a command on a frozen host succeeded")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a command on a frozen host hung: keepalives did not close the connection")
+	}
+}
