@@ -110,8 +110,9 @@ func planAuth(keys *Keys, explicit, defaults []string, password string) (*authPl
 		}
 		s, err := keys.signer(f)
 		if err != nil {
-			p.close()
-			return nil, err
+			// As OpenSSH does, a default key that cannot be used (say,
+			// locked with no way to ask) is skipped: the agent may hold it.
+			continue
 		}
 		signers = append(signers, s)
 		p.tried = append(p.tried, "key "+f)

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"tend/modules/shell"
 )
@@ -50,14 +50,31 @@ func startBecomeShell(ctx context.Context, start shellStarter, user, password st
 	case err := <-done:
 		if err != nil {
 			abort()
-			return nil, fmt.Errorf("become %s: %w", user, err)
+			return nil, &BecomeError{User: user, Err: err}
 		}
 		return sh, nil
+	case <-time.After(becomeTimeout):
+		abort()
+		return nil, &BecomeError{User: user, Err: errors.New("sudo did not start a shell in time: it may ask something tend cannot answer (a custom prompt, a second factor)")}
 	case <-ctx.Done():
 		abort()
 		return nil, ctx.Err()
 	}
 }
+
+// becomeTimeout bounds sudo's start: a prompt tend does not recognise would
+// otherwise wait for an answer forever.
+const becomeTimeout = 30 * time.Second
+
+// BecomeError says that a command could not run as another user. The
+// connection itself is fine.
+type BecomeError struct {
+	User string
+	Err  error
+}
+
+func (e *BecomeError) Error() string { return "become " + e.User + ": " + e.Err.Error() }
+func (e *BecomeError) Unwrap() error { return e.Err }
 
 // awaitSudo reads sudo's stderr until the ready line, answering one password
 // prompt on the way.
@@ -103,14 +120,26 @@ func awaitSudo(r *markerReader, stdin io.Writer, prompt, ready []byte, password 
 type becomeShells struct {
 	password string
 	shells   map[string]*persistentShell
+	// failed remembers why sudo refused a user: one attempt per
+	// connection, so a wrong password does not lock the account.
+	failed map[string]error
 }
 
 func (b *becomeShells) shell(ctx context.Context, user string, start shellStarter, stats *counters) (*persistentShell, error) {
 	if sh, ok := b.shells[user]; ok {
 		return sh, nil
 	}
+	if err := b.failed[user]; err != nil {
+		return nil, err
+	}
 	sh, err := startBecomeShell(ctx, start, user, b.password, stats)
 	if err != nil {
+		if be := (*BecomeError)(nil); errors.As(err, &be) {
+			if b.failed == nil {
+				b.failed = map[string]error{}
+			}
+			b.failed[user] = err
+		}
 		return nil, err
 	}
 	if b.shells == nil {

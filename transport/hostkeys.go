@@ -132,7 +132,9 @@ func (h *HostKeys) appendKey(hostname string, remote net.Addr, key ssh.PublicKey
 	}
 	if err := h.db.HostKeyCallback()(hostname, remote, key); err == nil {
 		return nil
-	} else if ke := (*xknownhosts.KeyError)(nil); errors.As(err, &ke) && len(ke.Want) > 0 {
+	} else if ke := (*xknownhosts.KeyError)(nil); !errors.As(err, &ke) {
+		return fmt.Errorf("checking the host key of %s: %w", hostname, err) // revoked, say
+	} else if len(ke.Want) > 0 {
 		return &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
 	}
 	line := knownhosts.Line([]string{knownhosts.Normalize(hostname)}, key) + "\n"

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
+	"syscall"
 	"sync"
 )
 
@@ -31,6 +32,9 @@ func DialLocal(shellPath string) (*Local, error) {
 	}
 	l := &Local{Shell: shellPath}
 	l.cmd = exec.Command(shellPath)
+	// Its own process group, so an abort also ends the commands it runs,
+	// which would otherwise hold its output pipes open.
+	l.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := l.cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -46,7 +50,7 @@ func DialLocal(shellPath string) (*Local, error) {
 	if err := l.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", shellPath, err)
 	}
-	abort := func() { _ = l.cmd.Process.Kill() }
+	abort := func() { killGroup(l.cmd) }
 	l.sh = newPersistentShell(stdin, stdout, stderr, abort, &l.stats)
 	return l, nil
 }
@@ -83,6 +87,7 @@ func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
 // startCommand starts a process with pipes (for sudo shells).
 func (l *Local) startCommand(command string) (io.Writer, io.Reader, io.Reader, func(), error) {
 	cmd := exec.Command(l.Shell, "-c", command)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -99,7 +104,7 @@ func (l *Local) startCommand(command string) (io.Writer, io.Reader, io.Reader, f
 		return nil, nil, nil, nil, err
 	}
 	l.procs = append(l.procs, cmd)
-	return stdin, stdout, stderr, func() { _ = cmd.Process.Kill() }, nil
+	return stdin, stdout, stderr, func() { killGroup(cmd) }, nil
 }
 
 func (l *Local) Upload(ctx context.Context, r io.Reader, path string, mode fs.FileMode) error {
@@ -115,7 +120,7 @@ func (l *Local) Stats() Stats { return l.stats.snapshot() }
 func (l *Local) Close() error {
 	l.once.Do(func() {
 		for _, p := range append(l.procs, l.cmd) {
-			_ = p.Process.Kill()
+			killGroup(p)
 			_ = p.Wait()
 		}
 	})
@@ -127,4 +132,11 @@ func orDiscard(w io.Writer) io.Writer {
 		return io.Discard
 	}
 	return w
+}
+
+// killGroup ends a process started in its own group, and its children.
+func killGroup(c *exec.Cmd) {
+	if c.Process != nil {
+		_ = syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"tend/modules/shell"
@@ -41,6 +42,12 @@ func (c *counters) snapshot() Stats {
 	return Stats{RoundTrips: c.roundTrips.Load(), BytesSent: c.sent.Load(), BytesRecv: c.recv.Load()}
 }
 
+// outcome is how one stream of a frame was read.
+type outcome struct {
+	rest       string
+	err, wrErr error
+}
+
 // errShellGone is returned once the shell has died or a command was aborted:
 // the stream is then out of step and nothing more can be framed on it.
 var errShellGone = errors.New("the remote shell is gone")
@@ -55,13 +62,20 @@ func newPersistentShell(stdin io.Writer, stdout, stderr io.Reader, abort func(),
 	}
 }
 
-// frame returns the text that runs script and then prints marker lines.
+// frame returns the text that prints a begin line, runs script, then prints
+// end marker lines. The begin line lets the reader drop whatever arrived
+// between two commands (a background process of an earlier command still
+// writing), so it is never taken for this command's output.
 func frame(script, marker string) []byte {
-	m := shell.Quote(marker)
-	return []byte("( eval " + shell.Quote(script) + "\n) </dev/null\n" +
+	m, b := shell.Quote(marker), shell.Quote(beginOf(marker))
+	return []byte("printf '%s\\n' " + b + "; printf '%s\\n' " + b + " >&2\n" +
+		"( eval " + shell.Quote(script) + "\n) </dev/null\n" +
 		"printf '%s%d\\n' " + m + " \"$?\"\n" +
 		"printf '%s\\n' " + m + " >&2\n")
 }
+
+// beginOf derives a frame's begin line from its end marker.
+func beginOf(marker string) string { return strings.TrimSuffix(marker, "END:") + "BEGIN" }
 
 func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr io.Writer) (Result, error) {
 	if s.broken != nil {
@@ -74,19 +88,15 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	type outcome struct {
-		rest       string
-		err, wrErr error
-	}
 	outDone := make(chan outcome, 1)
 	errDone := make(chan outcome, 1)
 	writeDone := make(chan error, 1)
 	go func() {
-		rest, wrErr, err := s.stdout.copyUntil(stdout, marker)
+		rest, wrErr, err := s.stdout.copyFrame(stdout, marker)
 		outDone <- outcome{rest, err, wrErr}
 	}()
 	go func() {
-		rest, wrErr, err := s.stderr.copyUntil(stderr, marker)
+		rest, wrErr, err := s.stderr.copyFrame(stderr, marker)
 		errDone <- outcome{rest, err, wrErr}
 	}()
 	f := frame(script, string(marker))
@@ -109,13 +119,11 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 		case o := <-errDone:
 			serr = &o
 		case <-ctx.Done():
-			s.abort()
-			return s.fail(ctx.Err())
+			return s.failAndDrain(ctx.Err(), out, serr, outDone, errDone)
 		}
 		for _, o := range []*outcome{out, serr} {
 			if o != nil && o.err != nil {
-				s.abort()
-				return s.fail(o.err)
+				return s.failAndDrain(o.err, out, serr, outDone, errDone)
 			}
 		}
 	}
@@ -129,6 +137,19 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 		return Result{ExitCode: code}, fmt.Errorf("writing the command's output: %w", err)
 	}
 	return Result{ExitCode: code}, nil
+}
+
+// failAndDrain aborts the stream and waits for the copying goroutines still
+// running, so none writes into the caller's buffers after run returns.
+func (s *persistentShell) failAndDrain(err error, out, serr *outcome, outDone, errDone chan outcome) (Result, error) {
+	s.abort()
+	if out == nil {
+		<-outDone
+	}
+	if serr == nil {
+		<-errDone
+	}
+	return s.fail(err)
 }
 
 // fail marks the shell unusable: after an interrupted frame the streams are
@@ -156,6 +177,30 @@ type markerReader struct {
 	r       io.Reader
 	pending []byte
 	stats   *counters
+}
+
+// copyFrame skips to the frame's begin line, then copies up to its end
+// marker (see copyUntil).
+func (m *markerReader) copyFrame(w io.Writer, marker []byte) (rest string, wErr, err error) {
+	begin := []byte(beginOf(string(marker)) + "\n")
+	buf := make([]byte, 32*1024)
+	for {
+		if i := bytes.Index(m.pending, begin); i >= 0 {
+			m.pending = append(m.pending[:0], m.pending[i+len(begin):]...)
+			return m.copyUntil(w, marker)
+		}
+		// Stray bytes from before this frame: keep only what could be the
+		// start of the begin line.
+		if keep := len(begin) - 1; len(m.pending) > keep {
+			m.pending = append(m.pending[:0], m.pending[len(m.pending)-keep:]...)
+		}
+		n, rerr := m.r.Read(buf)
+		m.stats.recv.Add(int64(n))
+		m.pending = append(m.pending, buf[:n]...)
+		if rerr != nil && n == 0 {
+			return "", nil, rerr
+		}
+	}
 }
 
 // copyUntil writes everything before marker to w as it arrives and returns the

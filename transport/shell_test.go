@@ -205,3 +205,17 @@ func TestUploadDownload(t *testing.T) {
 		}
 	}
 }
+
+// Output a background process writes after its command ended is not taken
+// for the next command's output.
+func TestStrayOutputDoesNotLeakIntoTheNextCommand(t *testing.T) {
+	for name, sh := range localShells(t) {
+		if o, _, _ := run(t, sh, "(sleep 0.2; echo late; echo late >&2) & echo first"); o != "first\n" {
+			t.Errorf("%s: first: %q", name, o)
+		}
+		time.Sleep(400 * time.Millisecond)
+		if o, e, _ := run(t, sh, "echo second"); o != "second\n" || e != "" {
+			t.Errorf("%s: the next command got %q %q", name, o, e)
+		}
+	}
+}

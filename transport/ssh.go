@@ -125,12 +125,18 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 // dialOne opens the TCP connection (directly, or through the previous hop) and
 // runs the handshake, all within o.Timeout.
 func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []string, o SSHOptions) (*ssh.Client, error) {
+	// Keys are loaded first: asking for a passphrase must not eat into
+	// the connect deadline.
+	auth, err := planAuth(o.Keys, append(append([]string(nil), explicitKeys...), ep.keys...), defaultKeys(), o.Password)
+	if err != nil {
+		return nil, err
+	}
+	defer auth.close()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	addr := ep.addr()
 
 	var conn net.Conn
-	var err error
 	if via == nil {
 		d := net.Dialer{}
 		conn, err = d.DialContext(ctx, "tcp", addr)
@@ -141,12 +147,6 @@ func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []s
 		return nil, describeDialError(addr, o.Timeout, err)
 	}
 
-	auth, err := planAuth(o.Keys, append(append([]string(nil), explicitKeys...), ep.keys...), defaultKeys(), o.Password)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	defer auth.close()
 	cfg := &ssh.ClientConfig{
 		User:              ep.user,
 		Auth:              auth.methods,
