@@ -4,7 +4,7 @@ BIN     ?= bin/tend
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: build test unit integration lint demo bench clean
+.PHONY: build test unit integration lint demo bench bench-go bench-fleet clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tend
@@ -30,8 +30,21 @@ lint:
 demo: build
 	$(GO) run ./integration/cmd/fleet -n 3 -- sh examples/demo.sh $(BIN)
 
-bench:
+# Both benchmarks: the controller's own work (go test -bench), then tend
+# side by side with Ansible and Mitogen on real hosts (needs root,
+# ansible-core and ansible-mitogen; takes about half an hour, most of it
+# Ansible's). Results go to BENCHMARKS.md.
+bench: bench-go bench-fleet
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each configuration replaces its own section of BENCHMARKS.md. Ansible
+# and Mitogen get one run each: three would take an hour.
+bench-fleet:
+	$(GO) run ./integration/cmd/bench -n 50 -runs 3 -slow-runs 1 -out BENCHMARKS.md
+	$(GO) run ./integration/cmd/bench -n 50 -delay 10ms -runs 3 -tools tend -out BENCHMARKS.md
+	$(GO) run ./integration/cmd/bench -n 500 -runs 3 -tools tend -out BENCHMARKS.md
 
 clean:
 	rm -rf bin

@@ -6,8 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
-	"syscall"
 	"sync"
+	"syscall"
 )
 
 // Local runs commands on the controller itself (ansible_connection=local),
