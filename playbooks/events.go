@@ -37,6 +37,8 @@ type Event struct {
 	Play      string   `json:"play,omitempty"`
 	PlayIndex int      `json:"play_index"`
 	Hosts     []string `json:"hosts,omitempty"` // play_start: the hosts of the play
+	// Warnings (play_start): parts of the hosts pattern that matched nothing.
+	Warnings []string `json:"warnings,omitempty"`
 
 	Host string `json:"host,omitempty"`
 	// Task and TaskIndex identify the task. TaskIndex orders the play's

@@ -138,11 +138,12 @@ func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
 
 // runBlock runs a block: on failure its rescue, then always its always.
 func (h *hostRun) runBlock(ctx context.Context, b *load.Task) error {
+	failedBefore := h.hs.recap.Failed
 	err := h.runList(ctx, b.Block)
 	if errors.Is(err, errHostFailed) && len(b.Rescue) > 0 {
 		h.hs.recap.Rescued++
 		// The failure was handled: Ansible no longer counts it as failed.
-		h.hs.recap.Failed--
+		h.hs.recap.Failed = failedBefore
 		err = h.runList(ctx, b.Rescue)
 	}
 	if aerr := h.runList(ctx, b.Always); aerr != nil && err == nil {

@@ -109,7 +109,7 @@ look:
 // its probe scripts. Anything that fails here is left for the task's own run
 // to report.
 func (h *hostRun) probesAhead(t *load.Task) []string {
-	vars := h.vars(t)
+	vars, templated := h.vars(t)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
 		return nil
@@ -122,6 +122,7 @@ func (h *hostRun) probesAhead(t *load.Task) []string {
 			if t.IndexVar != "" {
 				iv[t.IndexVar] = i
 			}
+			h.resolve(iv, templated)
 			each = append(each, iv)
 		}
 	}

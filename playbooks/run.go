@@ -88,15 +88,48 @@ func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Opt
 		r.o.Events = func(Event) {}
 	}
 	defer r.closeAll()
+	// Every play's hosts are resolved before any host is touched, so a bad
+	// pattern is a load error, not a failure halfway through the run.
+	matches := make([]*inventory.Match, len(pb.Plays))
+	for i, play := range pb.Plays {
+		m, err := r.matchPlay(play)
+		if err != nil {
+			return r.summary(start), err
+		}
+		matches[i] = m
+	}
 	for i, play := range pb.Plays {
 		if err := ctx.Err(); err != nil {
 			return r.summary(start), err
 		}
-		if err := r.runPlay(ctx, i, play); err != nil {
-			return r.summary(start), err
-		}
+		r.runPlay(ctx, i, play, matches[i])
 	}
 	return r.summary(start), ctx.Err()
+}
+
+// matchPlay renders a play's hosts pattern (it may use -e and play vars, as
+// in Ansible) and resolves it with --limit.
+func (r *runner) matchPlay(play *load.Play) (*inventory.Match, error) {
+	pattern := play.Hosts
+	if jinja.IsTemplate(pattern) {
+		vars := map[string]any{}
+		for k, v := range play.Vars {
+			vars[k] = v
+		}
+		for k, v := range r.o.ExtraVars {
+			vars[k] = v
+		}
+		p, err := r.jinja.Render(pattern, vars)
+		if err != nil {
+			return nil, fmt.Errorf("%s: hosts: %w", r.posString(play.Pos), err)
+		}
+		pattern = p
+	}
+	m, err := r.inv.Match(pattern, r.o.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s: hosts: %w", r.posString(play.Pos), err)
+	}
+	return m, nil
 }
 
 func (r *runner) emit(e Event) {
@@ -145,11 +178,7 @@ func (r *runner) closeAll() {
 }
 
 // runPlay runs one play on its hosts.
-func (r *runner) runPlay(ctx context.Context, index int, play *load.Play) error {
-	m, err := r.inv.Match(play.Hosts, r.o.Limit)
-	if err != nil {
-		return fmt.Errorf("%s: play %q: %w", play.Pos, play.Name, err)
-	}
+func (r *runner) runPlay(ctx context.Context, index int, play *load.Play, m *inventory.Match) {
 	var hosts []*inventory.Host
 	for _, h := range m.Hosts {
 		if !r.state(h).out {
@@ -161,12 +190,15 @@ func (r *runner) runPlay(ctx context.Context, index int, play *load.Play) error 
 	for i, h := range hosts {
 		names[i] = h.Name
 	}
-	r.emit(Event{Kind: EventPlayStart, Play: p.name(), PlayIndex: index, Hosts: names})
+	var warnings []string
+	for _, part := range m.Unmatched {
+		warnings = append(warnings, fmt.Sprintf("%q matches no group or host in the inventory", part))
+	}
+	r.emit(Event{Kind: EventPlayStart, Play: p.name(), PlayIndex: index, Hosts: names, Warnings: warnings})
 	forEachHost(ctx, hosts, r.o.Forks, func(ctx context.Context, h *inventory.Host) {
 		p.runHost(ctx, r.state(h))
 	})
 	r.emit(Event{Kind: EventPlayEnd, Play: p.name(), PlayIndex: index})
-	return nil
 }
 
 // posString renders a task's position as file:line, relative to the

@@ -259,3 +259,67 @@ func TestGatheredFacts(t *testing.T) {
 		t.Errorf("facts: %+v", events)
 	}
 }
+
+// Text a host returns is data: a template in it is never evaluated on the
+// controller, where the secrets are.
+func TestHostOutputIsNeverTemplated(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  vars: {secret: s3cr3t}
+  tasks:
+    - command: printf '%s' '{{ "{{" }} secret }}'
+      register: r
+    - set_fact: {remote: "{{ r.stdout }}"}
+    - {name: show, debug: {msg: "{{ remote }}"}}
+`, nil)
+	if e := events[len(events)-1]; e.Msg != "{{ secret }}" {
+		t.Errorf("host output was evaluated: %q", e.Msg)
+	}
+}
+
+func TestLoopVarsRegisterAndRecap(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: per item
+      debug: {msg: "{{ x }}"}
+      vars: {x: "v-{{ item }}"}
+      loop: [a, b]
+      register: r
+    - name: items
+      assert: {that: ["r.results | map(attribute='item') | list == ['a', 'b']", "r.results[0].msg == 'v-a'"]}
+    - name: empty
+      debug: {msg: x}
+      loop: []
+      register: e
+    - name: empty skipped
+      assert: {that: ["e is skipped"]}
+    - block:
+        - {name: two failures, command: "false", loop: [1, 2]}
+      rescue:
+        - {name: rescued, debug: {msg: ok}}
+`, nil)
+	if events[0].Msg != "v-a" || events[1].Msg != "v-b" {
+		t.Errorf("task vars not rendered per item: %q %q", events[0].Msg, events[1].Msg)
+	}
+	if got := trail(events); strings.Contains(got, "failed") && !strings.Contains(got, "two failures:failed[1] two failures:failed[2] rescued:ok") {
+		t.Errorf("trail: %s", got)
+	}
+	if rc := sum.Hosts["local"]; rc.Failed != 0 || rc.Rescued != 1 || rc.OK != 4 || rc.Skipped != 1 {
+		t.Errorf("recap counts tasks, not items, and a rescue clears the failure: %+v", rc)
+	}
+}
+
+func TestHostsPatternTakesExtraVars(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: "{{ target }}"
+  gather_facts: false
+  tasks:
+    - debug: {msg: reached}
+`, func(o *Options) { o.ExtraVars["target"] = "local" })
+	if len(events) != 1 || events[0].Msg != "reached" {
+		t.Errorf("templated hosts: %s", trail(events))
+	}
+}

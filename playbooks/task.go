@@ -3,6 +3,7 @@ package playbooks
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type outcome struct {
 	msg    string
 	diffs  []modules.Diff
 	result modules.Result
+	// item and loopVar are the loop item this outcome is for.
+	item    any
+	loopVar string
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -34,14 +38,15 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 		return nil
 	}
 	pos := h.p.r.posString(t.Pos)
-	vars := h.vars(t)
+	start := time.Now()
+	vars, templated := h.vars(t)
 	base := Event{Kind: EventTask, Play: h.p.name(), PlayIndex: h.p.index, Host: h.hs.host.Name,
 		TaskIndex: h.p.taskIndex[t], TaskPos: pos, Module: t.Module, Handler: t.Handler}
 	base.Task = h.taskName(t, vars)
 
 	items, err := h.loopItems(t, vars)
 	if err != nil {
-		return h.finish(t, base, []outcome{failf("%s: loop: %v", pos, err)}, nil, false)
+		return h.finish(t, base, start, []outcome{failf("%s: loop: %v", pos, err)}, nil, false)
 	}
 	var outs []outcome
 	var labels []string
@@ -57,21 +62,29 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 			if t.IndexVar != "" {
 				iv[t.IndexVar] = i
 			}
-			outs = append(outs, h.runOnce(ctx, t, iv, pos))
+			h.resolve(iv, templated)
+			o := h.runOnce(ctx, t, iv, pos)
+			o.item, o.loopVar = item, loopVar
+			outs = append(outs, o)
 			labels = append(labels, h.itemLabel(t, iv, item))
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || o.status == StatusUnreachable {
 				break
 			}
 		}
 	}
-	return h.finish(t, base, outs, labels, items != nil)
+	return h.finish(t, base, start, outs, labels, items != nil)
 }
 
+// Why a host stops: its task failed, or its connection is gone (which a
+// rescue cannot mend).
+var errHostUnreachable = errors.New("host unreachable")
+
 // finish reports a task's outcomes, registers its result and notifies its
-// handlers.
-func (h *hostRun) finish(t *load.Task, base Event, outs []outcome, labels []string, looped bool) error {
-	start := time.Now()
-	changed, failed, ignored := false, false, false
+// handlers. The recap counts the task once, however many loop items it had,
+// as Ansible does.
+func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outcome, labels []string, looped bool) error {
+	var changed, failed, ignored, unreachable bool
+	skipped := true // also a loop over no items
 	for i, o := range outs {
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
@@ -86,13 +99,31 @@ func (h *hostRun) finish(t *load.Task, base Event, outs []outcome, labels []stri
 			e.Msg, e.Diffs, e.Result = noLogMessage, nil, modules.Result{"censored": noLogMessage}
 		}
 		e.Duration = time.Since(start)
-		h.hs.recap.Add(o.status, e.Ignored)
 		h.p.r.emit(e)
 		changed = changed || o.status == StatusChanged
-		failed = failed || o.status == StatusFailed
+		failed = failed || (o.status == StatusFailed && !e.Ignored)
+		unreachable = unreachable || o.status == StatusUnreachable
+		skipped = skipped && o.status == StatusSkipped
+	}
+	switch {
+	case unreachable:
+		h.hs.recap.Add(StatusUnreachable, false)
+	case failed:
+		h.hs.recap.Add(StatusFailed, false)
+	case ignored:
+		h.hs.recap.Add(StatusFailed, true)
+	case changed:
+		h.hs.recap.Add(StatusChanged, false)
+	case skipped:
+		h.hs.recap.Add(StatusSkipped, false)
+	default:
+		h.hs.recap.Add(StatusOK, false)
 	}
 	if t.Register != "" {
 		h.hs.vars[t.Register] = registered(outs, looped)
+	}
+	if unreachable {
+		return errHostUnreachable
 	}
 	if changed && len(t.Notify) > 0 {
 		if err := h.notify(t, base.TaskPos); err != nil {
@@ -103,20 +134,16 @@ func (h *hostRun) finish(t *load.Task, base Event, outs []outcome, labels []stri
 		}
 	}
 	for _, o := range outs {
-		if o.result != nil {
-			if end, _ := o.result["_end"].(string); end == "play" {
-				return errEndPlay
-			} else if end == "host" {
-				return errEndHost
-			}
-		}
-	}
-	for _, o := range outs {
-		if o.status == StatusUnreachable {
+		switch end, _ := o.result["_end"].(string); end {
+		case "play":
+			return errEndPlay
+		case "host":
+			return errEndHost
+		case "failed": // a handler flushed by meta failed; it was counted there
 			return errHostFailed
 		}
 	}
-	if failed && !ignored {
+	if failed {
 		return errHostFailed
 	}
 	return nil
@@ -151,9 +178,11 @@ func registered(outs []outcome, looped bool) modules.Result {
 		return one(outs[0])
 	}
 	results := make([]any, len(outs))
-	changed, failed, skipped := false, false, len(outs) > 0
+	changed, failed, skipped := false, false, true
 	for i, o := range outs {
-		results[i] = map[string]any(one(o))
+		r := one(o)
+		r[o.loopVar], r["item"], r["ansible_loop_var"] = o.item, o.item, o.loopVar
+		results[i] = map[string]any(r)
 		changed = changed || o.status == StatusChanged
 		failed = failed || o.status == StatusFailed
 		skipped = skipped && o.status == StatusSkipped
@@ -161,6 +190,9 @@ func registered(outs []outcome, looped bool) modules.Result {
 	r := modules.Result{"results": results, "changed": changed, "failed": failed, "msg": "All items completed"}
 	if skipped {
 		r["skipped"] = true
+		if len(outs) == 0 {
+			r["skipped_reason"] = "No items in the list"
+		}
 	}
 	return r
 }
@@ -196,7 +228,7 @@ func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any
 // applyConditions applies changed_when and failed_when, which see the
 // task's own result under its register name, as in Ansible.
 func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, pos string) outcome {
-	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 || o.status == StatusSkipped {
+	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 || o.status == StatusSkipped || o.status == StatusUnreachable {
 		return o
 	}
 	scope := vars
@@ -356,8 +388,13 @@ func (h *hostRun) exec(ctx context.Context, script, user string) (modules.Output
 }
 
 // connectionLost turns a transport error into an unreachable outcome: the
-// host is out of the run.
+// host is out of the run. A refused become is the task's failure instead: the
+// connection is fine.
 func (h *hostRun) connectionLost(err error) outcome {
+	var be *transport.BecomeError
+	if errors.As(err, &be) {
+		return outcome{status: StatusFailed, msg: err.Error()}
+	}
 	return outcome{status: StatusUnreachable, msg: err.Error()}
 }
 
@@ -375,7 +412,14 @@ func (h *hostRun) becomeUser(t *load.Task) string {
 		return ""
 	}
 	if t.BecomeUser != "" {
-		return t.BecomeUser
+		if !jinja.IsTemplate(t.BecomeUser) {
+			return t.BecomeUser
+		}
+		vars, _ := h.vars(t)
+		if u, err := h.p.r.jinja.Render(t.BecomeUser, vars); err == nil {
+			return u
+		}
+		return t.BecomeUser // sudo will say that no such user exists
 	}
 	if u, ok := h.hs.host.String(inventory.VarBecomeUser); ok && u != "" {
 		return u

@@ -23,35 +23,52 @@ import (
 //	set_fact and register < extra vars (-e)
 //
 // Magic variables (inventory_hostname, groups, hostvars, ...) are set last.
-func (h *hostRun) vars(t *load.Task) map[string]any {
+// It also returns the variables whose values are templates written in the
+// playbook, inventory or -e (see resolve).
+func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	r, p, hs := h.p.r, h.p, h.hs
 	v := make(map[string]any, 64)
-	merge := func(m map[string]any) {
+	templated = map[string]any{}
+	// Values written by people may be templates. Values that come from the
+	// host (facts, registered output, set_fact results) never are: a host
+	// must not be able to run a template on the controller, where every
+	// secret is in reach (Ansible marks them unsafe for the same reason).
+	trusted := func(m map[string]any) {
 		for k, x := range m {
 			v[k] = x
+			if containsTemplate(x) {
+				templated[k] = x
+			} else {
+				delete(templated, k)
+			}
+		}
+	}
+	fromHost := func(m map[string]any) {
+		for k, x := range m {
+			v[k] = x
+			delete(templated, k)
 		}
 	}
 	if t.Role != nil {
-		merge(t.Role.Defaults)
+		trusted(t.Role.Defaults)
 	}
-	merge(hs.host.Vars)
+	trusted(hs.host.Vars)
 	if hs.facts != nil {
-		merge(hs.facts)
-		v["ansible_facts"] = hs.facts["ansible_facts"]
+		fromHost(hs.facts)
 	}
-	merge(p.play.Vars)
+	trusted(p.play.Vars)
 	for _, vf := range p.play.VarsFiles {
-		merge(vf.Vars)
+		trusted(vf.Vars)
 	}
 	if t.Role != nil {
-		merge(t.Role.Vars)
-		merge(t.Role.Params)
+		trusted(t.Role.Vars)
+		trusted(t.Role.Params)
 		v["role_path"] = t.Role.Path
 		v["role_name"] = t.Role.Name
 	}
-	merge(t.Vars)
-	merge(hs.vars)
-	merge(r.o.ExtraVars)
+	trusted(t.Vars)
+	fromHost(hs.vars)
+	trusted(r.o.ExtraVars)
 
 	v["inventory_hostname"] = hs.host.Name
 	v["inventory_hostname_short"], _, _ = strings.Cut(hs.host.Name, ".")
@@ -64,28 +81,22 @@ func (h *hostRun) vars(t *load.Task) map[string]any {
 	v["ansible_diff_mode"] = h.diffMode(t)
 	v["playbook_dir"] = r.pb.Dir
 	v["omit"] = jinja.Omit
-	h.renderVars(v)
-	return v
+	h.resolve(v, templated)
+	return v, templated
 }
 
-// renderVars resolves variables whose values are templates referring to
-// other variables, as Ansible's lazy templating does. A value that cannot be
-// rendered (it names an undefined variable) is left as it is: only its use
-// would be an error in Ansible.
-func (h *hostRun) renderVars(v map[string]any) {
-	for pass := 0; pass < 3; pass++ {
-		again := false
-		for k, x := range v {
-			if k == "hostvars" || k == "groups" || !containsTemplate(x) {
-				continue
-			}
-			if out, err := h.p.r.jinja.Value(x, v); err == nil {
+// resolve renders variables whose values are templates referring to other
+// variables, as Ansible's lazy templating does. Each pass renders the
+// template as written, never a previous result, so text that a rendered
+// value brings in (from a fact, say) is not evaluated. A template that cannot
+// be rendered (it names an undefined variable) is left as written: only its
+// use is an error in Ansible. It is called again once a loop item is bound.
+func (h *hostRun) resolve(v, templated map[string]any) {
+	for pass := 0; pass < 3 && len(templated) > 0; pass++ {
+		for k, tmpl := range templated {
+			if out, err := h.p.r.jinja.Value(tmpl, v); err == nil {
 				v[k] = out
-				again = again || containsTemplate(out)
 			}
-		}
-		if !again {
-			return
 		}
 	}
 }

@@ -146,7 +146,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err != nil {
 		if cmd.Context().Err() != nil {
 			fmt.Fprintln(stderr, "tend: interrupted")
-			return exitError{exitFailure}
+			return exitError{exitInterrupted}
 		}
 		return err
 	}

@@ -59,6 +59,9 @@ func (r *textRenderer) event(e playbooks.Event) {
 			mode = " (check mode: nothing will be changed)"
 		}
 		fmt.Fprintf(r.w, "\n%s %s%s\n", r.p.bold("PLAY ["+e.Play+"]"), plural(len(e.Hosts), "host", "hosts"), mode)
+		for _, w := range e.Warnings {
+			fmt.Fprintln(r.w, "  "+r.p.yellow("warning: "+w))
+		}
 		if len(e.Hosts) == 0 {
 			fmt.Fprintln(r.w, "  no hosts matched, skipping")
 		}
@@ -68,7 +71,11 @@ func (r *textRenderer) event(e playbooks.Event) {
 			return
 		}
 		r.pending[e.TaskIndex] = append(r.pending[e.TaskIndex], e)
-		r.cursor[e.Host] = e.TaskIndex
+		// Handlers flushed between sections are numbered after every task:
+		// they must not move a host past tasks it has still to run.
+		if !e.Handler {
+			r.cursor[e.Host] = e.TaskIndex
+		}
 		r.flush(false)
 	case playbooks.EventHostDone:
 		r.cursor[e.Host] = math.MaxInt
