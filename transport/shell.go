@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"tend/modules/shell"
@@ -91,12 +92,13 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 	outDone := make(chan outcome, 1)
 	errDone := make(chan outcome, 1)
 	writeDone := make(chan error, 1)
+	outGate, errGate := &gate{w: stdout}, &gate{w: stderr}
 	go func() {
-		rest, wrErr, err := s.stdout.copyFrame(stdout, marker)
+		rest, wrErr, err := s.stdout.copyFrame(outGate, marker)
 		outDone <- outcome{rest, err, wrErr}
 	}()
 	go func() {
-		rest, wrErr, err := s.stderr.copyFrame(stderr, marker)
+		rest, wrErr, err := s.stderr.copyFrame(errGate, marker)
 		errDone <- outcome{rest, err, wrErr}
 	}()
 	f := frame(script, string(marker))
@@ -119,11 +121,11 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 		case o := <-errDone:
 			serr = &o
 		case <-ctx.Done():
-			return s.failAndDrain(ctx.Err(), out, serr, outDone, errDone)
+			return s.failAndDrain(ctx.Err(), outGate, errGate)
 		}
 		for _, o := range []*outcome{out, serr} {
 			if o != nil && o.err != nil {
-				return s.failAndDrain(o.err, out, serr, outDone, errDone)
+				return s.failAndDrain(o.err, outGate, errGate)
 			}
 		}
 	}
@@ -139,17 +141,37 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 	return Result{ExitCode: code}, nil
 }
 
-// failAndDrain aborts the stream and waits for the copying goroutines still
-// running, so none writes into the caller's buffers after run returns.
-func (s *persistentShell) failAndDrain(err error, out, serr *outcome, outDone, errDone chan outcome) (Result, error) {
+// failAndDrain aborts the stream and shuts the gates of the caller's
+// writers: a copying goroutine still running (a remote command may hold the
+// stream open until it ends) must not write into them after run returns.
+func (s *persistentShell) failAndDrain(err error, gates ...*gate) (Result, error) {
 	s.abort()
-	if out == nil {
-		<-outDone
-	}
-	if serr == nil {
-		<-errDone
+	for _, g := range gates {
+		g.shut()
 	}
 	return s.fail(err)
+}
+
+// gate passes writes through until it is shut.
+type gate struct {
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+func (g *gate) shut() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // fail marks the shell unusable: after an interrupted frame the streams are
