@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -327,4 +328,21 @@ func TestInterruptEndsTheRunCleanly(t *testing.T) {
 func countProcs(cmdline string) int {
 	out, _ := exec.Command("pgrep", "-fx", cmdline).Output()
 	return strings.Count(string(out), "\n")
+}
+
+func TestFactsCommand(t *testing.T) {
+	f := startFleet(t, 2)
+	r := tend(t, nil, "facts", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "--json")
+	if r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	var facts map[string]map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &facts); err != nil {
+		t.Fatalf("%v\n%v", err, r)
+	}
+	for _, h := range f.Hosts {
+		if facts[h.Name]["hostname"] != h.Name || facts[h.Name]["os_family"] != "Debian" || facts[h.Name]["pkg_mgr"] != "apt" {
+			t.Errorf("%s: %v", h.Name, facts[h.Name])
+		}
+	}
 }
