@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Root is the only place on a host that the scenario touches, so that
+// removing it makes the host fresh again for a first converge.
+const Root = "/srv/bench"
+
+// Tasks is the number of tasks in the scenario's playbook.
+const Tasks = 30
+
+// The scenario sticks to the modules both tools have: file, copy, template,
+// lineinfile and command. Users, groups and cron would be typical of a real
+// playbook but tend has no modules for them yet.
+const appTemplate = `# {{ app }} on {{ inventory_hostname }}, section {{ section }}
+[app]
+name = {{ app }}
+port = {{ app_port + section }}
+{% for u in users %}
+user.{{ loop.index }} = {{ u | upper }}
+{% endfor %}
+`
+
+const indexTemplate = `<h1>{{ inventory_hostname }}</h1>
+<ul>
+{% for s in range(sections) %}
+<li><a href="/s{{ s }}/">section {{ s }}</a></li>
+{% endfor %}
+</ul>
+`
+
+// sections is how many times the block of six typical tasks repeats.
+const sections = 4
+
+// Playbook returns the scenario: one play of Tasks tasks on all hosts,
+// facts off (both tools would otherwise spend most of a no-op run
+// gathering them, which says little about converging).
+func Playbook() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `- hosts: all
+  gather_facts: false
+  vars:
+    app: bench
+    app_port: 8080
+    sections: %d
+    users: [alice, bob, carol]
+  tasks:
+    - name: root
+      file: {path: %s, state: directory, mode: "0755"}
+`, sections, Root)
+	for i := range sections {
+		d := fmt.Sprintf("%s/s%d", Root, i)
+		fmt.Fprintf(&b, `    - name: section %[1]d
+      file: {path: %[2]s, state: directory, mode: "0755"}
+    - name: motd %[1]d
+      copy: {content: "section %[1]d of {{ app }}\n", dest: %[2]s/motd, mode: "0644"}
+    - name: config %[1]d
+      template: {src: app.conf.j2, dest: %[2]s/app.conf, mode: "0640"}
+      vars: {section: %[1]d}
+    - name: settings %[1]d
+      lineinfile: {path: %[2]s/settings, line: "listen={{ app_port }}", create: true, mode: "0644"}
+    - name: homes %[1]d
+      file: {path: "%[2]s/{{ item }}", state: directory, mode: "0750"}
+      loop: "{{ users }}"
+    - name: initialise %[1]d
+      command: touch %[2]s/.initialised
+      args: {creates: %[2]s/.initialised}
+`, i, d)
+	}
+	fmt.Fprintf(&b, `    - name: mode setting
+      lineinfile: {path: %[1]s/s0/settings, regexp: "^mode=", line: "mode=production"}
+    - name: current link
+      file: {src: %[1]s/s0, dest: %[1]s/current, state: link}
+    - name: data file
+      copy: {content: "%[2]s", dest: %[1]s/data.txt, mode: "0644"}
+    - name: index page
+      template: {src: index.html.j2, dest: %[1]s/index.html, mode: "0644"}
+    - name: logs
+      file: {path: "%[1]s/logs", state: directory, mode: "0700"}
+`, Root, strings.Repeat(`line of data\n`, 300))
+	return b.String()
+}
+
+// Write writes the scenario's playbook (site.yml) and templates into dir
+// and returns the playbook's path.
+func Write(dir string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+		return "", err
+	}
+	files := map[string]string{
+		"site.yml":                Playbook(),
+		"templates/app.conf.j2":   appTemplate,
+		"templates/index.html.j2": indexTemplate,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(dir, "site.yml"), nil
+}
