@@ -71,6 +71,15 @@ type hostRun struct {
 	// the host changed since the last look-ahead.
 	probes map[string][]modules.Output
 	stale  bool
+	// ahead is the task list being run, for looking ahead from an apply.
+	ahead *listCursor
+}
+
+// listCursor is where runList is in its task list.
+type listCursor struct {
+	tasks   []*load.Task // the tasks after the current one
+	next    int          // index of the first of them in the list
+	covered int          // the list's tasks before this were looked at
 }
 
 func (p *playRun) runHost(ctx context.Context, hs *hostState) {
@@ -115,14 +124,18 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 
 // runList runs tasks in order until one fails the host.
 func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
-	covered := 0 // tasks[:covered] were looked at by the last look-ahead
+	cur := &listCursor{}
+	outer := h.ahead
+	defer func() { h.ahead = outer }()
 	for i, t := range tasks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if i >= covered || h.stale {
-			covered = i + max(1, h.prefetch(ctx, tasks[i:]))
+		if i >= cur.covered || h.stale {
+			cur.covered = i + max(1, h.prefetch(ctx, tasks[i:]))
 		}
+		cur.tasks, cur.next = tasks[i+1:], i+1
+		h.ahead = cur
 		var err error
 		if t.Module == "" {
 			err = h.runBlock(ctx, t)

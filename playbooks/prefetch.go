@@ -57,9 +57,24 @@ func (h *hostRun) dropProbes() {
 // tasks of the list it looked at.
 func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 	h.stale = false
-	var scripts []string
-	user, userSet := "", false
-	n := 0
+	scripts, user, n := h.collectAhead(tasks)
+	if len(scripts) < 2 {
+		// One probe costs the same round trip either way.
+		return n
+	}
+	start := time.Now()
+	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
+	h.hs.recap.Probe += time.Since(start)
+	if err == nil { // else each task probes on its own, and reports the error
+		h.storeAhead(user, scripts, outs)
+	}
+	return n
+}
+
+// collectAhead renders the tasks ahead and returns their probe scripts, the
+// user they run as, and how many tasks it looked at.
+func (h *hostRun) collectAhead(tasks []*load.Task) (scripts []string, user string, n int) {
+	userSet := false
 look:
 	for _, t := range tasks {
 		if t.Module == "" || t.Module == "set_fact" || t.Module == "meta" {
@@ -85,16 +100,10 @@ look:
 			break
 		}
 	}
-	if len(scripts) < 2 {
-		// One probe costs the same round trip either way.
-		return n
-	}
-	start := time.Now()
-	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
-	h.hs.recap.Probe += time.Since(start)
-	if err != nil {
-		return n // each task probes on its own, and reports the error
-	}
+	return scripts, user, n
+}
+
+func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Output) {
 	if h.probes == nil {
 		h.probes = map[string][]modules.Output{}
 	}
@@ -102,7 +111,35 @@ look:
 		k := probeKey(user, s)
 		h.probes[k] = append(h.probes[k], modules.Output{Stdout: outs[i].Stdout, Stderr: outs[i].Stderr, ExitCode: outs[i].ExitCode})
 	}
-	return n
+}
+
+// applyAndLookAhead runs a change and, in the same round trip, the probes
+// of the tasks after it: they run after the apply, so their answers are
+// fresh. It looks ahead only from a task without a loop or register (the
+// tasks after it cannot depend on it) whose user is theirs; otherwise it is
+// a plain apply and the next task looks ahead itself.
+func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, user string) (modules.Output, error) {
+	h.dropProbes()
+	var scripts []string
+	n := 0
+	if t.Loop == nil && t.Register == "" && h.ahead != nil {
+		var aheadUser string
+		scripts, aheadUser, n = h.collectAhead(h.ahead.tasks)
+		if aheadUser != user {
+			scripts = nil
+		}
+	}
+	if len(scripts) == 0 {
+		return h.exec(ctx, apply, user)
+	}
+	outs, err := transport.RunBatch(ctx, h.hs.conn, user, append([]string{apply}, scripts...))
+	if err != nil {
+		return modules.Output{ExitCode: -1}, err
+	}
+	h.storeAhead(user, scripts, outs[1:])
+	h.stale = false
+	h.ahead.covered = h.ahead.next + n
+	return modules.Output{Stdout: outs[0].Stdout, Stderr: outs[0].Stderr, ExitCode: outs[0].ExitCode}, nil
 }
 
 // probesAhead renders a task (each loop item) as runOnce will and returns

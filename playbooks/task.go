@@ -326,10 +326,10 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
 	}
-	// The host is about to change: what was probed ahead may be stale.
-	h.dropProbes()
+	// The host is about to change: what was probed ahead may be stale, so
+	// the tasks after are probed again, after the apply, in its round trip.
 	start := time.Now()
-	out, err := h.exec(ctx, change.Apply, h.becomeUser(t))
+	out, err := h.applyAndLookAhead(ctx, t, change.Apply, h.becomeUser(t))
 	h.hs.recap.Apply += time.Since(start)
 	if err != nil {
 		return h.connectionLost(err)
