@@ -28,10 +28,17 @@ func init() {
 	}
 }
 
+// checkArgs checks a task's rendered arguments against its module's spec;
+// every problem is in the one error.
 func checkArgs(name string, raw map[string]any) (modules.Args, error) {
+	_, args, err := lookupChecked(name, raw)
+	return args, err
+}
+
+func lookupChecked(name string, raw map[string]any) (modules.Module, modules.Args, error) {
 	mod, ok := modules.Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("unknown module %q", name)
+		return nil, nil, fmt.Errorf("unknown module %q", name)
 	}
 	args, errs := mod.Spec().Check(raw, false)
 	if len(errs) > 0 {
@@ -39,9 +46,9 @@ func checkArgs(name string, raw map[string]any) (modules.Args, error) {
 		for i, e := range errs {
 			msgs[i] = e.Error()
 		}
-		return nil, fmt.Errorf("%s: %s", name, strings.Join(msgs, "; "))
+		return nil, nil, fmt.Errorf("%s: %s", name, strings.Join(msgs, "; "))
 	}
-	return args, nil
+	return mod, args, nil
 }
 
 func debugModule(_ context.Context, h *hostRun, _ *load.Task, raw, vars map[string]any, _ string) outcome {

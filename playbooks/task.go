@@ -360,17 +360,9 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 // moduleProbe checks a module's arguments and returns the module, its task
 // and its probe script.
 func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any) (modules.Module, *modules.Task, string, error) {
-	mod, ok := modules.Lookup(name)
-	if !ok {
-		return nil, nil, "", fmt.Errorf("unknown module %q", name)
-	}
-	args, errs := mod.Spec().Check(raw, false)
-	if len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, e := range errs {
-			msgs[i] = e.Error()
-		}
-		return nil, nil, "", fmt.Errorf("%s: %s", name, strings.Join(msgs, "; "))
+	mod, args, err := lookupChecked(name, raw)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	mt := &modules.Task{Args: args, Facts: h.hs.facts, Files: h.files(t, "files"), Diff: h.diffMode(t)}
 	probe, err := mod.Probe(mt)
