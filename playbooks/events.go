@@ -60,6 +60,14 @@ type Event struct {
 	// Result is the registered result, already redacted for no_log.
 	Result   modules.Result `json:"result,omitempty"`
 	Duration time.Duration  `json:"duration_ns,omitempty"`
+	// Desired is a digest of the state a module task asked for (module and
+	// checked arguments): the same digest on a later run means the
+	// playbook asked for the same thing. Planned is a digest of the change
+	// found (Desired and the diffs), set when the task changed or would
+	// change; a saved plan compares it. Both are keyed with
+	// Options.DigestKey.
+	Desired string `json:"desired,omitempty"`
+	Planned string `json:"planned,omitempty"`
 
 	// Recap is set on host_done.
 	Recap *Recap `json:"recap,omitempty"`

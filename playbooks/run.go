@@ -25,6 +25,11 @@ type Options struct {
 	Connect   ConnectOptions
 	// Events receives every event, one call at a time.
 	Events func(Event)
+	// DigestKey keys the Desired and Planned digests of events. Give a
+	// secret kept with the run records (never in the playbook), so that a
+	// digest of a no_log value cannot be checked against guesses; nil
+	// means unkeyed SHA-256.
+	DigestKey []byte
 }
 
 // Summary is the outcome of a run, per host.

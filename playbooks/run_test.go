@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"tend/inventory"
+	"tend/modules"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 )
@@ -321,5 +322,24 @@ func TestHostsPatternTakesExtraVars(t *testing.T) {
 `, func(o *Options) { o.ExtraVars["target"] = "local" })
 	if len(events) != 1 || events[0].Msg != "reached" {
 		t.Errorf("templated hosts: %s", trail(events))
+	}
+}
+
+func TestDigestsStableAndKeyed(t *testing.T) {
+	args := modules.Args{"path": "/etc/x", "mode": "0644", "state": "file"}
+	same := modules.Args{"state": "file", "mode": "0644", "path": "/etc/x"}
+	d1 := desiredDigest(nil, "file", args)
+	if d1 != desiredDigest(nil, "file", same) {
+		t.Fatal("desired digest depends on map order")
+	}
+	if d1 == desiredDigest(nil, "file", modules.Args{"path": "/etc/x", "mode": "0600", "state": "file"}) {
+		t.Fatal("different arguments, same digest")
+	}
+	if d1 == desiredDigest([]byte("k"), "file", args) {
+		t.Fatal("the key does not change the digest")
+	}
+	diffs := []modules.Diff{{Path: "/etc/x", Attr: "mode", Before: "0600", After: "0644"}}
+	if plannedDigest(nil, d1, diffs) == plannedDigest(nil, d1, nil) {
+		t.Fatal("planned digest ignores the diffs")
 	}
 }

@@ -24,6 +24,9 @@ type outcome struct {
 	// item and loopVar are the loop item this outcome is for.
 	item    any
 	loopVar string
+	// desired and planned are digests: of the state the task asked for, and
+	// of the change it found (see digest.go).
+	desired, planned string
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -88,6 +91,7 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 	for i, o := range outs {
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
+		e.Desired, e.Planned = o.desired, o.planned
 		e.Check = h.checkMode(t)
 		if looped {
 			e.Item = labels[i]
@@ -307,10 +311,23 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		}
 		return outcome{status: StatusOK, result: res}
 	}
+	desired := desiredDigest(h.p.r.o.DigestKey, name, mt.Args)
 	change, err := mod.Plan(mt, observed)
 	if err != nil {
 		return failf("%s: %v", name, err)
 	}
+	o := h.planModule(ctx, t, name, mod, mt, observed, change)
+	o.desired = desired
+	if change != nil {
+		o.planned = plannedDigest(h.p.r.o.DigestKey, desired, change.Diffs)
+	}
+	return o
+}
+
+// planModule carries out a task's plan: nothing, a check-mode report, or
+// the apply and its result.
+func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod modules.Module, mt *modules.Task, observed modules.Output, change *modules.Change) outcome {
+	var err error
 	if change == nil {
 		res := modules.Result{}
 		if rep, ok := mod.(modules.Reporter); ok {
