@@ -381,7 +381,7 @@ func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any) (mo
 	if err != nil {
 		return nil, nil, "", err
 	}
-	mt := &modules.Task{Args: args, Facts: h.hs.facts, Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	mt := &modules.Task{Args: args, Facts: h.moduleFacts(), Files: h.files(t, "files"), Diff: h.diffMode(t)}
 	probe, err := mod.Probe(mt)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("%s: %v", name, err)

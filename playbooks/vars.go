@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tend/inventory"
 	"tend/modules"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
@@ -274,10 +275,35 @@ func (h *hostRun) gatherFacts(ctx context.Context) error {
 	if out.ExitCode != 0 {
 		return fmt.Errorf("gathering facts: exit status %d: %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 	}
-	facts, err := modules.ParseFacts(out.Stdout)
+	facts, err := modules.ParseFacts(out.Stdout, FactOverrides(h.hs.host))
 	if err != nil {
 		return err
 	}
 	h.hs.facts = facts
 	return nil
+}
+
+// FactOverrides reads the inventory variables that overrule fact
+// detection (tend_pkg_mgr, tend_service_mgr).
+func FactOverrides(host *inventory.Host) modules.FactOverrides {
+	pkg, _ := host.String("tend_pkg_mgr")
+	svc, _ := host.String("tend_service_mgr")
+	return modules.FactOverrides{PkgMgr: pkg, ServiceMgr: svc}
+}
+
+// moduleFacts is what modules see of the host: its facts, or when facts
+// were not gathered, only what the inventory says outright.
+func (h *hostRun) moduleFacts() map[string]any {
+	if h.hs.facts != nil {
+		return h.hs.facts
+	}
+	o := FactOverrides(h.hs.host)
+	f := map[string]any{}
+	if o.PkgMgr != "" {
+		f["ansible_pkg_mgr"] = o.PkgMgr
+	}
+	if o.ServiceMgr != "" {
+		f["ansible_service_mgr"] = o.ServiceMgr
+	}
+	return f
 }

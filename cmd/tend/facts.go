@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"tend/inventory"
 	"tend/modules"
 	"tend/playbooks"
 )
@@ -43,6 +44,10 @@ or was unreachable.`,
 			if err != nil {
 				return err
 			}
+			byName := map[string]*inventory.Host{}
+			for _, h := range hosts {
+				byName[h.Name] = h
+			}
 			all := map[string]any{}
 			failed := 0
 			playbooks.RunAdHoc(cmd.Context(), hosts, modules.FactsScript, playbooks.AdHocOptions{Forks: f.forks, Connect: copts}, func(r playbooks.HostResult) {
@@ -51,7 +56,7 @@ or was unreachable.`,
 					fmt.Fprintf(stderr, "%s: %v %s\n", r.Host, r.Err, r.Stderr)
 					return
 				}
-				facts, err := modules.ParseFacts(r.Stdout)
+				facts, err := modules.ParseFacts(r.Stdout, playbooks.FactOverrides(byName[r.Host]))
 				if err != nil {
 					failed++
 					fmt.Fprintf(stderr, "%s: %v\n", r.Host, err)
