@@ -31,6 +31,11 @@ type Options struct {
 	// any keyword but Port, ListenAddress, HostKey and PidFile, and add Match
 	// blocks.
 	ExtraSSHDConfig string
+	// BusyboxHosts makes the last BusyboxHosts hosts minimal busybox boxes
+	// (see busybox.go): root's shell is busybox sh with only busybox applets
+	// on PATH, and os-release says ID=buildroot. They are also in the
+	// inventory's [busybox] group (the others in [debian]).
+	BusyboxHosts int
 	// Keep leaves the work directory (upper dirs, logs, keys) after Stop,
 	// for inspection.
 	Keep bool
@@ -53,6 +58,8 @@ type Fleet struct {
 	ownDir  bool     // Start created Dir
 	created []string // what Start created inside Dir
 	ports   []*portLock
+	// busyboxShell is the login shell of busybox hosts (makeBusyboxBin).
+	busyboxShell string
 
 	stopMu  sync.Mutex
 	stopped atomic.Bool
@@ -104,6 +111,14 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 	if _, err := genKey("ed25519", f.ClientKey, "tend-fleet-client"); err != nil {
 		return nil, err
 	}
+	if opts.BusyboxHosts > opts.Hosts {
+		return nil, fmt.Errorf("fleet: BusyboxHosts %d is more than Hosts %d", opts.BusyboxHosts, opts.Hosts)
+	}
+	if opts.BusyboxHosts > 0 {
+		if err := f.makeBusyboxBin(); err != nil {
+			return nil, err
+		}
+	}
 
 	width := max(2, len(strconv.Itoa(opts.Hosts)))
 	for i := range opts.Hosts {
@@ -119,9 +134,15 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 			Upper: filepath.Join(dir, "upper"), Log: filepath.Join(dir, "sshd.log"),
 			fleet: f, key: filepath.Join(dir, "hostkey"), config: filepath.Join(dir, "sshd_config"),
 			work: filepath.Join(dir, "work"), root: filepath.Join(dir, "root"), lower: "/",
+			Busybox: i >= opts.Hosts-opts.BusyboxHosts,
 		}
 		if err := h.prepare(dir); err != nil {
 			return nil, err
+		}
+		if h.Busybox {
+			if err := h.prepareBusybox(); err != nil {
+				return nil, err
+			}
 		}
 		f.Hosts = append(f.Hosts, h)
 	}
@@ -266,6 +287,19 @@ func (f *Fleet) writeInventory() error {
 	for _, h := range f.Hosts {
 		fmt.Fprintf(&b, "%s ansible_host=%s ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s\n",
 			h.Name, h.Addr, h.Port, f.ClientKey)
+	}
+	if f.opts.BusyboxHosts > 0 {
+		for _, group := range []struct {
+			name    string
+			busybox bool
+		}{{"debian", false}, {"busybox", true}} {
+			fmt.Fprintf(&b, "\n[%s]\n", group.name)
+			for _, h := range f.Hosts {
+				if h.Busybox == group.busybox {
+					b.WriteString(h.Name + "\n")
+				}
+			}
+		}
 	}
 	return writeFileAtomic(f.Inventory, b.String())
 }

@@ -718,3 +718,32 @@ func TestStartFailure(t *testing.T) {
 		t.Errorf("HostKeyType dsa: %v", err)
 	}
 }
+
+// A busybox host: root's commands run under busybox sh, with nothing but
+// busybox applets by name, and it says it is not Debian; the other hosts
+// are untouched.
+func TestBusyboxHost(t *testing.T) {
+	f := StartT(t, Options{Hosts: 2, BusyboxHosts: 1})
+	deb, bb := f.Hosts[0], f.Hosts[1]
+	if deb.Busybox || !bb.Busybox {
+		t.Fatalf("Busybox flags: %v %v", deb.Busybox, bb.Busybox)
+	}
+	const probe = `. /etc/os-release; echo "id=$ID"; for c in useradd sudo apt-get gawk awk crontab; do ` +
+		`if command -v $c >/dev/null; then echo "$c=yes"; else echo "$c=no"; fi; done; ls -l /proc/$$/exe | sed 's/.*-> //'`
+	got := mustSSH(t, bb, probe)
+	for _, want := range []string{"id=buildroot", "useradd=no", "sudo=no", "apt-get=no", "gawk=no", "awk=yes", "crontab=yes", "busybox"} {
+		if !strings.Contains(got, want+"\n") && !strings.HasSuffix(strings.TrimSpace(got), want) {
+			t.Errorf("busybox host: want %q in\n%s", want, got)
+		}
+	}
+	if got := mustSSH(t, deb, probe); !strings.Contains(got, "id=debian") || !strings.Contains(got, "useradd=yes") {
+		t.Errorf("debian host changed too:\n%s", got)
+	}
+	inv, err := os.ReadFile(f.Inventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(inv), "[busybox]\n"+bb.Name+"\n") || !strings.Contains(string(inv), "[debian]\n"+deb.Name+"\n") {
+		t.Errorf("inventory groups:\n%s", inv)
+	}
+}

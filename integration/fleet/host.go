@@ -32,6 +32,7 @@ type Host struct {
 	HostKeyPub string // public host key, authorized_keys format ("ssh-ed25519 AAAA...")
 	Upper      string // the overlay's upper dir: everything the host changed
 	Log        string // sshd's stderr (LogLevel ERROR), appended to at each start
+	Busybox    bool   // a minimal busybox box (Options.BusyboxHosts)
 
 	fleet  *Fleet
 	key    string // private host key

@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", "", "work directory (default: a new temporary directory)")
 	keyType := fs.String("keytype", "ed25519", "host key type: ed25519, ecdsa or rsa")
 	keep := fs.Bool("keep", false, "keep the work directory (upper dirs, logs) after teardown")
+	busybox := fs.Int("busybox", 0, "make the last N hosts minimal busybox boxes (busybox sh and applets only)")
 	quiet := fs.Bool("q", false, "do not log progress")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -53,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	opts := fleet.Options{Hosts: *n, Dir: *dir, HostKeyType: *keyType, Keep: *keep}
+	opts := fleet.Options{Hosts: *n, Dir: *dir, HostKeyType: *keyType, Keep: *keep, BusyboxHosts: *busybox}
 	if !*quiet {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
