@@ -141,6 +141,8 @@ type scenario struct {
 	// file another task would create gets it from setup.
 	setup  string
 	verify func(t *testing.T, h *fleet.Host)
+	// host is the index of the fleet host it runs on (default the first).
+	host int
 }
 
 func (sc scenario) run(t *testing.T, f *fleet.Fleet) {
@@ -156,7 +158,7 @@ func (sc scenario) run(t *testing.T, f *fleet.Fleet) {
 			t.Fatal(err)
 		}
 	}
-	h := f.Hosts[0]
+	h := f.Hosts[sc.host]
 	// The setup runs even when empty: the first login leaves traces that are
 	// not tend's (Debian's bash sources root's .bashrc for sshd commands,
 	// and this machine's .bashrc creates files).
