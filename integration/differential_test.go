@@ -44,6 +44,17 @@ const differentialPlaybook = `
 `
 
 func TestDifferentialAgainstAnsible(t *testing.T) {
+	differential(t, differentialPlaybook, map[string]string{
+		"files/data.txt":        "data\n",
+		"templates/app.conf.j2": "name={{ inventory_hostname | upper }}\nport=8080\n{% for u in users %}user={{ u }}\n{% endfor %}",
+	}, "", func(h *fleet.Host) map[string]string { return endState(t, h, "/srv/diff") })
+}
+
+// differential runs playbook with ansible-playbook on one fresh host and
+// with tend on its twin (after setup on both), and compares what state
+// describes of each.
+func differential(t *testing.T, playbook string, files map[string]string, setup string, state func(*fleet.Host) map[string]string) {
+	t.Helper()
 	if _, err := exec.LookPath("ansible-playbook"); err != nil {
 		t.Fatal("ansible-playbook not found: apt-get install ansible-core (.ci/run does)")
 	}
@@ -57,10 +68,16 @@ func TestDifferentialAgainstAnsible(t *testing.T) {
 		}
 		return p
 	}
-	pb := write("site.yml", differentialPlaybook)
-	write("files/data.txt", "data\n")
-	write("templates/app.conf.j2", "name={{ inventory_hostname | upper }}\nport=8080\n{% for u in users %}user={{ u }}\n{% endfor %}")
+	pb := write("site.yml", playbook)
+	for name, content := range files {
+		write(name, content)
+	}
 	ansibleHost, tendHost := f.Hosts[0], f.Hosts[1]
+	if setup != "" {
+		if r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "all", "--", setup); r.code != 0 {
+			t.Fatalf("setup: %v", r)
+		}
+	}
 
 	// The same inventory name for both, so templates render alike.
 	inv := func(h *fleet.Host) string {
@@ -77,9 +94,9 @@ func TestDifferentialAgainstAnsible(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("tend: %v", r)
 	}
-	a, b := endState(t, ansibleHost, "/srv/diff"), endState(t, tendHost, "/srv/diff")
+	a, b := state(ansibleHost), state(tendHost)
 	if len(a) == 0 {
-		t.Fatal("ansible left nothing in /srv/diff")
+		t.Fatal("ansible's host has no state to compare")
 	}
 	var diffs []string
 	for p, want := range a {
