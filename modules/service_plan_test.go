@@ -132,10 +132,14 @@ func TestSystemdPlan(t *testing.T) {
 			},
 			wantErr: "systemctl show ssh failed (exit status 1): System has not been booted with systemd"},
 		{name: "no systemctl", module: "service", args: map[string]any{"name": "ssh", "enabled": true},
-			probe:   func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "127", "is_enabled:", "") },
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "127", "is_enabled:", "")
+			},
 			wantErr: "systemctl not found on the host"},
 		{name: "offline state", module: "systemd", args: map[string]any{"name": "ssh", "state": "started"},
-			probe:   func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled") },
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled")
+			},
 			wantErr: "systemd is not running on this host"},
 		{name: "probe output cut short", module: "systemd", args: map[string]any{"name": "ssh", "state": "started"},
 			probe:   func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "1") },
