@@ -372,6 +372,7 @@ type textEdit struct {
 	mode, validate string
 	own            ownership
 	backup         bool
+	backupKey      string // the result's key for the backup's path: "backup" when empty
 	extra          Result // more keys for the result
 }
 
@@ -429,7 +430,10 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 	for _, c := range ap.Cmds {
 		s.add(c)
 	}
-	p, extra := te.path, te.extra
+	p, extra, bkey := te.path, te.extra, te.backupKey
+	if bkey == "" {
+		bkey = "backup"
+	}
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
@@ -445,7 +449,10 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 			if err != nil {
 				return nil, err
 			}
-			res := Result{"changed": true, "msg": msg, "backup": b}
+			res := Result{"changed": true, "msg": msg}
+			if bkey == "backup" || b != "" {
+				res[bkey] = b
+			}
 			for k, v := range extra {
 				res[k] = v
 			}
