@@ -116,21 +116,63 @@ func (m lineinfileModule) Probe(t *Task) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return textProbe(lt.path, lt.own), nil
+}
+
+// textProbe is the probe of the modules that edit a text file in Go
+// (lineinfile, blockinfile, cron's cron_file): the file's metadata, its
+// content, and the umask.
+func textProbe(p string, own ownership) string {
 	s := newScript()
-	p := q(lt.path)
-	s.stat("p", p, true, lt.own.Owner, lt.own.Group)
+	s.stat("p", q(p), true, own.Owner, own.Group)
 	s.use("tend_content")
-	s.add("tend_content c ", p, " ", strconv.Itoa(lineinfileLimit), " -1 || exit 1")
+	s.add("tend_content c ", q(p), " ", strconv.Itoa(lineinfileLimit), " -1 || exit 1")
 	s.umask()
-	return s.String(), nil
+	return s.String()
+}
+
+// textFile is what textProbe found.
+type textFile struct {
+	exists bool
+	fi     fileInfo
+	umask  uint32
+	before []byte
+}
+
+// readTextProbe reads textProbe's output; p must be a regular file or
+// absent.
+func readTextProbe(p string, probe Output) (textFile, error) {
+	var tf textFile
+	r, err := readProbe(probe)
+	if err != nil {
+		return tf, err
+	}
+	if tf.umask, err = r.umask(); err != nil {
+		return tf, err
+	}
+	if tf.fi, err = r.stat("p"); err != nil {
+		return tf, err
+	}
+	tf.exists = tf.fi.Exists
+	if tf.exists {
+		switch tf.fi.Type {
+		case 'd':
+			return tf, errorf("Path %s is a directory !", p)
+		case '-':
+		default:
+			return tf, errorf("Path %s is a %s, not a regular file", p, tf.fi.kind())
+		}
+		var ok bool
+		if tf.before, ok = r.blob("c"); !ok {
+			return tf, fmt.Errorf("%s is bigger than tend reads (%d MiB)", p, lineinfileLimit>>20)
+		}
+	}
+	return tf, nil
 }
 
 // lineEdit is what Plan works out.
 type lineEdit struct {
-	exists     bool
-	fi         fileInfo
-	umask      uint32
-	before     []byte
+	textFile
 	after      []byte
 	changed    bool // content
 	msg        string
@@ -139,31 +181,11 @@ type lineEdit struct {
 }
 
 func (lt lineTask) edit(probe Output) (*lineEdit, error) {
-	r, err := readProbe(probe)
+	tf, err := readTextProbe(lt.path, probe)
 	if err != nil {
 		return nil, err
 	}
-	e := &lineEdit{}
-	if e.umask, err = r.umask(); err != nil {
-		return nil, err
-	}
-	if e.fi, err = r.stat("p"); err != nil {
-		return nil, err
-	}
-	e.exists = e.fi.Exists
-	if e.exists {
-		switch e.fi.Type {
-		case 'd':
-			return nil, errorf("Path %s is a directory !", lt.path)
-		case '-':
-		default:
-			return nil, errorf("Path %s is a %s, not a regular file", lt.path, e.fi.kind())
-		}
-		var ok bool
-		if e.before, ok = r.blob("c"); !ok {
-			return nil, fmt.Errorf("%s is bigger than lineinfile reads (%d MiB)", lt.path, lineinfileLimit>>20)
-		}
-	}
+	e := &lineEdit{textFile: tf}
 	if lt.state == "absent" {
 		if !e.exists {
 			e.notPresent = true
@@ -331,55 +353,87 @@ func (m lineinfileModule) Plan(t *Task, probe Output) (*Change, error) {
 	if err != nil || e.notPresent {
 		return nil, err
 	}
+	var extra Result
+	if lt.state == "absent" {
+		extra = Result{"found": e.found}
+	}
+	return planTextEdit(e.textFile, textEdit{
+		path: lt.path, after: e.after, changed: e.changed, msg: e.msg,
+		mode: lt.mode, own: lt.own, backup: lt.backup, validate: lt.validate, extra: extra,
+	})
+}
+
+// textEdit is what a module that edits a text file wants of it.
+type textEdit struct {
+	path           string
+	after          []byte
+	changed        bool   // after differs from the content
+	msg            string // the result's msg when the content changes
+	mode, validate string
+	own            ownership
+	backup         bool
+	backupKey      string // the result's key for the backup's path: "backup" when empty
+	extra          Result // more keys for the result
+}
+
+// planTextEdit plans writing te.after over tf (atomically, through links,
+// refusing if the file changed since the probe) and setting its mode and
+// ownership. The result's msg is te.msg, with Ansible's words for changed
+// attributes.
+func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 	var diffs []Diff
 	var ap attrPlan
+	var err error
 	s := newScript()
 	s.use("tend_die")
-	if !e.exists {
-		if ap, err = newAttrs(lt.path, false, lt.mode, lt.own, e.umask, `"$tend_d"`); err != nil {
+	if !tf.exists {
+		if ap, err = newAttrs(te.path, false, te.mode, te.own, tf.umask, `"$tend_d"`); err != nil {
 			return nil, err
 		}
-		diffs = append(diffs, stateDiff(lt.path, "absent", "file"))
-	} else if ap, err = planAttrs(lt.path, e.fi, lt.mode, lt.own, e.umask, `"$tend_d"`, false); err != nil {
+		diffs = append(diffs, stateDiff(te.path, "absent", "file"))
+	} else if ap, err = planAttrs(te.path, tf.fi, te.mode, te.own, tf.umask, `"$tend_d"`, false); err != nil {
 		return nil, err
 	}
-	if e.changed {
-		diffs = append(diffs, Diff{Path: lt.path, Attr: "content", Before: string(e.before), After: string(e.after)})
+	if te.changed {
+		diffs = append(diffs, Diff{Path: te.path, Attr: "content", Before: string(tf.before), After: string(te.after)})
 	}
 	diffs = append(diffs, ap.Diffs...)
 	if len(diffs) == 0 {
 		return nil, nil
 	}
-	msg := e.msg
-	if len(ap.Diffs) > 0 && e.exists {
-		if e.changed {
+	msg := te.msg
+	if len(ap.Diffs) > 0 && tf.exists {
+		if te.changed {
 			msg += " and "
 		}
 		msg += "ownership, perms or SE linux context changed"
 	}
-	if e.changed {
-		if !e.exists {
-			s.add("mkdir -p -- ", q(path.Dir(lt.path)), " || tend_die ", q("cannot create directory "+path.Dir(lt.path)))
+	if te.changed {
+		if !tf.exists {
+			s.add("mkdir -p -- ", q(path.Dir(te.path)), " || tend_die ", q("cannot create directory "+path.Dir(te.path)))
 		}
 		w := fileWrite{
-			Path: lt.path, Content: e.after, Mode: ap.Mode, Own: lt.own,
-			Backup: lt.backup, Validate: lt.validate,
-			CheckOld: true, Old: e.before, OldAbsent: !e.exists, Follow: true,
+			Path: te.path, Content: te.after, Mode: ap.Mode, Own: te.own,
+			Backup: te.backup, Validate: te.validate,
+			CheckOld: true, Old: tf.before, OldAbsent: !tf.exists, Follow: true,
 		}
-		if e.exists {
-			w.KeepUID, w.KeepGID = e.fi.UID, e.fi.GID
+		if tf.exists {
+			w.KeepUID, w.KeepGID = tf.fi.UID, tf.fi.GID
 		}
 		if err := s.write(w); err != nil {
 			return nil, err
 		}
 	} else {
-		s.add("tend_d=", q(lt.path))
+		s.add("tend_d=", q(te.path))
 	}
 	// Attributes are set on what the path links to (chmod and chown follow).
 	for _, c := range ap.Cmds {
 		s.add(c)
 	}
-	p, state, found := lt.path, lt.state, e.found
+	p, extra, bkey := te.path, te.extra, te.backupKey
+	if bkey == "" {
+		bkey = "backup"
+	}
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
@@ -395,9 +449,12 @@ func (m lineinfileModule) Plan(t *Task, probe Output) (*Change, error) {
 			if err != nil {
 				return nil, err
 			}
-			res := Result{"changed": true, "msg": msg, "backup": b}
-			if state == "absent" {
-				res["found"] = found
+			res := Result{"changed": true, "msg": msg}
+			if bkey == "backup" || b != "" {
+				res[bkey] = b
+			}
+			for k, v := range extra {
+				res[k] = v
 			}
 			return res, nil
 		},
