@@ -26,8 +26,9 @@ type convergeFlags struct {
 	// output is the deprecated spelling of --format (it was -o/--output;
 	// on plan, -o is now the file the plan is saved to).
 	output string
-	// out is the file plan saves the plan to (plan only).
-	out string
+	// out is the file plan saves the plan to (plan only), and digestKey
+	// the key of its digests.
+	out, digestKey string
 }
 
 func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
@@ -47,6 +48,7 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	_ = fl.MarkDeprecated("output", "use --format text|json")
 	if plan {
 		fl.StringVarP(&f.out, "out", "o", "", "save the plan to this file (mode 0600), for `tend apply FILE`")
+		fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
 	}
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 }
@@ -82,10 +84,15 @@ diffs and attribute changes.
 func newPlanCmd() *cobra.Command {
 	var f convergeFlags
 	cmd := &cobra.Command{
-		Use:   "plan -i INVENTORY PLAYBOOK",
+		Use:   "plan -i INVENTORY PLAYBOOK [--out FILE]",
 		Short: "Show what a converge would change, changing nothing (converge --check --diff)",
 		Long: `Probe every host and show, as unified diffs and attribute changes, exactly
 what a converge would change. Nothing is changed on any host.
+
+With --out FILE the plan is saved (mode 0600): per host the changes found, and
+a digest of the playbook's files. ` + "`tend apply FILE`" + ` then applies exactly those
+changes, refusing hosts whose state has changed since, and refusing the whole
+plan if the playbook has.
 
 ` + convergeExitCodes,
 		Args: cobra.ExactArgs(1),
@@ -132,6 +139,12 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		}
 		copts.BecomePassword = string(pw)
 	}
+	var saver *planSaver
+	if f.out != "" {
+		if saver, err = newPlanSaver(f, pb, extra); err != nil {
+			return err
+		}
+	}
 	var render func(playbooks.Event)
 	var finish func(*playbooks.Summary)
 	if f.format == "json" {
@@ -149,16 +162,24 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
 		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts, Events: render,
 	}
+	if saver != nil {
+		opts.DigestKey = saver.key
+		opts.Events = func(e playbooks.Event) {
+			render(e)
+			saver.rec.Event(e)
+		}
+	}
 	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
 	if sum != nil {
 		finish(sum)
 	}
 	if err != nil {
-		if cmd.Context().Err() != nil {
-			fmt.Fprintln(stderr, "tend: interrupted")
-			return exitError{exitInterrupted}
+		return interrupted(cmd, stderr, err)
+	}
+	if saver != nil {
+		if err := saver.save(stdout, f.format == "json"); err != nil {
+			return err
 		}
-		return err
 	}
 	return exitError{exitCode(sum, f.detailed)}
 }
