@@ -198,7 +198,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	}
 	key, err := savedplan.Key(keyPath, false)
 	if err != nil {
-		return fmt.Errorf("%v: the plan was made with a digest key this tend cannot read: apply it where it was made, or pass --digest-key", err)
+		return fmt.Errorf("%v: apply needs the digest key the plan was made with: apply it as the user and on the machine that made it, or pass --digest-key", err)
 	}
 	if savedplan.KeyID(key) != p.KeyID {
 		return fmt.Errorf("the plan was made with another digest key than %s (by another user or on another machine?): apply it where it was made, or pass --digest-key", keyPath)
