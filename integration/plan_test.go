@@ -2,7 +2,9 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -304,5 +306,102 @@ func TestSavedPlanStopsTheHostBeforeAStaleChange(t *testing.T) {
 	}
 	if h.Exists("/srv/third") {
 		t.Error("a change after the stale one was applied")
+	}
+}
+
+// gitRun runs git in dir for a test.
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	c := exec.Command("git", append([]string{"-c", "user.name=tend test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"}, args...)...)
+	c.Dir = dir
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestPull converges this machine (connection local) from a local bare
+// repository. Its playbook writes only under a temporary folder.
+func TestPull(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("tend pull needs git")
+	}
+	out := t.TempDir()
+	bare, work, checkout := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "checkout")
+	gitRun(t, bare, "init", "-q", "--bare")
+	gitRun(t, work, "init", "-q")
+	commit := func(content string) string {
+		t.Helper()
+		pb := fmt.Sprintf(`
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - {name: conf, copy: {content: %q, dest: %q, mode: "0600"}}
+`, content, filepath.Join(out, "conf"))
+		if err := os.WriteFile(filepath.Join(work, "local.yml"), []byte(pb), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		gitRun(t, work, "add", "local.yml")
+		gitRun(t, work, "commit", "-q", "-m", content)
+		gitRun(t, work, "push", "-q", bare, "HEAD:main")
+		return gitRun(t, work, "rev-parse", "HEAD")
+	}
+	pull := func(args ...string) result {
+		t.Helper()
+		return tend(t, nil, append([]string{"pull", "--repo", bare, "--dir", checkout, "--detailed-exitcode"}, args...)...)
+	}
+	conf := func() string {
+		data, err := os.ReadFile(filepath.Join(out, "conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	c1 := commit("one\n")
+	r := pull()
+	if r.code != 2 || !strings.Contains(r.stdout, "pull: "+bare+" at commit "+c1+" (no earlier successful pull)") ||
+		!strings.Contains(r.stdout, "commit applied: "+c1) || conf() != "one\n" {
+		t.Fatalf("first pull: %v", r)
+	}
+	// Drift is corrected although the repository did not change.
+	os.WriteFile(filepath.Join(out, "conf"), []byte("drifted\n"), 0o600)
+	r = pull("--format", "json")
+	if r.code != 2 || conf() != "one\n" {
+		t.Fatalf("pull after drift: %v", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var summary map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &summary); err != nil || summary["kind"] != "summary" ||
+		summary["commit"] != c1 || summary["changed"] != float64(1) {
+		t.Errorf("JSON summary %v (%v)", summary, err)
+	}
+	// --only-if-changed skips an unchanged repository, and says so.
+	os.WriteFile(filepath.Join(out, "conf"), []byte("drifted\n"), 0o600)
+	r = pull("--only-if-changed")
+	if r.code != 0 || !strings.Contains(r.stdout, "unchanged since the last successful pull, skipped (--only-if-changed)") || conf() != "drifted\n" {
+		t.Errorf("pull --only-if-changed, repository unchanged: %v", r)
+	}
+	// A new commit is applied, with or without it.
+	c2 := commit("two\n")
+	r = pull("--only-if-changed")
+	if r.code != 2 || !strings.Contains(r.stdout, "at commit "+c2+" (the repository changed since the last successful pull)") || conf() != "two\n" {
+		t.Errorf("pull --only-if-changed, new commit: %v", r)
+	}
+	// --ref checks out another commit; nothing to do is exit 0.
+	r = pull("--ref", c1)
+	if r.code != 2 || !strings.Contains(r.stdout, "commit applied: "+c1) || conf() != "one\n" {
+		t.Errorf("pull --ref %s: %v", c1, r)
+	}
+	if r = pull("--ref", c1); r.code != 0 {
+		t.Errorf("pull with nothing to do: %v", r)
+	}
+	// Local edits in the checkout are discarded.
+	os.WriteFile(filepath.Join(checkout, "local.yml"), []byte("- not: a playbook\n"), 0o644)
+	if r = pull("--ref", "main"); r.code != 2 || conf() != "two\n" {
+		t.Errorf("pull over an edited checkout: %v", r)
+	}
+	if r = tend(t, nil, "pull", "--repo", work, "--dir", checkout); r.code != 1 || !strings.Contains(r.stderr, "is a checkout of "+bare) {
+		t.Errorf("pull of another repository into the checkout: %v", r)
 	}
 }
