@@ -15,6 +15,9 @@ import (
 func Compare(planned, found []Change) string {
 	for i := 0; i < len(planned) || i < len(found); i++ {
 		switch {
+		case len(found) == 0:
+			return fmt.Sprintf("task %s: planned %s, found no change on the host at all (was the plan applied already?)",
+				planned[i], describe(planned[i]))
 		case i >= len(found):
 			return fmt.Sprintf("task %s: planned %s, found no change (%d of %d planned changes found)",
 				planned[i], describe(planned[i]), i, len(planned))

@@ -76,6 +76,7 @@ func TestCompare(t *testing.T) {
 		want           string
 	}{
 		{changes("a", "b"), changes("a"), `task "tb" (site.yml:2): planned [/etc/x content,mode] (b), found no change (1 of 2 planned changes found)`},
+		{changes("a"), nil, `task "ta" (site.yml:1): planned [/etc/x content,mode] (a), found no change on the host at all (was the plan applied already?)`},
 		{changes("a"), changes("a", "b"), `task "tb" (site.yml:2): found [/etc/x content,mode] (b), which the plan does not have`},
 		{changes("a", "b"), changes("a", "x", "c")[1:], `task "ta" (site.yml:1): planned [/etc/x content,mode] (a); found instead task "tx" (site.yml:2)`},
 	} {

@@ -287,7 +287,12 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if asJSON {
 		enc = json.NewEncoder(stdout)
 	} else {
-		_, changes := p.Count()
+		changes := 0
+		for _, h := range p.Hosts {
+			if candidates[h.Name] {
+				changes += len(h.Changes)
+			}
+		}
 		fmt.Fprintf(stdout, "plan %s: %s on %s, made %s\n", planPath, plural(changes, "change", "changes"),
 			plural(len(candidates), "host", "hosts"), p.Created.Local().Format("2006-01-02 15:04:05"))
 		if unchanged > 0 {
