@@ -31,11 +31,11 @@ type event struct {
 	} `json:"diffs"`
 }
 
-// converge runs `tend converge --output json` with args and returns the
+// converge runs `tend converge --format json` with args and returns the
 // result and its task events.
 func converge(t *testing.T, f *fleet.Fleet, playbook string, args ...string) (result, []event) {
 	t.Helper()
-	all := append([]string{"converge", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "--output", "json"}, args...)
+	all := append([]string{"converge", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "--format", "json"}, args...)
 	r := tend(t, nil, append(all, playbook)...)
 	var events []event
 	sc := bufio.NewScanner(strings.NewReader(r.stdout))

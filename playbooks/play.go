@@ -16,6 +16,9 @@ var (
 	errHostFailed = errors.New("host failed")
 	errEndPlay    = errors.New("end_play")
 	errEndHost    = errors.New("end_host")
+	// errRefused stops a host whose change Options.Guard refused; unlike
+	// errHostFailed, no rescue runs.
+	errRefused = errors.New("change refused")
 )
 
 // playRun is one play being run on its hosts.
@@ -73,6 +76,9 @@ type hostRun struct {
 	stale  bool
 	// ahead is the task list being run, for looking ahead from an apply.
 	ahead *listCursor
+	// current is the event of the task (and loop item) being run, for
+	// Options.Guard.
+	current Event
 }
 
 // listCursor is where runList is in its task list.

@@ -30,6 +30,17 @@ type Options struct {
 	// digest of a no_log value cannot be checked against guesses; nil
 	// means unkeyed SHA-256.
 	DigestKey []byte
+	// Guard, when set, is called before each change is applied (never in
+	// check mode) with the task's event as it would be reported: Status
+	// changed, Desired, Planned and Diffs set (Diffs nil under no_log).
+	// An error refuses the change: the task fails with the error's
+	// message, and the host applies nothing more and stops, whatever
+	// ignore_errors and rescue say. `tend apply` guards a saved plan so.
+	Guard func(Event) error
+	// OnlyHosts, when non-nil, restricts every play to these of its
+	// matched hosts. The others are not touched, but the inventory is
+	// whole: groups and hostvars are as in a run without it.
+	OnlyHosts map[string]bool
 }
 
 // Summary is the outcome of a run, per host.
@@ -81,6 +92,8 @@ type hostState struct {
 	// out is set once the host failed or was unreachable: later plays
 	// leave it alone.
 	out bool
+	// refused is set once Options.Guard refused a change on the host.
+	refused error
 }
 
 // Run converges the playbook's plays on the inventory's hosts. Hosts run
@@ -186,6 +199,9 @@ func (r *runner) closeAll() {
 func (r *runner) runPlay(ctx context.Context, index int, play *load.Play, m *inventory.Match) {
 	var hosts []*inventory.Host
 	for _, h := range m.Hosts {
+		if r.o.OnlyHosts != nil && !r.o.OnlyHosts[h.Name] {
+			continue
+		}
 		if !r.state(h).out {
 			hosts = append(hosts, h)
 		}

@@ -343,3 +343,93 @@ func TestDigestsStableAndKeyed(t *testing.T) {
 		t.Fatal("planned digest ignores the diffs")
 	}
 }
+
+func TestGuardRefusesAndStopsTheHost(t *testing.T) {
+	var seen []Event
+	events, sum, dir := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: first
+      copy: {content: "1\n", dest: "{{ dir }}/{{ item }}"}
+      loop: [a]
+    - block:
+        - name: second
+          copy: {content: "2\n", dest: "{{ dir }}/b"}
+          ignore_errors: true
+          failed_when: false
+      rescue:
+        - {name: rescued, copy: {content: "r\n", dest: "{{ dir }}/r"}}
+      always:
+        - {name: always, copy: {content: "w\n", dest: "{{ dir }}/w"}}
+    - {name: after, copy: {content: "z\n", dest: "{{ dir }}/z"}}
+`, func(o *Options) {
+		o.Guard = func(e Event) error {
+			seen = append(seen, e)
+			if e.Task == "first" {
+				return nil
+			}
+			return fmt.Errorf("stale: %s", e.Task)
+		}
+	})
+	if got, want := trail(events), "first:changed[a] second:failed always:failed"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if len(seen) != 2 || seen[0].Item != "a" || seen[0].Planned == "" || seen[0].Planned != events[0].Planned ||
+		seen[0].Status != StatusChanged || len(seen[0].Diffs) == 0 || seen[1].Task != "second" {
+		t.Errorf("guard saw %+v", seen)
+	}
+	if events[1].Ignored || events[1].Msg != "stale: second" {
+		t.Errorf("refused event: %+v", events[1])
+	}
+	if !strings.Contains(events[2].Msg, "an earlier change on this host was refused") {
+		t.Errorf("always event: %+v", events[2])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); err != nil {
+		t.Errorf("the allowed change was not applied: %v", err)
+	}
+	for _, f := range []string{"b", "r", "w", "z"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s was written after a refusal", f)
+		}
+	}
+	if sum.Failed() != 1 {
+		t.Errorf("summary: %d failed", sum.Failed())
+	}
+}
+
+func TestGuardNotCalledInCheckMode(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: one, copy: {content: "1\n", dest: "{{ dir }}/a"}}
+`, func(o *Options) {
+		o.Check = true
+		o.Guard = func(e Event) error { return fmt.Errorf("called") }
+	})
+	if got := trail(events); got != "one:changed" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestOnlyHosts(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: one, debug: {msg: x}}
+`, func(o *Options) { o.OnlyHosts = map[string]bool{"other": true} })
+	if len(events) != 0 || len(sum.Hosts) != 0 {
+		t.Errorf("a host outside OnlyHosts ran: %s", trail(events))
+	}
+	events, _, _ = runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: one, debug: {msg: "{{ groups['all'] | length }}"}}
+`, func(o *Options) { o.OnlyHosts = map[string]bool{"local": true} })
+	if trail(events) != "one:ok" || events[0].Msg != "1" {
+		t.Errorf("got %s %q", trail(events), events[0].Msg)
+	}
+}

@@ -27,6 +27,8 @@ type outcome struct {
 	// desired and planned are digests: of the state the task asked for, and
 	// of the change it found (see digest.go).
 	desired, planned string
+	// refused is set when Options.Guard refused the change.
+	refused bool
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -46,6 +48,7 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 	base := Event{Kind: EventTask, Play: h.p.name(), PlayIndex: h.p.index, Host: h.hs.host.Name,
 		TaskIndex: h.p.taskIndex[t], TaskPos: pos, Module: t.Module, Handler: t.Handler}
 	base.Task = h.taskName(t, vars)
+	h.current = base
 
 	items, err := h.loopItems(t, vars)
 	if err != nil {
@@ -66,10 +69,13 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 				iv[t.IndexVar] = i
 			}
 			h.resolve(iv, templated)
+			label := h.itemLabel(t, iv, item)
+			h.current = base
+			h.current.Item = label
 			o := h.runOnce(ctx, t, iv, pos)
 			o.item, o.loopVar = item, loopVar
 			outs = append(outs, o)
-			labels = append(labels, h.itemLabel(t, iv, item))
+			labels = append(labels, label)
 			if ctx.Err() != nil || o.status == StatusUnreachable {
 				break
 			}
@@ -86,7 +92,7 @@ var errHostUnreachable = errors.New("host unreachable")
 // handlers. The recap counts the task once, however many loop items it had,
 // as Ansible does.
 func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outcome, labels []string, looped bool) error {
-	var changed, failed, ignored, unreachable bool
+	var changed, failed, ignored, unreachable, refused bool
 	skipped := true // also a loop over no items
 	for i, o := range outs {
 		e := base
@@ -96,9 +102,10 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		if looped {
 			e.Item = labels[i]
 		}
-		if o.status == StatusFailed && t.IgnoreErrors {
+		if o.status == StatusFailed && t.IgnoreErrors && !o.refused {
 			e.Ignored, ignored = true, true
 		}
+		refused = refused || o.refused
 		if t.NoLog {
 			e.Msg, e.Diffs, e.Result = noLogMessage, nil, modules.Result{"censored": noLogMessage}
 		}
@@ -128,6 +135,9 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 	}
 	if unreachable {
 		return errHostUnreachable
+	}
+	if refused {
+		return errRefused
 	}
 	if changed && len(t.Notify) > 0 {
 		if err := h.notify(t, base.TaskPos); err != nil {
@@ -232,7 +242,7 @@ func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any
 // applyConditions applies changed_when and failed_when, which see the
 // task's own result under its register name, as in Ansible.
 func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, pos string) outcome {
-	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 || o.status == StatusSkipped || o.status == StatusUnreachable {
+	if len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 || o.status == StatusSkipped || o.status == StatusUnreachable || o.refused {
 		return o
 	}
 	scope := vars
@@ -316,17 +326,40 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	if err != nil {
 		return failf("%s: %v", name, err)
 	}
-	o := h.planModule(ctx, t, name, mod, mt, observed, change)
-	o.desired = desired
+	var planned string
 	if change != nil {
-		o.planned = plannedDigest(h.p.r.o.DigestKey, desired, change.Diffs)
+		planned = plannedDigest(h.p.r.o.DigestKey, desired, change.Diffs)
 	}
+	o := h.planModule(ctx, t, name, mod, mt, observed, change, desired, planned)
+	o.desired, o.planned = desired, planned
 	return o
+}
+
+// guard asks Options.Guard whether a change may be applied; once it
+// refused one, the host applies nothing more.
+func (h *hostRun) guard(t *load.Task, change *modules.Change, desired, planned string) error {
+	if h.hs.refused != nil {
+		return fmt.Errorf("not applied: an earlier change on this host was refused (%v)", h.hs.refused)
+	}
+	g := h.p.r.o.Guard
+	if g == nil {
+		return nil
+	}
+	e := h.current
+	e.Status, e.Desired, e.Planned, e.Diffs = StatusChanged, desired, planned, change.Diffs
+	if t.NoLog {
+		e.Diffs = nil
+	}
+	if err := g(e); err != nil {
+		h.hs.refused = err
+		return err
+	}
+	return nil
 }
 
 // planModule carries out a task's plan: nothing, a check-mode report, or
 // the apply and its result.
-func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod modules.Module, mt *modules.Task, observed modules.Output, change *modules.Change) outcome {
+func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod modules.Module, mt *modules.Task, observed modules.Output, change *modules.Change, desired, planned string) outcome {
 	var err error
 	if change == nil {
 		res := modules.Result{}
@@ -342,6 +375,9 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 			return outcome{status: StatusSkipped, msg: "skipped in check mode: the command's effect cannot be known without running it"}
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
+	}
+	if err := h.guard(t, change, desired, planned); err != nil {
+		return outcome{status: StatusFailed, msg: err.Error(), diffs: change.Diffs, result: modules.Result{}, refused: true}
 	}
 	// The host is about to change: what was probed ahead may be stale, so
 	// the tasks after are probed again, after the apply, in its round trip.

@@ -22,7 +22,13 @@ type convergeFlags struct {
 	askBecomePass                     bool
 	extraVars                         []string
 	tags, skipTags                    []string
-	output                            string
+	format                            string
+	// output is the deprecated spelling of --format (it was -o/--output;
+	// on plan, -o is now the file the plan is saved to).
+	output string
+	// out is the file plan saves the plan to (plan only), and digestKey
+	// the key of its digests.
+	out, digestKey string
 }
 
 func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
@@ -37,7 +43,13 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	fl.StringSliceVarP(&f.tags, "tags", "t", nil, "run only tasks with these tags")
 	fl.StringSliceVar(&f.skipTags, "skip-tags", nil, "skip tasks with these tags")
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 0 nothing changed, 2 changed (check mode: drift pending), 4 failed or unreachable, 6 both")
-	fl.StringVarP(&f.output, "output", "o", "text", "text, or json: one JSON object per event (JSON lines)")
+	fl.StringVar(&f.format, "format", "text", "text, or json: one JSON object per event (JSON lines)")
+	fl.StringVar(&f.output, "output", "", "deprecated spelling of --format")
+	_ = fl.MarkDeprecated("output", "use --format text|json")
+	if plan {
+		fl.StringVarP(&f.out, "out", "o", "", "save the plan to this file (mode 0600), for `tend apply FILE`")
+		fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
+	}
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 }
 
@@ -72,10 +84,15 @@ diffs and attribute changes.
 func newPlanCmd() *cobra.Command {
 	var f convergeFlags
 	cmd := &cobra.Command{
-		Use:   "plan -i INVENTORY PLAYBOOK",
+		Use:   "plan -i INVENTORY PLAYBOOK [--out FILE]",
 		Short: "Show what a converge would change, changing nothing (converge --check --diff)",
 		Long: `Probe every host and show, as unified diffs and attribute changes, exactly
 what a converge would change. Nothing is changed on any host.
+
+With --out FILE the plan is saved (mode 0600): per host the changes found, and
+a digest of the playbook's files. ` + "`tend apply FILE`" + ` then applies exactly those
+changes, refusing hosts whose state has changed since, and refusing the whole
+plan if the playbook has.
 
 ` + convergeExitCodes,
 		Args: cobra.ExactArgs(1),
@@ -90,8 +107,8 @@ what a converge would change. Nothing is changed on any host.
 
 func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if f.output != "text" && f.output != "json" {
-		return fmt.Errorf("--output must be text or json, not %q", f.output)
+	if err := f.checkFormat(cmd); err != nil {
+		return err
 	}
 	env := jinja.New()
 	pb, err := load.Load(path, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
@@ -122,9 +139,15 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		}
 		copts.BecomePassword = string(pw)
 	}
+	var saver *planSaver
+	if f.out != "" {
+		if saver, err = newPlanSaver(f, pb, extra); err != nil {
+			return err
+		}
+	}
 	var render func(playbooks.Event)
 	var finish func(*playbooks.Summary)
-	if f.output == "json" {
+	if f.format == "json" {
 		enc := json.NewEncoder(stdout)
 		render = func(e playbooks.Event) { _ = enc.Encode(e) }
 		finish = func(s *playbooks.Summary) {
@@ -139,18 +162,47 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
 		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts, Events: render,
 	}
+	if saver != nil {
+		opts.DigestKey = saver.key
+		opts.Events = func(e playbooks.Event) {
+			render(e)
+			saver.rec.Event(e)
+		}
+	}
 	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
 	if sum != nil {
 		finish(sum)
 	}
 	if err != nil {
-		if cmd.Context().Err() != nil {
-			fmt.Fprintln(stderr, "tend: interrupted")
-			return exitError{exitInterrupted}
+		return interrupted(cmd, stderr, err)
+	}
+	if saver != nil {
+		if err := saver.save(stdout, f.format == "json"); err != nil {
+			return err
 		}
-		return err
 	}
 	return exitError{exitCode(sum, f.detailed)}
+}
+
+// checkFormat validates --format and folds the deprecated --output into it.
+func (f *convergeFlags) checkFormat(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("output") {
+		if f.output != "text" && f.output != "json" {
+			hint := ""
+			if cmd.Flags().Lookup("out") != nil {
+				hint = " (to save the plan to a file, use --out FILE)"
+			}
+			return fmt.Errorf("--output (deprecated: use --format) must be text or json, not %q%s", f.output, hint)
+		}
+		if cmd.Flags().Changed("format") && f.format != f.output {
+			return fmt.Errorf("--format %s and --output %s disagree (--output is the deprecated spelling of --format)", f.format, f.output)
+		}
+		f.format = f.output
+	}
+	if f.format != "text" && f.format != "json" {
+		return fmt.Errorf("--format must be text or json, not %q", f.format)
+	}
+	return nil
 }
 
 // exitCode maps a run's outcome to the documented exit codes.

@@ -101,7 +101,7 @@ func (tl *tool) command(ctx context.Context, t *target, playbook string, check b
 	var cmd *exec.Cmd
 	if tl.name == "tend" {
 		args := []string{"converge", "-i", t.inventory, "--known-hosts", t.knownHosts, "--ssh-config", "none",
-			"-f", strconv.Itoa(tl.c.hosts), "-T", handshakeTimeout, "--output", "json"}
+			"-f", strconv.Itoa(tl.c.hosts), "-T", handshakeTimeout, "--format", "json"}
 		if check {
 			args = append(args, "--check")
 		}
