@@ -1,0 +1,226 @@
+package modules
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const (
+	fakePasswd = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
+	fakeGroup  = "root:x:0:\ndaemon:x:1:\nwheel:x:10:alice\naudio:x:29:\nusers:x:100:\nalice:x:1000:\n"
+	fakeShadow = "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$salt$alicehash:19000:0:99999:7:::\n"
+	fakeGshad  = "root:*::\ndaemon:*::\nwheel:*::alice\naudio:*::\nusers:*::\nalice:!::\n"
+	fakeDefs   = "# login.defs\nUID_MIN 1000\nUID_MAX 60000\nSYS_UID_MIN 100\nSYS_UID_MAX 999\nGID_MIN 1000\nGID_MAX 60000\nSYS_GID_MIN 100\nSYS_GID_MAX 999\nUMASK 022\nUSERGROUPS_ENAB yes\n"
+)
+
+// fakeRoot is a folder with the account databases of a small host, for
+// scripts run with a root prefix. hostile puts it under a hostile path.
+func fakeRoot(t testing.TB, hostile bool) string {
+	t.Helper()
+	d := t.TempDir()
+	if hostile {
+		d = hostileDir(t)
+	}
+	for _, p := range []string{"etc/skel", "etc/default", "home/alice", "var/mail"} {
+		if err := os.MkdirAll(filepath.Join(d, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for f, c := range map[string]string{"passwd": fakePasswd, "group": fakeGroup, "login.defs": fakeDefs,
+		"default/useradd": "GROUP=100\nHOME=/home\nSHELL=/bin/sh\n", "skel/.profile": "# profile\n"} {
+		writeFile(t, filepath.Join(d, "etc", f), c, 0o644)
+	}
+	writeFile(t, filepath.Join(d, "etc/shadow"), fakeShadow, 0o640)
+	writeFile(t, filepath.Join(d, "etc/gshadow"), fakeGshad, 0o640)
+	return d
+}
+
+// acctLine is name's line in one of root's databases ("" none).
+func acctLine(t testing.TB, root, db, name string) string {
+	t.Helper()
+	for _, l := range strings.Split(readFile(t, filepath.Join(root, "etc", db)), "\n") {
+		if strings.HasPrefix(l, name+":") {
+			return l
+		}
+	}
+	return ""
+}
+
+// membersOf lists the groups whose members name user in root's db.
+func membersOf(t testing.TB, root, db, user string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range strings.Split(readFile(t, filepath.Join(root, "etc", db)), "\n") {
+		f := strings.Split(l, ":")
+		if len(f) == 4 {
+			for _, m := range strings.Split(f[3], ",") {
+				if m == user {
+					out = append(out, f[0])
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newUserTask(t testing.TB, root, backend string, args map[string]any) (Module, *Task) {
+	t.Helper()
+	_, task := mkTask(t, "user", args)
+	return userModule{env: acctEnv{root: root, lockTries: 2}, backend: backend}, task
+}
+
+const hashA = "$6$rounds=5000$abc$QJ0Zk1V7bB5Pz.kA"
+const hashB = "$y$j9T$xyz$K0o/Vr2Gm3"
+
+// The files backend converges users for real under every shell: create,
+// idempotent second run, change, remove.
+func TestUserFilesLifecycle(t *testing.T) {
+	for _, sh := range shells(t) {
+		t.Run(sh.name, func(t *testing.T) {
+			t.Parallel()
+			root := fakeRoot(t, sh.name != "bash")
+			m, task := newUserTask(t, root, "files", map[string]any{
+				"name": "bob", "comment": "Bob B", "groups": "wheel, audio", "password": hashA,
+			})
+			ch, res := converge(t, sh, m, task)
+			if got := acctLine(t, root, "passwd", "bob"); got != "bob:x:1001:1001:Bob B:/home/bob:/bin/sh" {
+				t.Errorf("passwd: %q", got)
+			}
+			if got := acctLine(t, root, "group", "bob"); got != "bob:x:1001:" {
+				t.Errorf("group: %q", got)
+			}
+			if got := acctLine(t, root, "gshadow", "bob"); got != "bob:!::" {
+				t.Errorf("gshadow: %q", got)
+			}
+			if got := acctLine(t, root, "shadow", "bob"); !regexp.MustCompile(`^bob:` + regexp.QuoteMeta(hashA) + `:[0-9]{5}:0:99999:7:::$`).MatchString(got) {
+				t.Errorf("shadow: %q", got)
+			}
+			if got := membersOf(t, root, "group", "bob"); strings.Join(got, ",") != "audio,wheel" {
+				t.Errorf("member of %v", got)
+			}
+			if got := membersOf(t, root, "gshadow", "bob"); strings.Join(got, ",") != "audio,wheel" {
+				t.Errorf("gshadow member of %v", got)
+			}
+			if got := acctLine(t, root, "group", "wheel"); got != "wheel:x:10:alice,bob" {
+				t.Errorf("wheel: %q", got)
+			}
+			home := filepath.Join(root, "home/bob")
+			wantMode(t, home, os.ModeDir|0o755)
+			if readFile(t, filepath.Join(home, ".profile")) != "# profile\n" {
+				t.Error("skel not copied")
+			}
+			if isRoot() {
+				if u, g := owner(t, filepath.Join(home, ".profile")); u != 1001 || g != 1001 {
+					t.Errorf(".profile owned by %d:%d", u, g)
+				}
+			}
+			wantPerm(t, filepath.Join(root, "etc/shadow"), 0o640)
+			for _, a := range []string{"state", "groups", "comment", "password"} {
+				if !contains(diffAttrs(ch), a) {
+					t.Errorf("diffs %v lack %s", diffAttrs(ch), a)
+				}
+			}
+			if res["uid"] != 1001 || res["group"] != 1001 || res["home"] != "/home/bob" || res["shell"] != "/bin/sh" ||
+				res["comment"] != "Bob B" || res["groups"] != "wheel,audio" || res["password"] != "NOT_LOGGING_PASSWORD" || res["system"] != false {
+				t.Errorf("result %v", res)
+			}
+			for _, f := range []string{"passwd.lock", "shadow.lock", "group.lock", "gshadow.lock", "passwd+"} {
+				if _, err := os.Lstat(filepath.Join(root, "etc", f)); err == nil {
+					t.Errorf("%s left behind", f)
+				}
+			}
+
+			// Changes: uid, shell, groups replaced, password.
+			m, task = newUserTask(t, root, "files", map[string]any{
+				"name": "bob", "uid": 1500, "shell": "/bin/bash", "groups": []any{"audio", "users"}, "password": hashB,
+			})
+			ch, res = converge(t, sh, m, task)
+			if got := acctLine(t, root, "passwd", "bob"); got != "bob:x:1500:1001:Bob B:/home/bob:/bin/bash" {
+				t.Errorf("passwd: %q", got)
+			}
+			if got := membersOf(t, root, "group", "bob"); strings.Join(got, ",") != "audio,users" {
+				t.Errorf("member of %v", got)
+			}
+			if !strings.HasPrefix(acctLine(t, root, "shadow", "bob"), "bob:"+hashB+":") {
+				t.Errorf("shadow: %q", acctLine(t, root, "shadow", "bob"))
+			}
+			if isRoot() {
+				if u, _ := owner(t, filepath.Join(home, ".profile")); u != 1500 {
+					t.Errorf("home files not given to the new uid: %d", u)
+				}
+			}
+			if !hasDiff(ch, "uid", "1001", "1500") || !hasDiff(ch, "groups", "audio,wheel", "audio,users") || !hasDiff(ch, "shell", "/bin/sh", "/bin/bash") {
+				t.Errorf("diffs %v", ch.Diffs)
+			}
+			if res["uid"] != 1500 || res["append"] != false {
+				t.Errorf("result %v", res)
+			}
+
+			// append adds; groups=[] without append removes them all.
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "bob", "groups": "wheel", "append": true})
+			converge(t, sh, m, task)
+			if got := membersOf(t, root, "group", "bob"); strings.Join(got, ",") != "audio,users,wheel" {
+				t.Errorf("member of %v", got)
+			}
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "bob", "groups": []any{}})
+			converge(t, sh, m, task)
+			if got := membersOf(t, root, "group", "bob"); len(got) != 0 {
+				t.Errorf("member of %v", got)
+			}
+			if got := acctLine(t, root, "group", "wheel"); got != "wheel:x:10:alice" {
+				t.Errorf("wheel: %q", got)
+			}
+
+			// The same password: nothing to do; on_create: never changed.
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "bob", "password": hashB})
+			settled(t, sh, m, task)
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "bob", "password": hashA, "update_password": "on_create"})
+			settled(t, sh, m, task)
+
+			// Removed, with the home and the user's own group.
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "bob", "state": "absent", "remove": true})
+			_, res = converge(t, sh, m, task)
+			for _, db := range []string{"passwd", "shadow", "group", "gshadow"} {
+				if l := acctLine(t, root, db, "bob"); l != "" {
+					t.Errorf("%s still has %q", db, l)
+				}
+			}
+			if _, err := os.Stat(home); err == nil {
+				t.Error("home not removed")
+			}
+			if res["state"] != "absent" || res["remove"] != true {
+				t.Errorf("result %v", res)
+			}
+			if got := readFile(t, filepath.Join(root, "etc/passwd")); got != fakePasswd {
+				t.Errorf("passwd after all: %q", got)
+			}
+			if got := readFile(t, filepath.Join(root, "etc/group")); got != fakeGroup {
+				t.Errorf("group after all: %q", got)
+			}
+			if got := readFile(t, filepath.Join(root, "etc/gshadow")); got != fakeGshad {
+				t.Errorf("gshadow after all: %q", got)
+			}
+		})
+	}
+}
+
+func wantPerm(t *testing.T, p string, want os.FileMode) {
+	t.Helper()
+	if got := perm(t, p).Perm(); got != want {
+		t.Errorf("%s: mode %v, want %v", p, got, want)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
