@@ -349,7 +349,16 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	if !db.shadow {
 		a.pwField = hash
 	}
-	aging := ":" + strconv.FormatInt(db.def("pass_min_days", 0), 10) + ":" + strconv.FormatInt(db.def("pass_max_days", 99999), 10) + ":" + strconv.FormatInt(db.def("pass_warn_age", 7), 10) + ":::"
+	// Password aging from login.defs, empty where it says nothing (as
+	// useradd writes it).
+	aging := ""
+	for _, k := range []string{"pass_min_days", "pass_max_days", "pass_warn_age"} {
+		aging += ":"
+		if v, ok := db.defs[k]; ok {
+			aging += strconv.FormatInt(v, 10)
+		}
+	}
+	aging += ":::"
 	if u.system {
 		aging = "::::::"
 	}

@@ -1,7 +1,9 @@
 package modules
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,7 +16,7 @@ const (
 	fakeGroup  = "root:x:0:\ndaemon:x:1:\nwheel:x:10:alice\naudio:x:29:\nusers:x:100:\nalice:x:1000:\n"
 	fakeShadow = "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$salt$alicehash:19000:0:99999:7:::\n"
 	fakeGshad  = "root:*::\ndaemon:*::\nwheel:*::alice\naudio:*::\nusers:*::\nalice:!::\n"
-	fakeDefs   = "# login.defs\nUID_MIN 1000\nUID_MAX 60000\nSYS_UID_MIN 100\nSYS_UID_MAX 999\nGID_MIN 1000\nGID_MAX 60000\nSYS_GID_MIN 100\nSYS_GID_MAX 999\nUMASK 022\nUSERGROUPS_ENAB yes\n"
+	fakeDefs   = "# login.defs\nUID_MIN 1000\nUID_MAX 60000\nSYS_UID_MIN 100\nSYS_UID_MAX 999\nGID_MIN 1000\nGID_MAX 60000\nSYS_GID_MIN 100\nSYS_GID_MAX 999\nUMASK 022\nUSERGROUPS_ENAB yes\nPASS_MAX_DAYS 99999\nPASS_MIN_DAYS 0\nPASS_WARN_AGE 7\n"
 )
 
 // fakeRoot is a folder with the account databases of a small host, for
@@ -223,4 +225,88 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// The files backend ends where shadow's tools end: the same steps run
+// through useradd and friends (with --prefix, on a fake root) and through
+// the files backend leave the same databases and homes.
+func TestUserFilesMatchesShadow(t *testing.T) {
+	needRoot(t)
+	for _, c := range []string{"useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Skipf("%s not found", c)
+		}
+	}
+	steps := []struct {
+		module string
+		args   map[string]any
+	}{
+		{"user", map[string]any{"name": "bob", "comment": "Bob B", "groups": "wheel,audio", "password": hashA}},
+		{"user", map[string]any{"name": "bob", "uid": 1500, "shell": "/bin/bash", "groups": "audio,users", "password": hashB}},
+		{"user", map[string]any{"name": "sys1", "system": true, "create_home": false}},
+		{"user", map[string]any{"name": "carl", "group": "users", "home": "/srv/carl", "shell": "/bin/sh"}},
+		{"user", map[string]any{"name": "carl", "groups": "wheel", "append": true, "comment": "C"}},
+		{"group", map[string]any{"name": "devs"}},
+		{"group", map[string]any{"name": "devs", "gid": 2000}},
+		{"group", map[string]any{"name": "sysg", "system": true}},
+		{"user", map[string]any{"name": "dave", "uid": 1500, "non_unique": true, "home": "/home/dave"}},
+		{"user", map[string]any{"name": "bob", "state": "absent", "remove": true}},
+		{"group", map[string]any{"name": "audio", "state": "absent"}},
+	}
+	sh := shells(t)[0]
+	roots := map[string]string{}
+	for _, backend := range []string{"shadow", "files"} {
+		root := fakeRoot(t, false)
+		// useradd --prefix copies the host's skel, not the prefix's.
+		if err := exec.Command("cp", "-R", "-p", "/etc/skel/.", filepath.Join(root, "etc/skel")).Run(); err != nil {
+			t.Fatal(err)
+		}
+		roots[backend] = root
+		for i, st := range steps {
+			var m Module
+			_, task := mkTask(t, st.module, st.args)
+			if st.module == "user" {
+				m = userModule{env: acctEnv{root: root}, backend: backend}
+			} else {
+				m = groupModule{env: acctEnv{root: root}, backend: backend}
+			}
+			ch, _, err := probePlan(t, sh, m, task)
+			if err != nil || ch == nil {
+				t.Fatalf("%s step %d: plan %v %v", backend, i, ch, err)
+			}
+			if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+				t.Fatalf("%s step %d: %s\n%s", backend, i, out.Stderr, numbered(ch.Apply))
+			}
+			settled(t, sh, m, task)
+		}
+	}
+	day := regexp.MustCompile(`^([^:]*:[^:]*:)[0-9]+:`)
+	for _, db := range []string{"passwd", "group", "shadow", "gshadow"} {
+		read := func(backend string) string {
+			var ls []string
+			for _, l := range strings.Split(readFile(t, filepath.Join(roots[backend], "etc", db)), "\n") {
+				ls = append(ls, day.ReplaceAllString(l, "${1}DAY:"))
+			}
+			return strings.Join(ls, "\n")
+		}
+		if a, b := read("shadow"), read("files"); a != b {
+			t.Errorf("%s differs:\nshadow's tools:\n%s\nfiles backend:\n%s", db, a, b)
+		}
+	}
+	tree := func(root string) string {
+		var out []string
+		filepath.Walk(filepath.Join(root, "home"), func(p string, fi os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			u, g := owner(t, p)
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, fmt.Sprintf("%s %v %d:%d", rel, fi.Mode(), u, g))
+			return nil
+		})
+		return strings.Join(out, "\n")
+	}
+	if a, b := tree(roots["shadow"]), tree(roots["files"]); a != b {
+		t.Errorf("homes differ:\nshadow's tools:\n%s\nfiles backend:\n%s", a, b)
+	}
 }
