@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -270,14 +271,8 @@ func TestUserFilesMatchesShadow(t *testing.T) {
 			} else {
 				m = groupModule{env: acctEnv{root: root}, backend: backend}
 			}
-			ch, _, err := probePlan(t, sh, m, task)
-			if err != nil || ch == nil {
-				t.Fatalf("%s step %d: plan %v %v", backend, i, ch, err)
-			}
-			if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
-				t.Fatalf("%s step %d: %s\n%s", backend, i, out.Stderr, numbered(ch.Apply))
-			}
-			settled(t, sh, m, task)
+			t.Logf("%s step %d: %v", backend, i, st.args)
+			converge(t, sh, m, task)
 		}
 	}
 	day := regexp.MustCompile(`^([^:]*:[^:]*:)[0-9]+:`)
@@ -308,5 +303,187 @@ func TestUserFilesMatchesShadow(t *testing.T) {
 	}
 	if a, b := tree(roots["shadow"]), tree(roots["files"]); a != b {
 		t.Errorf("homes differ:\nshadow's tools:\n%s\nfiles backend:\n%s", a, b)
+	}
+}
+
+func TestUserErrors(t *testing.T) {
+	sh := shells(t)[0]
+	root := fakeRoot(t, false)
+	for _, c := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "bob", "group": "nogroup"}, "group nogroup does not exist"},
+		{map[string]any{"name": "bob", "groups": "wheel,nosuch"}, "group nosuch does not exist"},
+		{map[string]any{"name": "alice", "group": "4242"}, "group 4242 does not exist"},
+		{map[string]any{"name": "bob", "uid": 1000}, "UID 1000 is not unique"},
+		{map[string]any{"name": "alice", "uid": 0}, "UID 0 is not unique"},
+		{map[string]any{"name": "alice", "home": "/var/mail", "move_home": true}, "cannot move the home /home/alice to /var/mail: it exists"},
+	} {
+		m, task := newUserTask(t, root, "files", c.args)
+		planErr(t, sh, m, task, c.want)
+	}
+	for _, c := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "-rf"}, "invalid user name"},
+		{map[string]any{"name": "a:b"}, "invalid user name"},
+		{map[string]any{"name": "bob", "comment": "a:b"}, "comment must not contain ':'"},
+		{map[string]any{"name": "bob", "shell": "/bin/sh\nroot::0:0::/:/bin/sh"}, "shell must not contain"},
+		{map[string]any{"name": "bob", "password": "x:y"}, "password must not contain"},
+		{map[string]any{"name": "bob", "home": "rel/dir"}, "home must be an absolute path"},
+		{map[string]any{"name": "bob", "uid": -1}, "uid -1 is out of range"},
+	} {
+		_, task := mkTask(t, "user", c.args)
+		if _, err := (userModule{}).Probe(task); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	if _, errs := (userModule{}).Spec().Check(map[string]any{"name": "x", "update_password": "never"}, false); len(errs) == 0 {
+		t.Error("update_password=never accepted")
+	}
+	if _, errs := (userModule{}).Spec().Check(map[string]any{"name": "x", "createhome": false}, false); len(errs) != 0 {
+		t.Errorf("alias createhome: %v", errs)
+	}
+}
+
+// The hash never comes back from the host, and never shows in Diffs or
+// results: the probe compares it.
+func TestUserPasswordStaysHidden(t *testing.T) {
+	sh := shells(t)[0]
+	root := fakeRoot(t, false)
+	for _, c := range []struct {
+		name, hash string
+		same       bool
+	}{{"alice", "$6$salt$alicehash", true}, {"alice", hashB, false}, {"bob", hashB, false}} {
+		m, task := newUserTask(t, root, "files", map[string]any{"name": c.name, "password": c.hash})
+		script, err := m.Probe(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := sh.run(t, script)
+		if strings.Contains(string(out.Stdout), "hash") || strings.Contains(string(out.Stdout), hashB) {
+			t.Errorf("probe printed a hash:\n%s", out.Stdout)
+		}
+		r, err := readProbe(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if same, _ := r.flag("password_same"); same != c.same {
+			t.Errorf("%s: password_same=%v", c.name, same)
+		}
+		ch, err := m.Plan(task, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.same {
+			if ch != nil {
+				t.Errorf("same hash: change %v", ch.Diffs)
+			}
+			continue
+		}
+		for _, d := range ch.Diffs {
+			if strings.Contains(d.Before+d.After, "$") {
+				t.Errorf("diff shows the hash: %v", d)
+			}
+		}
+		if !contains(diffAttrs(ch), "password") {
+			t.Errorf("diffs %v", ch.Diffs)
+		}
+		res, err := ch.Result(sh.run(t, ch.Apply))
+		if err != nil || res["password"] != "NOT_LOGGING_PASSWORD" {
+			t.Errorf("result %v %v", res, err)
+		}
+	}
+}
+
+// An existing user's missing home is created (as Ansible does); move_home
+// moves it; a system user gets a uid from the top of the system range.
+func TestUserHomes(t *testing.T) {
+	for _, sh := range shells(t) {
+		t.Run(sh.name, func(t *testing.T) {
+			t.Parallel()
+			root := fakeRoot(t, sh.name == "dash")
+			if err := os.Remove(filepath.Join(root, "home/alice")); err != nil {
+				t.Fatal(err)
+			}
+			m, task := newUserTask(t, root, "files", map[string]any{"name": "alice"})
+			ch, res := converge(t, sh, m, task)
+			if !hasDiff(ch, "state", "absent", "directory") || res["home"] != "/home/alice" {
+				t.Errorf("diffs %v result %v", ch.Diffs, res)
+			}
+			if readFile(t, filepath.Join(root, "home/alice/.profile")) != "# profile\n" {
+				t.Error("skel not copied")
+			}
+			writeFile(t, filepath.Join(root, "home/alice/mine"), "x", 0o600)
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "alice", "home": "/srv/users/alice", "move_home": true})
+			ch, _ = converge(t, sh, m, task)
+			if !hasDiff(ch, "home", "/home/alice", "/srv/users/alice") {
+				t.Errorf("diffs %v", ch.Diffs)
+			}
+			if readFile(t, filepath.Join(root, "srv/users/alice/mine")) != "x" {
+				t.Error("home not moved")
+			}
+			if _, err := os.Stat(filepath.Join(root, "home/alice")); err == nil {
+				t.Error("old home still there")
+			}
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "svc", "system": true, "create_home": false, "shell": "/usr/sbin/nologin"})
+			ch, res = converge(t, sh, m, task)
+			if got := acctLine(t, root, "passwd", "svc"); got != "svc:x:999:999::/home/svc:/usr/sbin/nologin" {
+				t.Errorf("passwd: %q", got)
+			}
+			if _, err := os.Stat(filepath.Join(root, "home/svc")); err == nil || contains(diffAttrs(ch), "directory") {
+				t.Error("home created with create_home=false")
+			}
+			if res["system"] != true || res["create_home"] != false {
+				t.Errorf("result %v", res)
+			}
+			// A group named like the user exists: as useradd -N, the default group.
+			m, task = newUserTask(t, root, "files", map[string]any{"name": "audio", "create_home": false})
+			converge(t, sh, m, task)
+			if got := acctLine(t, root, "passwd", "audio"); got != "audio:x:1001:100::/home/audio:/bin/sh" {
+				t.Errorf("passwd: %q", got)
+			}
+		})
+	}
+}
+
+// The files backend takes shadow's lock files: a stale one (its process is
+// gone) is taken over, a live one makes the apply fail, and leaves it.
+func TestUserFilesLocks(t *testing.T) {
+	sh := shells(t)[1] // busybox: kill and ln are its applets
+	root := fakeRoot(t, false)
+	lock := filepath.Join(root, "etc/group.lock")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, lock, strconv.Itoa(dead.Process.Pid), 0o600)
+	m, task := newUserTask(t, root, "files", map[string]any{"name": "bob", "create_home": false})
+	converge(t, sh, m, task)
+	if _, err := os.Stat(lock); err == nil {
+		t.Error("stale lock left")
+	}
+	writeFile(t, lock, strconv.Itoa(os.Getpid()), 0o600)
+	m, task = newUserTask(t, root, "files", map[string]any{"name": "carl", "create_home": false})
+	ch, _, err := probePlan(t, sh, m, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := sh.run(t, ch.Apply)
+	if out.ExitCode == 0 || !strings.Contains(string(out.Stderr), "group.lock is held by process "+strconv.Itoa(os.Getpid())) {
+		t.Errorf("apply under a live lock: %d %s", out.ExitCode, out.Stderr)
+	}
+	if readFile(t, lock) != strconv.Itoa(os.Getpid()) {
+		t.Error("someone else's lock was removed")
+	}
+	for _, f := range []string{"passwd.lock", "shadow.lock"} {
+		if _, err := os.Stat(filepath.Join(root, "etc", f)); err == nil {
+			t.Errorf("%s left after the failure", f)
+		}
+	}
+	if acctLine(t, root, "passwd", "carl") != "" {
+		t.Error("carl added without the lock")
 	}
 }
