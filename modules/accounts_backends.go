@@ -154,7 +154,7 @@ func (busyboxOps) addUser(s *script, env acctEnv, a *userAdd) {
 		args = append(args, "-u", u.uid)
 	}
 	if u.hasGroup {
-		args = append(args, "-G", a.group)
+		args = append(args, "-G", a.groupName) // adduser takes no gid
 	} else if a.sameGroupExists {
 		// adduser would fail making the user's own group.
 		args = append(args, "-G", u.name)

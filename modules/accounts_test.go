@@ -54,8 +54,8 @@ func TestUserBusyboxScripts(t *testing.T) {
 			`tend_k=bob; export tend_k`,
 			`tend_pw='` + hashA + `'; export tend_pw`,
 		}, nil},
-		{"user", map[string]any{"name": "sys", "system": true, "create_home": false}, []string{
-			`adduser -D -S -H sys || tend_die 'adduser failed'`,
+		{"user", map[string]any{"name": "sys", "system": true, "create_home": false, "group": 100}, []string{
+			`adduser -D -G users -S -H sys || tend_die 'adduser failed'`,
 		}, []string{"tend_lockdb"}},
 		{"user", map[string]any{"name": "audio"}, []string{
 			`adduser -D -G audio audio || tend_die 'adduser failed'`,

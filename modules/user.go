@@ -174,6 +174,7 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 type userAdd struct {
 	u               *userTask
 	group           string   // as given ("" none)
+	groupName       string   // the group's name
 	groups          []string // names
 	sameGroupExists bool     // a group named like the user exists (and no group given)
 	// For the files backend.
@@ -278,6 +279,7 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 		if grp = db.findGroup(u.group); grp == nil {
 			return nil, fmt.Errorf("group %s does not exist", u.group)
 		}
+		a.groupName = grp.name
 		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.name})
 	} else {
 		a.sameGroupExists = db.group(u.name) != nil
