@@ -1,0 +1,182 @@
+package modules
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// groupModule is Ansible's group, on the same probe and backends as user.
+type groupModule struct {
+	env     acctEnv
+	backend string // forces a backend (tests)
+}
+
+func init() { Register("group", groupModule{}) }
+
+func (groupModule) Spec() Spec {
+	return Spec{Params: []Param{
+		{Name: "name", Kind: String, Required: true},
+		{Name: "state", Kind: String, Default: "present", Choices: []string{"present", "absent"}},
+		{Name: "gid", Kind: Int},
+		{Name: "system", Kind: Bool, Default: false},
+		{Name: "non_unique", Kind: Bool, Default: false},
+	}}
+}
+
+type groupTask struct {
+	name, state, gid          string
+	hasGID, system, nonUnique bool
+}
+
+func readGroupTask(t *Task) (*groupTask, error) {
+	a := t.Args
+	g := &groupTask{name: a.String("name"), state: a.String("state"), hasGID: a.Has("gid"),
+		system: a.Bool("system"), nonUnique: a.Bool("non_unique")}
+	if g.state == "" {
+		g.state = "present"
+	}
+	if err := checkAcctName("group", g.name); err != nil {
+		return nil, err
+	}
+	if g.hasGID {
+		n := a.Int("gid")
+		if n < 0 || n > 1<<32-2 {
+			return nil, fmt.Errorf("gid %d is out of range", n)
+		}
+		g.gid = strconv.Itoa(n)
+	}
+	return g, nil
+}
+
+func (m groupModule) Probe(t *Task) (string, error) {
+	if _, err := readGroupTask(t); err != nil {
+		return "", err
+	}
+	s := newScript()
+	acctProbe(s, m.env)
+	return s.String(), nil
+}
+
+// groupAdd is a group to create; gid is the one asked for or, for the
+// files backend, the one Plan picked.
+type groupAdd struct {
+	name, gid                 string
+	hasGID, system, nonUnique bool
+}
+
+type groupMod struct {
+	name, gid string
+	cur       *grEntry
+	nonUnique bool
+}
+
+type groupDel struct {
+	name string
+	cur  *grEntry
+}
+
+func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBackend, error) {
+	g, err := readGroupTask(t)
+	if err != nil {
+		return nil, nil, acctBackend{}, err
+	}
+	r, err := readProbe(probe)
+	if err != nil {
+		return nil, nil, acctBackend{}, err
+	}
+	db, err := readAcctDB(r)
+	if err != nil {
+		return nil, nil, acctBackend{}, err
+	}
+	be, err := pickBackend(t.Facts, db.tools, m.backend)
+	return g, db, be, err
+}
+
+func (db *acctDB) gidTaken(gid, except string) bool {
+	for _, e := range db.groups {
+		if e.name != except && sameID(e.gid, gid) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
+	g, db, be, err := m.read(t, probe)
+	if err != nil {
+		return nil, err
+	}
+	cur := db.group(g.name)
+	p := "group " + g.name
+	s := acctStart(m.env)
+	var diffs []Diff
+	switch {
+	case g.state == "absent" && cur == nil:
+		return nil, nil
+	case g.state == "absent":
+		for _, u := range db.users {
+			if sameID(u.gid, cur.gid) {
+				return nil, fmt.Errorf("cannot remove the primary group of user '%s'", u.name)
+			}
+		}
+		guard(s, "group", g.name, true, func() { be.ops.delGroup(s, m.env, &groupDel{name: g.name, cur: cur}) })
+		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "present", After: "absent"})
+		res := Result{"changed": true, "name": g.name, "state": "absent"}
+		return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+			if o.ExitCode != 0 {
+				return failedApply(o), nil
+			}
+			return res, nil
+		}}, nil
+	case cur == nil:
+		a := &groupAdd{name: g.name, gid: g.gid, hasGID: g.hasGID, system: g.system, nonUnique: g.nonUnique}
+		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "absent", After: "present"})
+		if g.hasGID {
+			if !g.nonUnique && db.gidTaken(g.gid, g.name) {
+				return nil, fmt.Errorf("GID '%s' already exists (non_unique allows it)", g.gid)
+			}
+			diffs = append(diffs, Diff{Path: p, Attr: "gid", After: g.gid})
+		} else if a.gid, err = db.nextGID(g.system); err != nil {
+			return nil, err
+		}
+		guard(s, "group", g.name, false, func() { be.ops.addGroup(s, m.env, a) })
+	case g.hasGID && !sameID(g.gid, cur.gid):
+		if !g.nonUnique && db.gidTaken(g.gid, g.name) {
+			return nil, fmt.Errorf("GID '%s' already exists (non_unique allows it)", g.gid)
+		}
+		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.gid, After: g.gid})
+		be.ops.modGroup(s, m.env, &groupMod{name: g.name, gid: g.gid, cur: cur, nonUnique: g.nonUnique})
+	default:
+		return nil, nil
+	}
+	s.add("tend_e=", q(m.env.root), "/etc; tend_k=", q(g.name), "; export tend_k")
+	s.add(`awk -F: '$1 == ENVIRON["tend_k"] { print "gid=" $3; exit }' "$tend_e/group" || exit 1`)
+	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+		if o.ExitCode != 0 {
+			return failedApply(o), nil
+		}
+		r, err := parseRecords(o.Stdout)
+		if err != nil {
+			return nil, fmt.Errorf("apply printed something unexpected: %v", err)
+		}
+		gid, err := r.num("gid")
+		if err != nil {
+			return nil, fmt.Errorf("apply: the group is not there after it ran (%v)", err)
+		}
+		return Result{"changed": true, "name": g.name, "state": "present", "gid": int(gid), "system": g.system}, nil
+	}}, nil
+}
+
+// Report is the result when nothing changes.
+func (m groupModule) Report(t *Task, probe Output) (Result, error) {
+	g, db, _, err := m.read(t, probe)
+	if err != nil {
+		return nil, err
+	}
+	res := Result{"changed": false, "name": g.name, "state": g.state}
+	if cur := db.group(g.name); cur != nil && g.state == "present" {
+		res["gid"], _ = strconv.Atoi(cur.gid)
+		res["system"] = g.system
+	}
+	return res, nil
+}
