@@ -366,7 +366,7 @@ func (m pkgModule) plan(t *Task, probe Output) (*pkgPlan, error) {
 			if after == "" {
 				after = st.candidate(s)
 			}
-			if st.known != nil && !st.known[s.name] && !p.update {
+			if st.unknown(s) && !p.update {
 				return nil, errorf("No package matching '%s' is available", s.name)
 			}
 			if after == "" {
@@ -375,7 +375,7 @@ func (m pkgModule) plan(t *Task, probe Output) (*pkgPlan, error) {
 			p.acts = append(p.acts, pkgAction{arg: s.raw, name: s.name, before: versions(st.byName(s)), after: after})
 		case "latest":
 			if len(inst) == 0 {
-				if st.known != nil && !st.known[s.name] && !p.update {
+				if st.unknown(s) && !p.update {
 					return nil, errorf("No package matching '%s' is available", s.name)
 				}
 				after := st.candidate(s)
@@ -425,6 +425,12 @@ func (st *pkgState) find(s pkgSpec) []pkgInst {
 		}
 	}
 	return out
+}
+
+// unknown: the manager's cache (apt's) does not know the name, and no
+// version of it is installed.
+func (st *pkgState) unknown(s pkgSpec) bool {
+	return st.known != nil && !st.known[s.name] && len(st.byName(s)) == 0
 }
 
 func (st *pkgState) byName(s pkgSpec) []pkgInst {

@@ -28,7 +28,11 @@ type pkgBackend struct {
 	upgrades      func(pt *pkgTask, names []string) string
 	upgradesOK    func(rc int) bool
 	parseUpgrades func(out []byte) (cands map[string]string, known map[string]bool, err error)
-	alwaysUpg     bool
+	// missing prints the candidates of the names not installed (blob u)
+	// for state=present: apt's, to know that its cache has them, and which
+	// versions an install brings. apt-cache takes a second or more, so it
+	// runs only when something is missing.
+	missing func(names []string) string
 	// cacheFiles are the files whose age is the cache's, first found first
 	// (apt's, as Ansible reads them).
 	cacheFiles []string
@@ -119,12 +123,19 @@ func init() {
 			},
 			upgradesOK:    func(rc int) bool { return rc == 0 },
 			parseUpgrades: parseAptPolicy,
-			alwaysUpg:     true,
-			cacheFiles:    []string{aptStamp, "/var/lib/apt/lists"},
-			spec:          aptSpec,
-			match:         matchNameVersion,
-			versionHint:   "foo=1.2 or foo=1.2*",
-			env:           []string{"DEBIAN_FRONTEND=noninteractive", "DEBIAN_PRIORITY=critical"},
+			missing: func(names []string) string {
+				var b strings.Builder
+				b.WriteString("tend_m=\nfor tend_n in " + joinQ(names) + "; do\n")
+				// A line of the query for the name, with an installed status.
+				b.WriteString("\tcase $tend_v in *[iWt]?\"\t$tend_n\t\"*) ;; *) tend_m=\"$tend_m $tend_n\" ;; esac\ndone\n")
+				b.WriteString("[ -z \"$tend_m\" ] || tend_pkgcap u apt-cache policy -- $tend_m")
+				return b.String()
+			},
+			cacheFiles:  []string{aptStamp, "/var/lib/apt/lists"},
+			spec:        aptSpec,
+			match:       matchNameVersion,
+			versionHint: "foo=1.2 or foo=1.2*",
+			env:         []string{"DEBIAN_FRONTEND=noninteractive", "DEBIAN_PRIORITY=critical"},
 			install: func(pt *pkgTask) []string {
 				argv := []string{"apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
 				switch pt.recommends {
@@ -382,8 +393,16 @@ func (b *pkgBackend) probe(pt *pkgTask, s *script) error {
 	} else if len(names) > 0 {
 		s.add(b.query(names))
 	}
-	if len(names) > 0 && (pt.state == "latest" || b.alwaysUpg && pt.state == "present") {
+	switch {
+	case len(names) == 0 || pt.deb != "":
+	case pt.state == "latest":
 		s.add(b.upgrades(pt, names))
+	case pt.state == "present" && b.missing != nil:
+		var base []string
+		for _, sp := range specs {
+			base = append(base, sp.name)
+		}
+		s.add(b.missing(base))
 	}
 	if pt.autoremove && len(names) == 0 && pt.deb == "" && b.autoremove != nil {
 		flags := "-s -q autoremove"

@@ -286,6 +286,15 @@ func TestPkgAptLatestAndCache(t *testing.T) {
 		t.Errorf("db %q", readFile(t, db))
 	}
 
+	// Another version installed: no cache look-up needed for it, and the
+	// missing name beside it is looked up.
+	writeFile(t, db, "tend-a 0.9\n", 0o644)
+	m, task = mkTask(t, "apt", map[string]any{"name": "tend-a=1.0,tend-b"})
+	ch, _ = converge(t, sh, m, task)
+	if !hasDiff(ch, "packages", "0.9", "1.0") || !hasDiff(ch, "packages", "", "2.0") {
+		t.Errorf("version and missing: %+v", ch.Diffs)
+	}
+
 	// cache_valid_time against the cache's age, from recorded probe outputs.
 	dpkg := pkgBlob{"q", 0, "ii \ttend-a\tamd64\t1.0\n"}
 	policy := pkgBlob{"u", 0, "tend-a:\n  Installed: 1.0\n  Candidate: 1.0\n"}
@@ -362,6 +371,22 @@ func TestPkgAptRealProbe(t *testing.T) {
 		if ch, _, err := probePlan(t, sh, m, task); err != nil || ch == nil || !hasDiff(ch, "packages", string(ver), "0.0.1") {
 			t.Fatalf("%s: other version: %v %+v", sh.name, err, ch)
 		}
+	}
+	// state=latest reads apt-cache policy (slow: once, under dash).
+	pol, err := exec.Command("apt-cache", "policy", "dpkg").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands, _, _ := parseAptPolicy(pol)
+	m, task := mkTask(t, "apt", map[string]any{"name": "dpkg", "state": "latest"})
+	ch, _, err := probePlan(t, shells(t)[0], m, task)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case cands["dpkg"] == string(ver) && ch != nil:
+		t.Errorf("dpkg is at its candidate, plan: %+v", ch.Diffs)
+	case cands["dpkg"] != string(ver) && (ch == nil || !hasDiff(ch, "packages", string(ver), cands["dpkg"])):
+		t.Errorf("dpkg %s has candidate %s, plan: %+v", ver, cands["dpkg"], ch)
 	}
 }
 
