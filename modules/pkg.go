@@ -349,6 +349,8 @@ func (m pkgModule) plan(t *Task, probe Output) (*pkgPlan, error) {
 		p.byState = "removed"
 	}
 	if st.deb != nil {
+		// As Ansible's dpkg -i: a deb file may be older than what is installed.
+		pt.downgrade = true
 		specs = nil
 		d := *st.deb
 		if inst := st.find(d); len(inst) == 0 {

@@ -413,7 +413,7 @@ func TestPkgAptDeb(t *testing.T) {
 		sh := sh.withBin(bin)
 		m, task := mkTask(t, "apt", map[string]any{"deb": deb})
 		ch, _ := converge(t, sh, m, task)
-		if !hasDiff(ch, "packages", "", "1.5") || readFile(t, db) != "tend-deb 1.5\n" || !strings.Contains(readFile(t, log), "-- "+deb) {
+		if !hasDiff(ch, "packages", "", "1.5") || readFile(t, db) != "tend-deb 1.5\n" || !strings.Contains(readFile(t, log), "--allow-downgrades -- "+deb) {
 			t.Errorf("%s: %+v db %q log %q", sh.name, ch.Diffs, readFile(t, db), readFile(t, log))
 		}
 		writeFile(t, db, "tend-deb 1.4\n", 0o644)
