@@ -1,9 +1,12 @@
 package integration
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"tend/integration/debrepo"
 	"tend/integration/fleet"
 )
 
@@ -39,6 +42,171 @@ func TestBusyboxHostConverges(t *testing.T) {
 			}
 			if got := content(t, h, "/srv/bb/conf.d/name"); !strings.Contains(got, h.Name) {
 				t.Errorf("name: %q", got)
+			}
+		},
+	}.run(t, f)
+}
+
+// localRepo builds a local apt repository of tiny packages that the fleet's
+// hosts can read, and returns the setup that makes a host use it (and
+// nothing else: there is no network during tests).
+func localRepo(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "tend-repo-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// apt reads file: repositories as its _apt user.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err = debrepo.BuildRepo(dir, []debrepo.Pkg{
+		{Name: "tend-a", Version: "1.0", Files: map[string]string{"/usr/share/tend-a/hello": "hello from a\n"}},
+		{Name: "tend-b", Version: "2.0", Depends: "tend-a (>= 1.0)", Files: map[string]string{"/usr/share/tend-b/hello": "hello from b\n"}},
+		{Name: "tend-old", Version: "0.1", Files: map[string]string{"/etc/tend-old.conf": "old=1\n"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf(`rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* && echo 'deb [trusted=yes] file:%s ./' > /etc/apt/sources.list.d/tend.list`, dir) +
+		fmt.Sprintf(` && dpkg -i %s/tend-old_0.1_all.deb >/dev/null`, dir)
+}
+
+// tendHTTPDInit is a sysvinit script around busybox httpd, as a small
+// daemon packaged for Debian would have.
+const tendHTTPDInit = `#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          tend-httpd
+# Required-Start:
+# Required-Stop:
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: busybox httpd for tend's tests
+### END INIT INFO
+PORT=18080
+PIDFILE=/run/tend-httpd.pid
+DOCROOT=/srv/tend-httpd
+running() {
+	[ -f "$PIDFILE" ] || return 1
+	pid=$(cat "$PIDFILE") || return 1
+	[ -n "$pid" ] || return 1
+	grep -q httpd "/proc/$pid/cmdline" 2>/dev/null
+}
+case "$1" in
+start)
+	running && exit 0
+	mkdir -p "$DOCROOT" || exit 1
+	busybox httpd -f -p "127.0.0.1:$PORT" -h "$DOCROOT" </dev/null >/dev/null 2>&1 &
+	echo $! >"$PIDFILE"
+	;;
+stop)
+	if running; then
+		pid=$(cat "$PIDFILE")
+		kill "$pid"
+		i=0
+		while grep -q httpd "/proc/$pid/cmdline" 2>/dev/null && [ "$i" -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	fi
+	rm -f "$PIDFILE"
+	;;
+restart|force-reload|reload)
+	"$0" stop && "$0" start
+	;;
+status)
+	if running; then echo "tend-httpd is running"; exit 0; fi
+	echo "tend-httpd is not running"
+	exit 3
+	;;
+*)
+	echo "Usage: $0 {start|stop|restart|reload|force-reload|status}" >&2
+	exit 3
+	;;
+esac
+`
+
+// hostRun runs a shell line on a fleet host through tend exec and returns
+// its output.
+func hostRun(t *testing.T, f *fleet.Fleet, h *fleet.Host, line string) string {
+	t.Helper()
+	r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, h.Name, "--", line)
+	if r.code != 0 {
+		t.Fatalf("%s: %s: %v", h.Name, line, r)
+	}
+	return r.stdout
+}
+
+// System state on a Debian host, all for real: packages through apt-get and
+// dpkg from a local repository, groups and users through shadow's tools,
+// cron through Debian's crontab, a managed block, the hostname, and a
+// sysvinit service started and enabled.
+func TestSystemStateOnDebian(t *testing.T) {
+	f := startFleet(t, 1)
+	setup := localRepo(t) + ` && groupadd -g 3000 deploy && mkdir -p /etc/app && printf 'a=1\n' > /etc/app/app.conf` +
+		` && cat > /etc/init.d/tend-httpd <<'EOF'
+` + tendHTTPDInit + `EOF
+chmod 0755 /etc/init.d/tend-httpd`
+	scenario{
+		name: "system",
+		playbook: `
+- hosts: all
+  tasks:
+    - assert: {that: ["ansible_pkg_mgr == 'apt'", "ansible_service_mgr == 'sysvinit'", "ansible_os_family == 'Debian'"]}
+    - apt: {name: [tend-a, tend-b], update_cache: true}
+    - package: {name: tend-old, state: absent}
+    - group: {name: deploy, gid: 3001}
+    - group: {name: ops, gid: 3002}
+    - user: {name: alice, uid: 3001, group: deploy, groups: [adm], shell: /bin/sh, comment: Alice}
+    - user: {name: svc, system: true, create_home: false, shell: /usr/sbin/nologin}
+    - cron: {name: nightly backup, minute: "5", hour: "3", job: "/usr/local/bin/backup"}
+    - cron: {name: cleanup, special_time: daily, job: "find /tmp -mtime +7 -delete", cron_file: tend-cleanup, user: root}
+    - blockinfile:
+        path: /etc/app/app.conf
+        block: |
+          listen 8080
+          workers 4
+    - hostname: {name: web-01}
+    - service: {name: tend-httpd, state: started, enabled: true}
+`,
+		setup: setup,
+		verify: func(t *testing.T, h *fleet.Host) {
+			status := hostRun(t, f, h, `dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' tend-a tend-b tend-old 2>&1; true`)
+			for _, want := range []string{"tend-a ii", "tend-b ii"} {
+				if !strings.Contains(status, want) {
+					t.Errorf("dpkg: want %q in\n%s", want, status)
+				}
+			}
+			if strings.Contains(status, "tend-old ii") {
+				t.Errorf("tend-old still installed:\n%s", status)
+			}
+			if got := content(t, h, "/usr/share/tend-b/hello"); got != "hello from b\n" {
+				t.Errorf("tend-b's file: %q", got)
+			}
+			if got := hostRun(t, f, h, "id alice"); !strings.Contains(got, "uid=3001(alice) gid=3001(deploy) groups=3001(deploy),4(adm)") {
+				t.Errorf("id alice: %s", got)
+			}
+			if !strings.Contains(content(t, h, "/etc/group"), "ops:x:3002:") {
+				t.Error("group ops missing")
+			}
+			if !h.Exists("/home/alice") || h.Exists("/home/svc") {
+				t.Errorf("homes: alice %v svc %v", h.Exists("/home/alice"), h.Exists("/home/svc"))
+			}
+			if got := content(t, h, "/var/spool/cron/crontabs/root"); !strings.Contains(got, "#Ansible: nightly backup\n5 3 * * * /usr/local/bin/backup\n") {
+				t.Errorf("root's crontab:\n%s", got)
+			}
+			if got := content(t, h, "/etc/cron.d/tend-cleanup"); !strings.Contains(got, "#Ansible: cleanup\n@daily root find /tmp -mtime +7 -delete\n") {
+				t.Errorf("cron.d file:\n%s", got)
+			}
+			if got := content(t, h, "/etc/app/app.conf"); got != "a=1\n# BEGIN ANSIBLE MANAGED BLOCK\nlisten 8080\nworkers 4\n# END ANSIBLE MANAGED BLOCK\n" {
+				t.Errorf("app.conf: %q", got)
+			}
+			if got := hostRun(t, f, h, "echo running=$(uname -n)"); !strings.Contains(got, "running=web-01\n") || content(t, h, "/etc/hostname") != "web-01\n" {
+				t.Errorf("hostname: %q, /etc/hostname %q", got, content(t, h, "/etc/hostname"))
+			}
+			if got := hostRun(t, f, h, "/etc/init.d/tend-httpd status; ls /etc/rc2.d | grep tend-httpd"); !strings.Contains(got, "is running") || !strings.Contains(got, "S01tend-httpd") {
+				t.Errorf("service: %q", got)
 			}
 		},
 	}.run(t, f)
