@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"tend/integration/debrepo"
@@ -207,6 +208,49 @@ chmod 0755 /etc/init.d/tend-httpd`
 			}
 			if got := hostRun(t, f, h, "/etc/init.d/tend-httpd status; ls /etc/rc2.d | grep tend-httpd"); !strings.Contains(got, "is running") || !strings.Contains(got, "S01tend-httpd") {
 				t.Errorf("service: %q", got)
+			}
+		},
+	}.run(t, f)
+}
+
+// Users, groups and cron jobs converge a busybox host, which has none of
+// shadow's tools (tend edits the account files itself) and busybox's
+// crontab.
+func TestSystemStateOnBusybox(t *testing.T) {
+	f := startFleet(t, 1, func(o *fleet.Options) { o.BusyboxHosts = 1 })
+	scenario{
+		name: "busybox system",
+		playbook: `
+- hosts: busybox
+  tasks:
+    - group: {name: app, gid: 4000}
+    - user: {name: appuser, uid: 4001, group: app, shell: /bin/sh, home: /home/appuser}
+    - user: {name: gone, state: absent, remove: true}
+    - cron: {name: tick, minute: "*/5", job: "date >> /tmp/tick"}
+    - cron: {name: tock, state: absent}
+    - hostname: {name: tiny-box}
+`,
+		// A user, its home and a cron job for the playbook to remove.
+		setup: `printf 'gone:x:4500:4500::/home/gone:/bin/sh\n' >> /etc/passwd && printf 'gone:x:4500:\n' >> /etc/group && mkdir -p /home/gone && chown 4500:4500 /home/gone && printf '#Ansible: tock\n0 * * * * true\n' | crontab -`,
+		verify: func(t *testing.T, h *fleet.Host) {
+			passwd, group := content(t, h, "/etc/passwd"), content(t, h, "/etc/group")
+			if !strings.Contains(passwd, "\nappuser:x:4001:4000::/home/appuser:/bin/sh\n") || strings.Contains(passwd, "gone:") {
+				t.Errorf("/etc/passwd:\n%s", passwd)
+			}
+			if !strings.Contains(group, "\napp:x:4000:\n") {
+				t.Errorf("/etc/group:\n%s", group)
+			}
+			if st, err := h.Stat("/home/appuser"); err != nil || st.Sys().(*syscall.Stat_t).Uid != 4001 {
+				t.Errorf("/home/appuser: %v %v", st, err)
+			}
+			if h.Exists("/home/gone") {
+				t.Error("/home/gone survived remove: true")
+			}
+			if got := content(t, h, "/var/spool/cron/crontabs/root"); got != "#Ansible: tick\n*/5 * * * * date >> /tmp/tick\n" {
+				t.Errorf("root's crontab: %q", got)
+			}
+			if got := content(t, h, "/etc/hostname"); got != "tiny-box\n" {
+				t.Errorf("/etc/hostname: %q", got)
 			}
 		},
 	}.run(t, f)

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -216,6 +217,27 @@ func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	ch, err := m.plan(u, p)
+	var missing missingGroupError
+	if errors.As(err, &missing) {
+		// In check mode the group may be one an earlier task would create,
+		// which no probe can see: report the change the task asks for, and
+		// let the apply (run only once that earlier task did run) fail if
+		// the group is truly missing.
+		return &Change{
+			Diffs: []Diff{{Path: userPath(u.name), Attr: "group", After: string(missing) + " (does not exist yet)"}},
+			Apply: "printf '%s\\n' " + q(err.Error()) + " >&2; exit 1",
+		}, nil
+	}
+	return ch, err
+}
+
+// missingGroupError names a group the task wants that the host lacks.
+type missingGroupError string
+
+func (e missingGroupError) Error() string { return "group " + string(e) + " does not exist" }
+
+func (m userModule) plan(u *userTask, p *userProbe) (*Change, error) {
 	switch {
 	case u.state == "absent" && p.cur == nil:
 		return nil, nil
@@ -236,7 +258,7 @@ func resolveGroups(db *acctDB, gs []string) ([]string, error) {
 	for _, g := range gs {
 		e := db.findGroup(g)
 		if e == nil {
-			return nil, fmt.Errorf("group %s does not exist", g)
+			return nil, missingGroupError(g)
 		}
 		if !seen[e.name] {
 			seen[e.name] = true
@@ -277,7 +299,7 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	var grp *grEntry
 	if u.hasGroup {
 		if grp = db.findGroup(u.group); grp == nil {
-			return nil, fmt.Errorf("group %s does not exist", u.group)
+			return nil, missingGroupError(u.group)
 		}
 		a.groupName = grp.name
 		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.name})
@@ -392,7 +414,7 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	if u.hasGroup {
 		g := db.findGroup(u.group)
 		if g == nil {
-			return nil, fmt.Errorf("group %s does not exist", u.group)
+			return nil, missingGroupError(u.group)
 		}
 		if !sameID(g.gid, cur.gid) {
 			before := cur.gid

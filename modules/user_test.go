@@ -309,6 +309,9 @@ func TestUserFilesMatchesShadow(t *testing.T) {
 func TestUserErrors(t *testing.T) {
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
+	// A missing group may be one an earlier task creates, which check mode
+	// cannot see: the plan is a change, and its apply fails if the group
+	// is still missing when it runs.
 	for _, c := range []struct {
 		args map[string]any
 		want string
@@ -316,6 +319,20 @@ func TestUserErrors(t *testing.T) {
 		{map[string]any{"name": "bob", "group": "nogroup"}, "group nogroup does not exist"},
 		{map[string]any{"name": "bob", "groups": "wheel,nosuch"}, "group nosuch does not exist"},
 		{map[string]any{"name": "alice", "group": "4242"}, "group 4242 does not exist"},
+	} {
+		m, task := newUserTask(t, root, "files", c.args)
+		ch, _, err := probePlan(t, sh, m, task)
+		if err != nil || ch == nil || len(ch.Diffs) != 1 || !strings.Contains(ch.Diffs[0].After, "does not exist yet") {
+			t.Fatalf("%v: plan %+v, %v", c.args, ch, err)
+		}
+		if out := sh.run(t, ch.Apply); out.ExitCode == 0 || !strings.Contains(string(out.Stderr), c.want) {
+			t.Errorf("%v: apply: exit %d, %q; want %q", c.args, out.ExitCode, out.Stderr, c.want)
+		}
+	}
+	for _, c := range []struct {
+		args map[string]any
+		want string
+	}{
 		{map[string]any{"name": "bob", "uid": 1000}, "UID 1000 is not unique"},
 		{map[string]any{"name": "alice", "uid": 0}, "UID 0 is not unique"},
 		{map[string]any{"name": "alice", "home": "/var/mail", "move_home": true}, "cannot move the home /home/alice to /var/mail: it exists"},
