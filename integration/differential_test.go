@@ -95,6 +95,11 @@ func differential(t *testing.T, playbook string, files map[string]string, setup 
 		t.Fatalf("tend: %v", r)
 	}
 	a, b := state(ansibleHost), state(tendHost)
+	if os.Getenv("TEND_DEBUG_DIFF") != "" { // shows what is compared
+		for k, v := range a {
+			t.Logf("%s = %.150s", k, v)
+		}
+	}
 	if len(a) == 0 {
 		t.Fatal("ansible's host has no state to compare")
 	}
