@@ -7,16 +7,20 @@ import (
 	"strings"
 )
 
-// Root is the only place on a host that the scenario touches, so that
-// removing it makes the host fresh again for a first converge.
+// Root is where the scenario's files go. Besides them it makes a group, a
+// user (whose home is under Root) and a cron file; CleanScript removes all
+// of it, which makes the host fresh again for a first converge.
 const Root = "/srv/bench"
+
+// CleanScript undoes the scenario on a host (a shell command line).
+const CleanScript = "rm -rf " + Root + " /etc/cron.d/bench; userdel bench 2>/dev/null; groupdel benchers 2>/dev/null; true"
 
 // Tasks is the number of tasks in the scenario's playbook.
 const Tasks = 30
 
-// The scenario sticks to the modules both tools have: file, copy, template,
-// lineinfile and command. Users, groups and cron would be typical of a real
-// playbook but tend has no modules for them yet.
+// The scenario is what a real playbook does: directories, files with
+// content, templates, lineinfile, a command guarded by creates, a group, a
+// user, a cron job and packages that are already installed.
 const appTemplate = `# {{ app }} on {{ inventory_hostname }}, section {{ section }}
 [app]
 name = {{ app }}
@@ -24,14 +28,6 @@ port = {{ app_port + section }}
 {% for u in users %}
 user.{{ loop.index }} = {{ u | upper }}
 {% endfor %}
-`
-
-const indexTemplate = `<h1>{{ inventory_hostname }}</h1>
-<ul>
-{% for s in range(sections) %}
-<li><a href="/s{{ s }}/">section {{ s }}</a></li>
-{% endfor %}
-</ul>
 `
 
 // sections is how many times the block of six typical tasks repeats.
@@ -72,16 +68,16 @@ func Playbook() string {
       args: {creates: %[2]s/.initialised}
 `, i, d)
 	}
-	fmt.Fprintf(&b, `    - name: mode setting
-      lineinfile: {path: %[1]s/s0/settings, regexp: "^mode=", line: "mode=production"}
-    - name: current link
-      file: {src: %[1]s/s0, dest: %[1]s/current, state: link}
-    - name: data file
+	fmt.Fprintf(&b, `    - name: data file
       copy: {content: "%[2]s", dest: %[1]s/data.txt, mode: "0644"}
-    - name: index page
-      template: {src: index.html.j2, dest: %[1]s/index.html, mode: "0644"}
-    - name: logs
-      file: {path: "%[1]s/logs", state: directory, mode: "0700"}
+    - name: group
+      group: {name: benchers, gid: 2900}
+    - name: user
+      user: {name: bench, uid: 2900, group: benchers, shell: /bin/sh, home: %[1]s/home/bench}
+    - name: cron job
+      cron: {name: bench tick, cron_file: bench, user: bench, minute: "*/15", job: "touch %[1]s/tick"}
+    - name: packages
+      package: {name: [dash, sed], state: present}
 `, Root, strings.Repeat(`line of data\n`, 300))
 	return b.String()
 }
@@ -93,9 +89,8 @@ func Write(dir string) (string, error) {
 		return "", err
 	}
 	files := map[string]string{
-		"site.yml":                Playbook(),
-		"templates/app.conf.j2":   appTemplate,
-		"templates/index.html.j2": indexTemplate,
+		"site.yml":              Playbook(),
+		"templates/app.conf.j2": appTemplate,
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {

@@ -154,7 +154,7 @@ func verify(recaps map[string]recap, hosts, ph int) error {
 // whichever tool is measured next.
 func clean(ctx context.Context, c config, t *target) error {
 	cmd := exec.CommandContext(ctx, c.tendBin, "exec", "-i", t.inventory, "--known-hosts", t.knownHosts,
-		"--ssh-config", "none", "-f", strconv.Itoa(c.hosts), "-T", handshakeTimeout, "all", "--", "rm", "-rf", bench.Root)
+		"--ssh-config", "none", "-f", strconv.Itoa(c.hosts), "-T", handshakeTimeout, "all", "--", bench.CleanScript)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/nonexistent"}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v; %s", err, tail(string(out), 4))
