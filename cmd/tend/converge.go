@@ -23,6 +23,7 @@ type convergeFlags struct {
 	extraVars                         []string
 	tags, skipTags                    []string
 	output                            string
+	record                            recordFlags
 }
 
 func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
@@ -39,6 +40,7 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 0 nothing changed, 2 changed (check mode: drift pending), 4 failed or unreachable, 6 both")
 	fl.StringVarP(&f.output, "output", "o", "text", "text, or json: one JSON object per event (JSON lines)")
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
+	f.record.register(cmd)
 }
 
 const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error (no host was
@@ -135,9 +137,15 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
 		render, finish = tr.event, tr.summary
 	}
+	sess, err := f.record.begin(cmd.Context(), stderr, f, path)
+	if err != nil {
+		return err
+	}
 	opts := playbooks.Options{
 		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
-		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts, Events: render,
+		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts,
+		Events:    func(e playbooks.Event) { sess.observe(&e); render(e) },
+		DigestKey: sess.digestKey(),
 	}
 	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
 	if sum != nil {
@@ -145,12 +153,16 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	}
 	if err != nil {
 		if cmd.Context().Err() != nil {
+			sess.end(sum, err, exitInterrupted, stderr)
 			fmt.Fprintln(stderr, "tend: interrupted")
 			return exitError{exitInterrupted}
 		}
+		sess.end(sum, err, exitUsage, stderr)
 		return err
 	}
-	return exitError{exitCode(sum, f.detailed)}
+	code := exitCode(sum, f.detailed)
+	sess.end(sum, nil, code, stderr)
+	return exitError{code}
 }
 
 // exitCode maps a run's outcome to the documented exit codes.
