@@ -62,6 +62,6 @@ was unreachable; 130 interrupted (Ctrl-C or SIGTERM).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newConvergeCmd(), newPlanCmd(), newPingCmd(), newExecCmd(), newFactsCmd(), newInventoryCmd(), newHistoryCmd(), newVersionCmd())
+	root.AddCommand(newConvergeCmd(), newPlanCmd(), newPingCmd(), newExecCmd(), newFactsCmd(), newInventoryCmd(), newHistoryCmd(), newCronCmd(), newVersionCmd())
 	return root
 }
