@@ -354,7 +354,7 @@ func TestDriftLockOneRunAtATime(t *testing.T) {
 		return strings.Contains(string(data), fmt.Sprintf(`"pid":%d,`, first.Process.Pid))
 	})
 
-	r := tend(t, nil, append(args, pb)...)
+	r := tend(t, nil, append(args, "--splay", "1ms", pb)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "PID "+strconv.Itoa(first.Process.Pid)) || !strings.Contains(r.stderr, "--lock-wait") {
 		t.Errorf("second run: %v", r)
 	}

@@ -43,10 +43,14 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	f.record.register(cmd)
 }
 
-const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error (no host was
-touched); 4 a host failed or was unreachable. With --detailed-exitcode:
-0 nothing changed, 2 changes made (in check mode: changes pending), 4 failures
-or unreachable hosts, 6 both.`
+const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error, or another run
+holds the lock (no host was touched); 4 a host failed or was unreachable. With
+--detailed-exitcode: 0 nothing changed, 2 changes made (in check mode: changes
+pending), 4 failures or unreachable hosts, 6 both.
+
+With --report-dir (or $TEND_REPORT_DIR) each run writes a JSON report, and
+changes are told apart: corrective (the host drifted from what tend applied
+before) or intentional (the playbook asks for something new). See tend history.`
 
 func newConvergeCmd() *cobra.Command {
 	var f convergeFlags

@@ -41,6 +41,8 @@ func (f *recordFlags) register(cmd *cobra.Command) {
 type session struct {
 	lock *runlog.Lock
 	rec  *runlog.Run // nil without a report dir
+	// verbose: say where the report went.
+	verbose int
 }
 
 // begin waits the splay, takes the run lock, and starts the report. A held
@@ -95,7 +97,7 @@ func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf *convergeF
 	if lock.Stale != nil {
 		fmt.Fprintf(stderr, "warning: took over the run lock left by %s, which ended without releasing it\n", lock.Stale)
 	}
-	s := &session{lock: lock}
+	s := &session{lock: lock, verbose: cf.verbose}
 	if dir == "" {
 		return s, nil
 	}
@@ -131,7 +133,10 @@ func (s *session) end(sum *playbooks.Summary, runErr error, code int, stderr io.
 	if s.rec == nil {
 		return
 	}
-	if _, err := s.rec.Finish(sum, runErr, code); err != nil {
+	path, err := s.rec.Finish(sum, runErr, code)
+	if err != nil {
 		fmt.Fprintln(stderr, "warning: run report: "+err.Error())
+	} else if s.verbose > 0 {
+		fmt.Fprintln(stderr, "report: "+path)
 	}
 }
