@@ -140,6 +140,9 @@ func cronEntry(cmd *cobra.Command, name, sched string, args []string, check bool
 	if f.syntaxOnly {
 		return nil, fmt.Errorf("--syntax-check makes no sense in a scheduled run")
 	}
+	if f.askBecomePass {
+		return nil, fmt.Errorf("-K: a cron run has no terminal to ask on; set ansible_become_password in the inventory or allow sudo without a password")
+	}
 	pb, err := filepath.Abs(fl.Arg(0))
 	if err != nil {
 		return nil, err
