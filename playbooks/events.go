@@ -68,6 +68,11 @@ type Event struct {
 	// Options.DigestKey.
 	Desired string `json:"desired,omitempty"`
 	Planned string `json:"planned,omitempty"`
+	// Change says why a changed task changed: "corrective" (the host
+	// drifted from what was applied before) or "intentional" (the playbook
+	// asks for something new). The runner leaves it empty; the CLI sets it
+	// from the run records (package runlog) when it keeps them.
+	Change string `json:"change,omitempty"`
 
 	// Recap is set on host_done.
 	Recap *Recap `json:"recap,omitempty"`

@@ -29,6 +29,7 @@ type convergeFlags struct {
 	// out is the file plan saves the plan to (plan only), and digestKey
 	// the key of its digests.
 	out, digestKey string
+	record         recordFlags
 }
 
 func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
@@ -51,12 +52,17 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 		fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
 	}
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
+	f.record.register(cmd)
 }
 
-const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error (no host was
-touched); 4 a host failed or was unreachable. With --detailed-exitcode:
-0 nothing changed, 2 changes made (in check mode: changes pending), 4 failures
-or unreachable hosts, 6 both.`
+const convergeExitCodes = `Exit codes: 0 success; 1 usage, inventory or playbook error, or another run
+holds the lock (no host was touched); 4 a host failed or was unreachable. With
+--detailed-exitcode: 0 nothing changed, 2 changes made (in check mode: changes
+pending), 4 failures or unreachable hosts, 6 both.
+
+With --report-dir (or $TEND_REPORT_DIR) each run writes a JSON report, and
+changes are told apart: corrective (the host drifted from what tend applied
+before) or intentional (the playbook asks for something new). See tend history.`
 
 func newConvergeCmd() *cobra.Command {
 	var f convergeFlags
@@ -158,30 +164,47 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
 		render, finish = tr.event, tr.summary
 	}
+	sess, err := f.record.begin(cmd.Context(), stderr, f, path)
+	if err != nil {
+		return err
+	}
+	key := sess.digestKey()
+	if saver != nil {
+		key = saver.key // the same file (digestKeyPath), loaded for the plan
+	}
 	opts := playbooks.Options{
 		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
-		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts, Events: render,
-	}
-	if saver != nil {
-		opts.DigestKey = saver.key
-		opts.Events = func(e playbooks.Event) {
+		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts,
+		DigestKey: key,
+		Events: func(e playbooks.Event) {
+			sess.observe(&e)
 			render(e)
-			saver.rec.Event(e)
-		}
+			if saver != nil {
+				saver.rec.Event(e)
+			}
+		},
 	}
 	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
 	if sum != nil {
 		finish(sum)
 	}
 	if err != nil {
+		code := exitUsage
+		if cmd.Context().Err() != nil {
+			code = exitInterrupted
+		}
+		sess.end(sum, err, code, stderr)
 		return interrupted(cmd, stderr, err)
 	}
 	if saver != nil {
 		if err := saver.save(stdout, f.format == "json"); err != nil {
+			sess.end(sum, err, exitUsage, stderr)
 			return err
 		}
 	}
-	return exitError{exitCode(sum, f.detailed)}
+	code := exitCode(sum, f.detailed)
+	sess.end(sum, nil, code, stderr)
+	return exitError{code}
 }
 
 // checkFormat validates --format and folds the deprecated --output into it.

@@ -186,6 +186,9 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 		if e.Check {
 			label = "would change"
 		}
+		if e.Change != "" { // corrective or intentional (with --report-dir)
+			label += " (" + e.Change + ")"
+		}
 		label = r.p.yellow(label)
 	case playbooks.StatusFailed:
 		label = r.p.red("failed")

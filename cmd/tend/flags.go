@@ -31,12 +31,7 @@ func (f *hostFlags) register(cmd *cobra.Command) {
 
 // load reads the inventory and prints its warnings (with file:line) to warn.
 func (f *hostFlags) load(warn io.Writer) (*inventory.Inventory, error) {
-	srcs := f.inventories
-	if len(srcs) == 0 {
-		if env := os.Getenv("TEND_INVENTORY"); env != "" {
-			srcs = strings.Split(env, string(os.PathListSeparator))
-		}
-	}
+	srcs := f.sources()
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("no inventory: pass -i FILE (or set TEND_INVENTORY)")
 	}
@@ -48,6 +43,16 @@ func (f *hostFlags) load(warn io.Writer) (*inventory.Inventory, error) {
 		fmt.Fprintln(warn, "warning: "+w)
 	}
 	return inv, nil
+}
+
+// sources are the inventory sources: -i, else $TEND_INVENTORY.
+func (f *hostFlags) sources() []string {
+	if len(f.inventories) == 0 {
+		if env := os.Getenv("TEND_INVENTORY"); env != "" {
+			return strings.Split(env, string(os.PathListSeparator))
+		}
+	}
+	return f.inventories
 }
 
 // hosts resolves pattern and --limit; matching no host is an error, since a

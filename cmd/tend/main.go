@@ -62,6 +62,7 @@ was unreachable; 130 interrupted (Ctrl-C or SIGTERM).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newConvergeCmd(), newPlanCmd(), newApplyCmd(), newPullCmd(), newPingCmd(), newExecCmd(), newFactsCmd(), newInventoryCmd(), newVersionCmd())
+	root.AddCommand(newConvergeCmd(), newPlanCmd(), newApplyCmd(), newPullCmd(), newPingCmd(), newExecCmd(), newFactsCmd(),
+		newInventoryCmd(), newHistoryCmd(), newCronCmd(), newVersionCmd())
 	return root
 }

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tend/runlog"
+)
+
+func newHistoryCmd() *cobra.Command {
+	var dir, host, since, htmlFile, label string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history [--report-dir DIR] [--host H] [--since 7d] [--json | --html FILE]",
+		Short: "Show past runs from their reports: what changed (corrective or intentional), failed, when",
+		Long: `Read the run reports of a report directory (written by converge and plan with
+--report-dir, and by tend cron entries) and show one line per run, oldest
+first: when, mode (apply or check), hosts, hosts changed (in check mode: with
+changes pending), changed tasks that corrected drift (corrective) or applied
+a new playbook state (intentional), hosts failed and unreachable, duration,
+the playbook's git commit and the run's label (a cron entry's name).
+
+--html FILE writes one self-contained page (no external assets) with a
+timeline per host of drift, changes and failures, and the table of runs.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dir == "" {
+				dir = os.Getenv("TEND_REPORT_DIR")
+			}
+			if dir == "" {
+				d, err := runlog.DefaultReportDir()
+				if err != nil {
+					return err
+				}
+				dir = d
+			}
+			now := time.Now()
+			from, err := runlog.ParseSince(since, now)
+			if err != nil {
+				return err
+			}
+			reports, warnings, err := runlog.ReadReports(dir, runlog.Filter{Host: host, Since: from, Label: label})
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning: skipped a report: "+w)
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case htmlFile != "":
+				title := "tend history"
+				if host != "" {
+					title += ": " + host
+				}
+				f, err := os.Create(htmlFile)
+				if err != nil {
+					return err
+				}
+				if err := runlog.WriteHTML(f, reports, title, now); err != nil {
+					f.Close()
+					return err
+				}
+				return f.Close()
+			case asJSON:
+				entries := []runlog.Entry{}
+				for _, r := range reports {
+					entries = append(entries, runlog.Summarize(r))
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(entries)
+			}
+			if len(reports) == 0 {
+				fmt.Fprintf(out, "no runs recorded in %s\n", dir)
+				return nil
+			}
+			return runlog.WriteTable(out, reports)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&dir, "report-dir", "", "report directory (default $TEND_REPORT_DIR, else /var/lib/tend/reports as root, else $XDG_STATE_HOME/tend/reports)")
+	fl.StringVar(&host, "host", "", "only runs that worked on this host, counted for it alone")
+	fl.StringVar(&since, "since", "", "only runs since: a duration back (90m, 36h, 7d, 2w), a date (2006-01-02) or an RFC 3339 time")
+	fl.StringVar(&label, "label", "", "only runs with this label (a cron entry's name)")
+	fl.BoolVar(&asJSON, "json", false, "print the runs as a JSON array")
+	fl.StringVar(&htmlFile, "html", "", "write a self-contained HTML page with a per-host timeline to FILE")
+	cmd.MarkFlagsMutuallyExclusive("json", "html")
+	return cmd
+}

@@ -1,0 +1,142 @@
+package runlog
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tend/modules"
+	"tend/playbooks"
+)
+
+// fakeRun records one run of events on the pair (site.yml, hosts) in dir.
+func fakeRun(t *testing.T, dir string, check bool, events ...playbooks.Event) (*Report, []playbooks.Event) {
+	t.Helper()
+	r, err := Begin(Config{Dir: dir, Keep: 3, Playbook: filepath.Join(dir, "site.yml"), Inventory: []string{"a,b,"}, Check: check, Version: "test", SkipGit: true, DigestKey: []byte("test key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []playbooks.Event
+	sum := &playbooks.Summary{Hosts: map[string]*playbooks.Recap{}}
+	for _, e := range events {
+		e.Kind = playbooks.EventTask
+		e.Check = check
+		r.Observe(&e)
+		out = append(out, e)
+		if sum.Hosts[e.Host] == nil {
+			sum.Hosts[e.Host] = &playbooks.Recap{}
+			sum.HostOrder = append(sum.HostOrder, e.Host)
+		}
+		sum.Hosts[e.Host].Add(e.Status, e.Ignored)
+	}
+	path, err := r.Finish(sum, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return &rep, out
+}
+
+func ev(host, task, item string, s playbooks.Status, desired string) playbooks.Event {
+	return playbooks.Event{Play: "web", Host: host, Task: task, TaskPos: "site.yml:3", Module: "copy", Item: item, Status: s, Desired: desired}
+}
+
+func changes(events []playbooks.Event) string {
+	var parts []string
+	for _, e := range events {
+		if e.Status == playbooks.StatusChanged {
+			parts = append(parts, fmt.Sprintf("%s/%s[%s]=%s", e.Host, e.Task, e.Item, e.Change))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestCorrectiveOrIntentional(t *testing.T) {
+	dir := t.TempDir()
+	// First run: nothing remembered, so every change is intentional.
+	_, got := fakeRun(t, dir, false,
+		ev("a", "conf", "", playbooks.StatusChanged, "d1"),
+		ev("a", "loop", "x", playbooks.StatusChanged, "dx"),
+		ev("a", "loop", "y", playbooks.StatusOK, "dy"),
+		ev("b", "conf", "", playbooks.StatusFailed, "d1"))
+	if want := "a/conf[]=intentional a/loop[x]=intentional"; changes(got) != want {
+		t.Errorf("first run: %s, want %s", changes(got), want)
+	}
+	// The same desired states change again: drift, corrected. A task
+	// whose desired state changed is intentional; b's conf never applied.
+	rep, got := fakeRun(t, dir, false,
+		ev("a", "conf", "", playbooks.StatusChanged, "d1"),
+		ev("a", "loop", "x", playbooks.StatusChanged, "dx2"),
+		ev("a", "loop", "y", playbooks.StatusChanged, "dy"),
+		ev("b", "conf", "", playbooks.StatusChanged, "d1"))
+	if want := "a/conf[]=corrective a/loop[x]=intentional a/loop[y]=corrective b/conf[]=intentional"; changes(got) != want {
+		t.Errorf("second run: %s, want %s", changes(got), want)
+	}
+	if rep.Totals.Corrective != 2 || rep.Totals.Intentional != 2 || rep.Totals.Changed != 2 || rep.Hosts[0].Corrective != 2 {
+		t.Errorf("totals: %+v, host a: %+v", rep.Totals, rep.Hosts[0])
+	}
+	// A check run classifies, and records nothing: dx2 stays remembered.
+	_, got = fakeRun(t, dir, true, ev("a", "loop", "x", playbooks.StatusChanged, "dx3"))
+	if want := "a/loop[x]=intentional"; changes(got) != want {
+		t.Errorf("check run: %s, want %s", changes(got), want)
+	}
+	_, got = fakeRun(t, dir, true, ev("a", "loop", "x", playbooks.StatusChanged, "dx2"))
+	if want := "a/loop[x]=corrective"; changes(got) != want {
+		t.Errorf("after a check run: %s, want %s (the check run recorded its state)", changes(got), want)
+	}
+}
+
+// Two tasks with the same name and position (a file included twice, no_log
+// loop items) are told apart by their order.
+func TestSameIdentityTwice(t *testing.T) {
+	dir := t.TempDir()
+	fakeRun(t, dir, false, ev("a", "inc", "", playbooks.StatusChanged, "one"), ev("a", "inc", "", playbooks.StatusChanged, "two"))
+	_, got := fakeRun(t, dir, false, ev("a", "inc", "", playbooks.StatusChanged, "one"), ev("a", "inc", "", playbooks.StatusChanged, "two"))
+	if want := "a/inc[]=corrective a/inc[]=corrective"; changes(got) != want {
+		t.Errorf("%s, want %s", changes(got), want)
+	}
+}
+
+func TestReportFileAndPrune(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	e := ev("a", "secret", "", playbooks.StatusChanged, "d")
+	e.Diffs = []modules.Diff{{Path: "/etc/x", Attr: "mode", Before: "0644", After: "0600"}}
+	for range 5 {
+		fakeRun(t, dir, false, e)
+	}
+	entries, _ := os.ReadDir(dir)
+	var reports []string
+	for _, en := range entries {
+		if reportName(en.Name()) {
+			reports = append(reports, en.Name())
+			info, _ := en.Info()
+			if info.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v", en.Name(), info.Mode())
+			}
+		}
+	}
+	if len(reports) != 3 {
+		t.Errorf("kept %d reports, want 3: %v", len(reports), reports)
+	}
+	for _, p := range []string{dir, filepath.Join(dir, "state")} {
+		if st, _ := os.Stat(p); st.Mode().Perm() != 0o700 {
+			t.Errorf("%s: mode %v", p, st.Mode())
+		}
+	}
+	rep, _ := fakeRun(t, dir, false, e)
+	h := rep.Hosts[0]
+	if rep.Mode != "apply" || rep.Version != "test" || h.Status != "changed" || len(h.Tasks) != 1 || h.Tasks[0].Diffs[0].After != "0600" ||
+		rep.Playbook != filepath.Join(dir, "site.yml") || rep.Inventory[0] != "a,b," {
+		t.Errorf("report: %+v", rep)
+	}
+}
