@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -347,9 +348,27 @@ func TestPull(t *testing.T) {
 		gitRun(t, work, "push", "-q", bare, "HEAD:main")
 		return gitRun(t, work, "rev-parse", "HEAD")
 	}
+	reports := t.TempDir()
 	pull := func(args ...string) result {
 		t.Helper()
-		return tend(t, nil, append([]string{"pull", "--repo", bare, "--dir", checkout, "--detailed-exitcode"}, args...)...)
+		return tend(t, nil, append([]string{"pull", "--repo", bare, "--dir", checkout, "--detailed-exitcode", "--report-dir", reports}, args...)...)
+	}
+	// lastReport reads the newest run report (their names sort by start).
+	lastReport := func() (rep struct {
+		Git   struct{ Commit string }
+		Hosts []struct{ Corrective, Intentional int }
+	}) {
+		t.Helper()
+		names, _ := filepath.Glob(filepath.Join(reports, "*.json"))
+		if len(names) == 0 {
+			t.Fatal("pull wrote no report")
+		}
+		sort.Strings(names)
+		data, err := os.ReadFile(names[len(names)-1])
+		if err != nil || json.Unmarshal(data, &rep) != nil || len(rep.Hosts) != 1 {
+			t.Fatalf("report %s: %v\n%s", names[len(names)-1], err, data)
+		}
+		return rep
 	}
 	conf := func() string {
 		data, err := os.ReadFile(filepath.Join(out, "conf"))
@@ -364,11 +383,17 @@ func TestPull(t *testing.T) {
 		!strings.Contains(r.stdout, "commit applied: "+c1) || conf() != "one\n" {
 		t.Fatalf("first pull: %v", r)
 	}
+	if rep := lastReport(); rep.Git.Commit != c1 || rep.Hosts[0].Intentional != 1 {
+		t.Errorf("first pull's report: %+v", rep)
+	}
 	// Drift is corrected although the repository did not change.
 	os.WriteFile(filepath.Join(out, "conf"), []byte("drifted\n"), 0o600)
 	r = pull("--format", "json")
 	if r.code != 2 || conf() != "one\n" {
 		t.Fatalf("pull after drift: %v", r)
+	}
+	if rep := lastReport(); rep.Git.Commit != c1 || rep.Hosts[0].Corrective != 1 {
+		t.Errorf("the report of the pull that corrected drift: %+v", rep)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	var summary map[string]any

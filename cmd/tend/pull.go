@@ -32,6 +32,7 @@ type pullFlags struct {
 	tags, skipTags           []string
 	format                   string
 	verbose                  int
+	record                   recordFlags
 }
 
 func newPullCmd() *cobra.Command {
@@ -73,6 +74,7 @@ Suited to cron on each host.
 	fl.StringVar(&f.format, "format", "text", "text, or json: one JSON object per event (JSON lines)")
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 	fl.CountVarP(&f.verbose, "verbose", "v", "say more")
+	f.record.register(cmd)
 	_ = cmd.MarkFlagRequired("repo")
 	return cmd
 }
@@ -171,9 +173,19 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
 		render, finish = tr.event, tr.summary
 	}
+	// The run lock and report, as for converge: the report records the
+	// checkout's commit, since the playbook is in it.
+	cf := &convergeFlags{check: f.check, diff: f.diff, tags: f.tags, skipTags: f.skipTags}
+	cf.verbose = f.verbose
+	cf.inventories = []string{"localhost (tend pull " + f.repo + ")"}
+	sess, err := f.record.begin(ctx, stderr, cf, pbPath)
+	if err != nil {
+		return err
+	}
 	opts := playbooks.Options{
 		Forks: 1, Check: f.check, Diff: f.diff, ExtraVars: extra, Tags: f.tags, SkipTags: f.skipTags,
-		Connect: copts, Events: render,
+		Connect: copts, DigestKey: sess.digestKey(),
+		Events: func(e playbooks.Event) { sess.observe(&e); render(e) },
 	}
 	sum, err := playbooks.Run(ctx, pb, inv, opts)
 	if sum != nil {
@@ -187,14 +199,21 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 		}
 	}
 	if err != nil {
+		code := exitUsage
+		if ctx.Err() != nil {
+			code = exitInterrupted
+		}
+		sess.end(sum, err, code, stderr)
 		return interrupted(cmd, stderr, err)
 	}
+	code := exitCode(sum, f.detailed)
+	sess.end(sum, nil, code, stderr)
 	if !f.check && sum.Failed()+sum.Unreachable() == 0 {
 		if err := os.WriteFile(filepath.Join(dir, ".git", appliedFile), []byte(commit+"\n"), 0o600); err != nil {
 			return err
 		}
 	}
-	return exitError{exitCode(sum, f.detailed)}
+	return exitError{code}
 }
 
 // checkoutName names a repository's default checkout: its last path part,
