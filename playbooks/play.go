@@ -91,6 +91,9 @@ type listCursor struct {
 func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}}
 	defer func() {
+		if hs.out || p.index >= hs.lastPlay {
+			hs.release()
+		}
 		rc := hs.recap
 		if hs.conn != nil {
 			rc.RoundTrips = hs.conn.Stats().RoundTrips

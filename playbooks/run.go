@@ -78,6 +78,8 @@ type runner struct {
 	mu    sync.Mutex
 	hosts map[string]*hostState
 	order []string
+	// lastPlay is, per host name, the index of the last play it is in.
+	lastPlay map[string]int
 }
 
 // hostState is what a run knows about one host across plays.
@@ -94,6 +96,21 @@ type hostState struct {
 	out bool
 	// refused is set once Options.Guard refused a change on the host.
 	refused error
+	// lastPlay is the index of the last play the host is in: its
+	// connection is closed once it finished that play, so that a large
+	// fleet does not hold every host's connection until the run ends.
+	lastPlay int
+}
+
+// release closes the host's connection once it has nothing left to do,
+// keeping its round trip count.
+func (hs *hostState) release() {
+	if hs.conn == nil {
+		return
+	}
+	hs.recap.RoundTrips = hs.conn.Stats().RoundTrips
+	hs.conn.Close()
+	hs.conn = nil
 }
 
 // Run converges the playbook's plays on the inventory's hosts. Hosts run
@@ -101,7 +118,7 @@ type hostState struct {
 // stops only itself.
 func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Options) (*Summary, error) {
 	start := time.Now()
-	r := &runner{o: o, pb: pb, inv: inv, jinja: jinja.New(), hosts: map[string]*hostState{}}
+	r := &runner{o: o, pb: pb, inv: inv, jinja: jinja.New(), hosts: map[string]*hostState{}, lastPlay: map[string]int{}}
 	if r.o.Events == nil {
 		r.o.Events = func(Event) {}
 	}
@@ -115,6 +132,9 @@ func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Opt
 			return r.summary(start), err
 		}
 		matches[i] = m
+		for _, h := range m.Hosts {
+			r.lastPlay[h.Name] = i
+		}
 	}
 	for i, play := range pb.Plays {
 		if err := ctx.Err(); err != nil {
@@ -164,7 +184,7 @@ func (r *runner) state(h *inventory.Host) *hostState {
 	defer r.mu.Unlock()
 	hs, ok := r.hosts[h.Name]
 	if !ok {
-		hs = &hostState{host: h, vars: map[string]any{}}
+		hs = &hostState{host: h, vars: map[string]any{}, lastPlay: r.lastPlay[h.Name]}
 		r.hosts[h.Name] = hs
 		r.order = append(r.order, h.Name)
 	}
