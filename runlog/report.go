@@ -179,7 +179,8 @@ func (r *Run) ID() string { return r.report.ID }
 func newRunID(t time.Time) string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	return t.UTC().Format("20060102T150405.000Z") + "-" + hex.EncodeToString(b)
+	// Microseconds: runs started in the same millisecond still sort in order.
+	return t.UTC().Format("20060102T150405.000000Z") + "-" + hex.EncodeToString(b)
 }
 
 // identity names a task on a host across runs: the play, the task's
@@ -296,7 +297,7 @@ func (r *Run) Finish(sum *playbooks.Summary, runErr error, exitCode int) (string
 			return path, err
 		}
 	}
-	return path, Prune(r.cfg.Dir, r.cfg.Keep)
+	return path, Prune(r.cfg.Dir, r.cfg.Keep, filepath.Base(path))
 }
 
 func hostStatus(h *HostReport) string {
@@ -341,8 +342,8 @@ func reportName(name string) bool {
 }
 
 // Prune removes the oldest reports beyond the keep newest (keep 0 keeps
-// all).
-func Prune(dir string, keep int) error {
+// all), never the one named current (the report just written).
+func Prune(dir string, keep int, current string) error {
 	if keep <= 0 {
 		return nil
 	}
@@ -352,12 +353,15 @@ func Prune(dir string, keep int) error {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && reportName(e.Name()) {
+		if e.Type().IsRegular() && reportName(e.Name()) && e.Name() != current {
 			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names)
-	for len(names) > keep {
+	if current != "" {
+		keep-- // current is kept, and counts
+	}
+	for len(names) > keep && len(names) > 0 {
 		if err := os.Remove(filepath.Join(dir, names[0])); err != nil && !os.IsNotExist(err) {
 			return err
 		}
