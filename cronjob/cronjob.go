@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"tend/internal/privfile"
 	"time"
 )
 
@@ -271,21 +272,7 @@ func (t Target) Install(e *Entry) error {
 // writeFile writes a cron.d file: 0600, since the command line may carry
 // -e values (cron ignores group- or world-writable files, and reads this
 // one as root), through a temporary name with a dot, which cron skips.
-func writeFile(path, text string) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, []byte(text), 0o600); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
+func writeFile(path, text string) error { return privfile.Write(path, []byte(text)) }
 
 func (t Target) readCrontab() (string, error) {
 	cmd := exec.Command(t.crontab(), "-l")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"tend/internal/privfile"
 	"time"
 )
 
@@ -64,20 +65,7 @@ func (s *Store) Save(runKey string, st *State) error {
 	return writeFileAtomic(s.path(runKey), data)
 }
 
-// writeFileAtomic writes a 0600 file through a temporary file and a rename,
-// so readers never see half of it.
+// writeFileAtomic writes a JSON document as a 0600 file, atomically.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return privfile.Write(path, append(data, '\n'))
 }

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"tend/internal/privfile"
 	"tend/modules"
 	"tend/playbooks"
 )
@@ -207,23 +208,7 @@ func (p *Plan) Write(path string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after the rename: fails harmlessly
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return privfile.Write(path, append(data, '\n'))
 }
 
 // Read loads a plan written by Write.

@@ -13,7 +13,6 @@ import (
 
 	"tend/inventory"
 	"tend/playbooks"
-	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/savedplan"
 )
@@ -203,12 +202,10 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if savedplan.KeyID(key) != p.KeyID {
 		return fmt.Errorf("the plan was made with another digest key than %s (by another user or on another machine?): apply it where it was made, or pass --digest-key", keyPath)
 	}
-	env := jinja.New()
-	pb, err := load.Load(p.Playbook, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	pb, err := loadPlaybook(p.Playbook, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
 		fmt.Fprintln(stderr, "tend: the playbook changed since the plan was made (it no longer loads): make a new plan")
-		return exitError{exitUsage}
+		return err
 	}
 	digest, files, err := savedplan.Content(pb)
 	if err != nil {
@@ -239,12 +236,8 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if err != nil {
 		return err
 	}
-	if f.askBecomePass {
-		pw, err := askSecret("BECOME password: ")
-		if err != nil {
-			return err
-		}
-		copts.BecomePassword = string(pw)
+	if err := askBecomePassword(f.askBecomePass, &copts); err != nil {
+		return err
 	}
 
 	// Which hosts to apply: those with planned changes (and in --limit).

@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"tend/playbooks"
-	"tend/playbooks/jinja"
-	"tend/playbooks/load"
 )
 
 // Exit code bits of --detailed-exitcode; a failure without it is exitFailure.
@@ -116,11 +114,9 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err := f.checkFormat(cmd); err != nil {
 		return err
 	}
-	env := jinja.New()
-	pb, err := load.Load(path, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	pb, err := loadPlaybook(path, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError{exitUsage}
+		return err
 	}
 	extra, err := playbooks.ParseExtraVars(f.extraVars)
 	if err != nil {
@@ -138,12 +134,8 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	if f.askBecomePass {
-		pw, err := askSecret("BECOME password: ")
-		if err != nil {
-			return err
-		}
-		copts.BecomePassword = string(pw)
+	if err := askBecomePassword(f.askBecomePass, &copts); err != nil {
+		return err
 	}
 	var saver *planSaver
 	if f.out != "" {

@@ -15,8 +15,6 @@ import (
 	"tend/cronjob"
 	"tend/modules/shell"
 	"tend/playbooks"
-	"tend/playbooks/jinja"
-	"tend/playbooks/load"
 	"tend/runlog"
 )
 
@@ -126,10 +124,8 @@ func cronEntry(cmd *cobra.Command, name, sched string, args []string, check bool
 	if fl.NArg() != 1 {
 		return nil, fmt.Errorf("converge arguments: want one playbook after the flags, got %q", fl.Args())
 	}
-	env := jinja.New()
-	if _, err := load.Load(fl.Arg(0), load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr}); err != nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), err)
-		return nil, exitError{exitUsage}
+	if _, err := loadPlaybook(fl.Arg(0), cmd.ErrOrStderr()); err != nil {
+		return nil, err
 	}
 	if _, err := playbooks.ParseExtraVars(f.extraVars); err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 
 	"tend/inventory"
 	"tend/playbooks"
+	"tend/playbooks/jinja"
+	"tend/playbooks/load"
 	"tend/transport"
 )
 
@@ -183,4 +185,30 @@ func askSecret(prompt string) ([]byte, error) {
 	p, err := term.ReadPassword(int(tty.Fd()))
 	fmt.Fprintln(tty)
 	return p, err
+}
+
+// loadPlaybook loads and checks a playbook, templates and expressions
+// included. Errors go to stderr as the loader words them (file:line:col, the
+// line, a hint), and the run ends with exit 1 before any host is touched.
+func loadPlaybook(path string, stderr io.Writer) (*load.Playbook, error) {
+	env := jinja.New()
+	pb, err := load.Load(path, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, exitError{exitUsage}
+	}
+	return pb, nil
+}
+
+// askBecomePassword asks for the sudo password when ask is set (-K).
+func askBecomePassword(ask bool, copts *playbooks.ConnectOptions) error {
+	if !ask {
+		return nil
+	}
+	pw, err := askSecret("BECOME password: ")
+	if err != nil {
+		return err
+	}
+	copts.BecomePassword = string(pw)
+	return nil
 }

@@ -19,8 +19,6 @@ import (
 
 	"tend/inventory"
 	"tend/playbooks"
-	"tend/playbooks/jinja"
-	"tend/playbooks/load"
 )
 
 type pullFlags struct {
@@ -143,11 +141,9 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if err != nil {
 		return err
 	}
-	env := jinja.New()
-	pb, err := load.Load(pbPath, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	pb, err := loadPlaybook(pbPath, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError{exitUsage}
+		return err
 	}
 	extra, err := playbooks.ParseExtraVars(f.extraVars)
 	if err != nil {
@@ -158,12 +154,8 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 		return err
 	}
 	var copts playbooks.ConnectOptions
-	if f.askBecomePass {
-		pw, err := askSecret("BECOME password: ")
-		if err != nil {
-			return err
-		}
-		copts.BecomePassword = string(pw)
+	if err := askBecomePassword(f.askBecomePass, &copts); err != nil {
+		return err
 	}
 	var render func(playbooks.Event)
 	finish := func(*playbooks.Summary) {}
