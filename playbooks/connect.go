@@ -50,8 +50,22 @@ func Connect(ctx context.Context, h *inventory.Host, o ConnectOptions) (transpor
 	if err != nil {
 		return nil, err
 	}
+	// Wait for a handshake slot; the connect timeout starts once it is had.
+	select {
+	case handshakes <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-handshakes }()
 	return transport.DialSSH(ctx, so)
 }
+
+// handshakes bounds the SSH handshakes in progress in this process. Key
+// exchange costs CPU on both ends: hundreds started at once (--forks 500)
+// all crawl, and on a busy controller or a host that serves many, some
+// outlast the connect timeout, though a few dozen at a time finish in
+// milliseconds each. Connections, once made, are not limited by it.
+var handshakes = make(chan struct{}, 64)
 
 // sshOptions maps Ansible's connection variables onto transport options.
 func sshOptions(name string, vars inventory.Connection, o ConnectOptions) (transport.SSHOptions, error) {

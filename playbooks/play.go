@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -32,8 +33,10 @@ type playRun struct {
 	taskIndex map[*load.Task]int
 	// handlers in the order they are defined; notify names resolve to them.
 	handlers []*load.Task
-	// groups and hostvars are the magic variables, built once per play.
+	// groups, hostvars and the play's host names are the magic variables,
+	// built once per play (not per host and task: that is quadratic).
 	groups, hostvars map[string]any
+	hostNames        []any
 }
 
 func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) *playRun {
@@ -55,6 +58,10 @@ func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) 
 	p.handlers = play.Handlers
 	p.groups = r.groupsVar()
 	p.hostvars = r.hostvarsVar()
+	p.hostNames = make([]any, len(hosts))
+	for i, h := range hosts {
+		p.hostNames[i] = h.Name
+	}
 	return p
 }
 
@@ -72,7 +79,7 @@ type hostRun struct {
 	notified map[*load.Task]bool
 	// probes are answers fetched ahead (see prefetch.go); stale is set when
 	// the host changed since the last look-ahead.
-	probes map[string][]modules.Output
+	probes map[[sha256.Size]byte][]modules.Output
 	stale  bool
 	// ahead is the task list being run, for looking ahead from an apply.
 	ahead *listCursor

@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"context"
+	"crypto/sha256"
 	"time"
 
 	"tend/modules"
@@ -26,7 +27,11 @@ import (
 const maxPrefetch = 200
 
 // probeKey identifies a probe: the same script for the same user.
-func probeKey(user, script string) string { return user + "\x00" + script }
+// It is a digest, not the script: a host's answers ahead are kept for
+// dozens of tasks, on hundreds of hosts at once.
+func probeKey(user, script string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(user + "\x00" + script))
+}
 
 // takeProbe returns a probe's answer fetched ahead, once. The same script
 // may be asked for more than once (loop items that read one file), so the
@@ -105,7 +110,7 @@ look:
 
 func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Output) {
 	if h.probes == nil {
-		h.probes = map[string][]modules.Output{}
+		h.probes = map[[sha256.Size]byte][]modules.Output{}
 	}
 	for i, s := range scripts {
 		k := probeKey(user, s)

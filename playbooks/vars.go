@@ -76,8 +76,8 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	v["group_names"] = toAnyList(hs.host.GroupNames())
 	v["groups"] = p.groups
 	v["hostvars"] = p.hostvars
-	v["ansible_play_hosts"] = p.hostNames()
-	v["ansible_play_hosts_all"] = p.hostNames()
+	v["ansible_play_hosts"] = p.hostNames
+	v["ansible_play_hosts_all"] = p.hostNames
 	v["ansible_check_mode"] = h.checkMode(t)
 	v["ansible_diff_mode"] = h.diffMode(t)
 	v["playbook_dir"] = r.pb.Dir
@@ -155,14 +155,6 @@ func (r *runner) hostvarsVar() map[string]any {
 			}
 		}
 		out[h.Name] = hv
-	}
-	return out
-}
-
-func (p *playRun) hostNames() []any {
-	out := make([]any, len(p.hosts))
-	for i, h := range p.hosts {
-		out[i] = h.Name
 	}
 	return out
 }

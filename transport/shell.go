@@ -199,13 +199,25 @@ type markerReader struct {
 	r       io.Reader
 	pending []byte
 	stats   *counters
+	// buf is the read buffer, one per stream for the connection's life
+	// rather than one per command: a fleet of hundreds of connections
+	// otherwise keeps the garbage collector busy and the heap large.
+	buf []byte
+}
+
+// readBuf returns the stream's read buffer.
+func (m *markerReader) readBuf() []byte {
+	if m.buf == nil {
+		m.buf = make([]byte, 16*1024)
+	}
+	return m.buf
 }
 
 // copyFrame skips to the frame's begin line, then copies up to its end
 // marker (see copyUntil).
 func (m *markerReader) copyFrame(w io.Writer, marker []byte) (rest string, wErr, err error) {
 	begin := []byte(beginOf(string(marker)) + "\n")
-	buf := make([]byte, 32*1024)
+	buf := m.readBuf()
 	for {
 		if i := bytes.Index(m.pending, begin); i >= 0 {
 			m.pending = append(m.pending[:0], m.pending[i+len(begin):]...)
@@ -230,7 +242,7 @@ func (m *markerReader) copyFrame(w io.Writer, marker []byte) (rest string, wErr,
 // are held back at a time, in case they are the start of the marker. A failing
 // w does not stop the copy: the stream must still be read up to the marker.
 func (m *markerReader) copyUntil(w io.Writer, marker []byte) (rest string, wErr, err error) {
-	buf := make([]byte, 32*1024)
+	buf := m.readBuf()
 	emit := func(p []byte) {
 		if wErr == nil && len(p) > 0 {
 			_, wErr = w.Write(p)

@@ -158,16 +158,17 @@ func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []s
 	// bounds it, and closing the socket ends it early on cancellation.
 	deadline, _ := ctx.Deadline()
 	_ = conn.SetDeadline(deadline)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			conn.Close()
-		case <-done:
-		}
-	}()
+	// AfterFunc, not a goroutine selecting on ctx.Done and a done channel:
+	// that goroutine, started late on a loaded machine, could find both
+	// ready once dialOne returned (its deferred cancel) and close a
+	// connection whose handshake had succeeded.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
-	close(done)
+	if !stop() && err == nil {
+		// The deadline closed the socket just as the handshake ended.
+		sc.Close()
+		err = context.DeadlineExceeded
+	}
 	if err != nil {
 		conn.Close()
 		var hk *HostKeyError
