@@ -7,6 +7,8 @@ tend=${1:-bin/tend}
 here=$(dirname "$0")
 inv=$TEND_FLEET_INVENTORY
 conn="--known-hosts $TEND_FLEET_KNOWN_HOSTS"
+# Reports of every run, as scheduled runs keep them: tend history reads them.
+export TEND_REPORT_DIR="$TEND_FLEET_DIR/reports"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -25,5 +27,8 @@ step "someone edits a file by hand on host02"
 step "tend plan: the drift, as a diff; nothing is changed"
 "$tend" plan -i "$inv" $conn "$here/site.yml"
 
-step "tend converge: the drift is corrected"
+step "tend converge: the drift is corrected (and called corrective)"
 "$tend" converge -i "$inv" $conn "$here/site.yml"
+
+step "tend history: every run, with what drifted"
+"$tend" history
