@@ -255,3 +255,15 @@ func TestSystemStateOnBusybox(t *testing.T) {
 		},
 	}.run(t, f)
 }
+
+// A box with no package manager says what it is and what was looked for,
+// before anything else of the play runs on it.
+func TestPackageOnABoxWithoutAManager(t *testing.T) {
+	f := startFleet(t, 1, func(o *fleet.Options) { o.BusyboxHosts = 1 })
+	pb := writeFile(t, "site.yml", "- hosts: all\n  tasks:\n    - package: {name: nginx, state: present}\n")
+	r, events := converge(t, f, pb)
+	if r.code != 4 || len(events) != 1 || !strings.Contains(events[0].Msg,
+		"package: no package manager found on the host (Buildroot 2024.02) (looked for apt-get, dnf, yum, apk, zypper, pacman)") {
+		t.Errorf("exit %d, events %+v", r.code, events)
+	}
+}

@@ -95,6 +95,7 @@ type pkgTask struct {
 	autoremove bool
 	downgrade  bool
 	factsMgr   string // ansible_pkg_mgr, when the backend came from facts
+	system     string // what the facts say the host is, for error messages
 }
 
 func (m pkgModule) read(t *Task) (*pkgTask, error) {
@@ -148,6 +149,9 @@ func (m pkgModule) read(t *Task) (*pkgTask, error) {
 			return nil, fmt.Errorf("name is empty")
 		}
 		use := a.String("use")
+		if d, _ := t.Facts["ansible_distribution"].(string); d != "" {
+			pt.system = fmt.Sprintf(" (%s %v)", d, t.Facts["ansible_distribution_version"])
+		}
 		if use == "" || use == "auto" {
 			if f, ok := t.Facts["ansible_pkg_mgr"].(string); ok && f != "" && f != "unknown" {
 				use = f
@@ -269,7 +273,7 @@ func (m pkgModule) state(pt *pkgTask, probe Output) (*pkgState, error) {
 		if pt.factsMgr != "" {
 			return nil, fmt.Errorf("%s: the host's ansible_pkg_mgr is %s, but %s is not on its PATH", pt.mod, pt.factsMgr, looked[0])
 		}
-		return nil, fmt.Errorf("%s: no package manager found on the host (looked for %s)", pt.mod, strings.Join(looked, ", "))
+		return nil, fmt.Errorf("%s: no package manager found on the host%s (looked for %s)", pt.mod, pt.system, strings.Join(looked, ", "))
 	}
 	var b *pkgBackend
 	for _, c := range pt.backends {
