@@ -52,9 +52,6 @@ func (shadowOps) addUser(s *script, env acctEnv, a *userAdd) {
 	if u.hasShell {
 		args = append(args, "-s", u.shell)
 	}
-	if u.hasPassword {
-		args = append(args, "-p", u.password)
-	}
 	if u.system {
 		args = append(args, "-r")
 	}
@@ -64,6 +61,11 @@ func (shadowOps) addUser(s *script, env acctEnv, a *userAdd) {
 		args = append(args, "-M")
 	}
 	s.add(shadowCmd(env, "useradd", append(args, u.name)...))
+	// Not useradd -p: a hash in argv is readable by every user of the host
+	// (ps, /proc). The files edit passes it through the environment.
+	if u.hasPassword {
+		newFiles(s, env).password(u.name, u.password)
+	}
 }
 
 func (shadowOps) modUser(s *script, env acctEnv, m *userMod) {
@@ -92,10 +94,12 @@ func (shadowOps) modUser(s *script, env acctEnv, m *userMod) {
 	if m.shell != nil {
 		args = append(args, "-s", *m.shell)
 	}
-	if m.password {
-		args = append(args, "-p", m.u.password)
+	if len(args) > 0 {
+		s.add(shadowCmd(env, "usermod", append(args, m.u.name)...))
 	}
-	s.add(shadowCmd(env, "usermod", append(args, m.u.name)...))
+	if m.password { // not usermod -p: see addUser
+		newFiles(s, env).password(m.u.name, m.u.password)
+	}
 }
 
 func (shadowOps) delUser(s *script, env acctEnv, d *userDel) {

@@ -111,7 +111,8 @@ func TestUserShadowScripts(t *testing.T) {
 		want string
 	}{
 		{map[string]any{"name": "bob", "uid": 1500, "non_unique": true, "group": "users", "groups": "wheel,audio", "comment": "Bob", "home": "/srv/bob", "shell": "/bin/sh", "password": hashA, "system": true},
-			"useradd --prefix " + q(root) + " -u 1500 -o -g users -G audio,wheel -c Bob -d /srv/bob -s /bin/sh -p '" + hashA + "' -r -m bob || tend_die 'useradd failed'"},
+			"useradd --prefix " + q(root) + " -u 1500 -o -g users -G audio,wheel -c Bob -d /srv/bob -s /bin/sh -r -m bob || tend_die 'useradd failed'"},
+		{map[string]any{"name": "alice", "password": hashA}, "tend_edit \"$tend_e/shadow\" " + q(awkPassword)},
 		{map[string]any{"name": "audio", "create_home": false}, "useradd --prefix " + q(root) + " -N -M audio || tend_die 'useradd failed'"},
 		{map[string]any{"name": "alice", "groups": []any{}, "uid": 1600, "group": "users", "home": "/srv/alice", "move_home": true},
 			"usermod --prefix " + q(root) + " -u 1600 -g users -G '' -d /srv/alice -m alice || tend_die 'usermod failed'"},
@@ -123,8 +124,14 @@ func TestUserShadowScripts(t *testing.T) {
 		if err != nil || ch == nil {
 			t.Fatalf("%v: %v %v", c.args, ch, err)
 		}
-		if !contains(strings.Split(ch.Apply, "\n"), c.want) {
+		if !strings.Contains(ch.Apply, c.want) {
 			t.Errorf("%v: apply lacks\n%s\n%s", c.args, c.want, numbered(ch.Apply))
+		}
+		// A hash on a command line is readable by every user of the host.
+		for _, line := range strings.Split(ch.Apply, "\n") {
+			if strings.Contains(line, "$6$") && !strings.Contains(line, "tend_pw=") {
+				t.Errorf("%v: the hash reaches a command line: %s", c.args, line)
+			}
 		}
 	}
 }
