@@ -82,6 +82,9 @@ type Event struct {
 type Recap struct {
 	OK, Changed, Failed, Skipped, Unreachable, Rescued, Ignored int
 	RoundTrips                                                  int64
+	// Probes is how many probe scripts the host ran, alone or in batches:
+	// each task's probe about once in a converge (see prefetch.go).
+	Probes int64
 	// Where the host's time went: connecting (handshake and shell),
 	// gathering facts, probing (including batches ahead) and applying.
 	Connect, Facts, Probe, Apply time.Duration

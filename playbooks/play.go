@@ -81,8 +81,13 @@ type hostRun struct {
 	// the host changed since the last look-ahead.
 	probes map[[sha256.Size]byte][]modules.Output
 	stale  bool
+	// forecasts are the answers dropped at the last applies, newest per
+	// probe: they decide how far an apply looks ahead (see prefetch.go).
+	forecasts map[[sha256.Size]byte]modules.Output
 	// ahead is the task list being run, for looking ahead from an apply.
 	ahead *listCursor
+	// item is the index of the loop item being run.
+	item int
 	// current is the event of the task (and loop item) being run, for
 	// Options.Guard.
 	current Event

@@ -18,6 +18,15 @@ import (
 // the probe script is exactly the same and the host has not been changed
 // since; any apply drops everything probed ahead.
 //
+// An apply carries, in its round trip, fresh probes of what follows it: the
+// rest of its loop's items and the tasks after it, up to and including the
+// first task that the answers from before the apply say will change. That
+// task's own apply then looks further. So a converge with k changes costs
+// about k round trips after the first batch, and each probe runs about once
+// rather than again after every change before it. When a forecast was wrong
+// (the task that was to change did not), the next task finds nothing fetched
+// and probes everything ahead in one batch again: one round trip more.
+//
 // The look-ahead stops where later tasks could depend on earlier ones in
 // ways rendering cannot see now: after a task that registers a result, at
 // set_fact, meta and blocks, and when the become user changes.
@@ -31,6 +40,23 @@ const maxPrefetch = 200
 // dozens of tasks, on hundreds of hosts at once.
 func probeKey(user, script string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(user + "\x00" + script))
+}
+
+// aheadProbe is the probe of one task (or loop item) ahead, with what it
+// takes to plan the task from an answer.
+type aheadProbe struct {
+	item   int // the loop item's index; 0 without a loop
+	script string
+	mod    modules.Module
+	mt     *modules.Task
+}
+
+func scriptsOf(ps []aheadProbe) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.script
+	}
+	return out
 }
 
 // takeProbe returns a probe's answer fetched ahead, once. The same script
@@ -51,10 +77,15 @@ func (h *hostRun) takeProbe(user, script string) (modules.Output, bool) {
 }
 
 // dropProbes forgets what was probed ahead: the host is about to change.
+// The answers are kept as forecasts only (see forecastsChange).
 func (h *hostRun) dropProbes() {
-	if len(h.probes) > 0 {
-		h.probes = nil
+	for k, q := range h.probes {
+		if h.forecasts == nil {
+			h.forecasts = map[[sha256.Size]byte]modules.Output{}
+		}
+		h.forecasts[k] = q[0]
 	}
+	h.probes = nil
 	h.stale = true
 }
 
@@ -62,23 +93,27 @@ func (h *hostRun) dropProbes() {
 // tasks of the list it looked at.
 func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 	h.stale = false
-	scripts, user, n := h.collectAhead(tasks)
-	if len(scripts) < 2 {
+	probes, user, n := h.collectAhead(tasks, false)
+	if len(probes) < 2 {
 		// One probe costs the same round trip either way.
 		return n
 	}
+	scripts := scriptsOf(probes)
 	start := time.Now()
 	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
 	h.hs.recap.Probe += time.Since(start)
+	h.hs.recap.Probes += int64(len(scripts))
 	if err == nil { // else each task probes on its own, and reports the error
 		h.storeAhead(user, scripts, outs)
 	}
 	return n
 }
 
-// collectAhead renders the tasks ahead and returns their probe scripts, the
-// user they run as, and how many tasks it looked at.
-func (h *hostRun) collectAhead(tasks []*load.Task) (scripts []string, user string, n int) {
+// collectAhead renders the tasks ahead and returns their probes, the user
+// they run as, and how many tasks it looked at. With forecast it stops
+// after the first task that the answers from before the last apply say
+// will change.
+func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []aheadProbe, user string, n int) {
 	userSet := false
 look:
 	for _, t := range tasks {
@@ -95,17 +130,37 @@ look:
 		} else {
 			user, userSet = u, true
 		}
-		for _, p := range h.probesAhead(t) {
-			scripts = append(scripts, p)
-			if len(scripts) >= maxPrefetch {
+		ps := h.probesAhead(t)
+		for _, p := range ps {
+			probes = append(probes, p)
+			if len(probes) >= maxPrefetch {
 				break look
 			}
 		}
-		if t.Register != "" {
+		if t.Register != "" || forecast && h.forecastsChange(user, ps) {
 			break
 		}
 	}
-	return scripts, user, n
+	return probes, user, n
+}
+
+// forecastsChange says whether any of the probes' answers from before the
+// last apply plans a change (or fails to plan). A probe never answered
+// forecasts nothing.
+func (h *hostRun) forecastsChange(user string, ps []aheadProbe) bool {
+	for _, p := range ps {
+		out, ok := h.forecasts[probeKey(user, p.script)]
+		if !ok {
+			continue
+		}
+		if _, reader := p.mod.(modules.Reader); reader {
+			continue
+		}
+		if change, err := p.mod.Plan(p.mt, out); err != nil || change != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Output) {
@@ -118,39 +173,53 @@ func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Out
 	}
 }
 
-// applyAndLookAhead runs a change and, in the same round trip, the probes
-// of the tasks after it: they run after the apply, so their answers are
-// fresh. It looks ahead only from a task without a loop or register (the
-// tasks after it cannot depend on it) whose user is theirs; otherwise it is
-// a plain apply and the next task looks ahead itself.
+// applyAndLookAhead runs a change and, in the same round trip, probes of
+// what follows it (see the top of this file): they run after the apply, so
+// their answers are fresh. It looks ahead only from a task without register
+// (the tasks after it cannot depend on it), and past its own loop items only
+// to tasks run as the same user; otherwise the next task looks ahead itself.
 func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, user string) (modules.Output, error) {
 	h.dropProbes()
-	var scripts []string
+	var probes []aheadProbe
 	n := 0
-	if t.Loop == nil && t.Register == "" && h.ahead != nil {
-		var aheadUser string
-		scripts, aheadUser, n = h.collectAhead(h.ahead.tasks)
-		if aheadUser != user {
-			scripts = nil
+	if t.Register == "" {
+		more := true
+		if t.Loop != nil {
+			for _, p := range h.probesAhead(t) {
+				if p.item > h.item {
+					probes = append(probes, p)
+				}
+			}
+			more = !h.forecastsChange(user, probes)
+		}
+		if more && h.ahead != nil {
+			tasks, aheadUser, m := h.collectAhead(h.ahead.tasks, true)
+			if aheadUser == user {
+				probes, n = append(probes, tasks...), m
+			}
 		}
 	}
-	if len(scripts) == 0 {
+	if len(probes) == 0 {
 		return h.exec(ctx, apply, user)
 	}
+	scripts := scriptsOf(probes)
 	outs, err := transport.RunBatch(ctx, h.hs.conn, user, append([]string{apply}, scripts...))
 	if err != nil {
 		return modules.Output{ExitCode: -1}, err
 	}
+	h.hs.recap.Probes += int64(len(scripts))
 	h.storeAhead(user, scripts, outs[1:])
-	h.stale = false
-	h.ahead.covered = h.ahead.next + n
+	if h.ahead != nil {
+		h.stale = false
+		h.ahead.covered = h.ahead.next + n
+	}
 	return modules.Output{Stdout: outs[0].Stdout, Stderr: outs[0].Stderr, ExitCode: outs[0].ExitCode}, nil
 }
 
 // probesAhead renders a task (each loop item) as runOnce will and returns
-// its probe scripts. Anything that fails here is left for the task's own run
-// to report.
-func (h *hostRun) probesAhead(t *load.Task) []string {
+// its probes. Anything that fails here is left for the task's own run to
+// report.
+func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 	vars, templated := h.vars(t)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
@@ -168,8 +237,8 @@ func (h *hostRun) probesAhead(t *load.Task) []string {
 			each = append(each, iv)
 		}
 	}
-	var out []string
-	for _, v := range each {
+	var out []aheadProbe
+	for i, v := range each {
 		if ok, err := h.allTrue(t.When, v); err != nil || !ok {
 			continue
 		}
@@ -186,8 +255,8 @@ func (h *hostRun) probesAhead(t *load.Task) []string {
 		} else if _, ctrl := controllerModules[name]; ctrl {
 			continue
 		}
-		if _, _, probe, err := h.moduleProbe(t, name, args); err == nil && probe != "" {
-			out = append(out, probe)
+		if mod, mt, probe, err := h.moduleProbe(t, name, args); err == nil && probe != "" {
+			out = append(out, aheadProbe{item: i, script: probe, mod: mod, mt: mt})
 		}
 	}
 	return out

@@ -433,3 +433,42 @@ func TestOnlyHosts(t *testing.T) {
 		t.Errorf("got %s %q", trail(events), events[0].Msg)
 	}
 }
+
+// An apply looks ahead only as far as the next task the earlier answers say
+// will change. A task beyond that window must still see the host as the
+// applies before it left it, also when the forecast was wrong (second: first
+// already wrote its file) and when the task's answer from an earlier batch is
+// stale (fourth and fifth: h did not exist when they were first probed).
+func TestLookAheadAfterAnApplyNeverUsesStaleAnswers(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: first, copy: {content: "x\n", dest: "{{ dir }}/f"}}
+    - {name: second, copy: {content: "x\n", dest: "{{ dir }}/f"}}
+    - {name: third, lineinfile: {path: "{{ dir }}/h", line: "z", create: true}}
+    - {name: fourth, lineinfile: {path: "{{ dir }}/h", line: "y"}}
+    - {name: items, file: {path: "{{ dir }}/{{ item }}", state: directory}, loop: [a, b, c]}
+    - {name: fifth, lineinfile: {path: "{{ dir }}/h", line: "w"}}
+`
+	dir := t.TempDir()
+	withDir := func(o *Options) { o.ExtraVars = map[string]any{"dir": dir} }
+	events, sum, _ := runLocal(t, pb, withDir)
+	want := "first:changed second:ok third:changed fourth:changed items:changed[a] items:changed[b] items:changed[c] fifth:changed"
+	if got := trail(events); got != want {
+		t.Errorf("first run:\ngot  %s\nwant %s", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "h")); err != nil || string(b) != "z\ny\nw\n" {
+		t.Errorf("h = %q, %v", b, err)
+	}
+	// 8 in the first batch; after first, second (forecast to change); as
+	// it did not, everything ahead again (6); after third, fourth; after
+	// fourth, the items (3); after a, b and c; after b, c; after c, fifth.
+	if rc := sum.Hosts["local"]; rc.Probes > 8+1+6+1+3+2+1+1 {
+		t.Errorf("%d probes", rc.Probes)
+	}
+	events, _, _ = runLocal(t, pb, withDir)
+	if got, want := trail(events), "first:ok second:ok third:ok fourth:ok items:ok[a] items:ok[b] items:ok[c] fifth:ok"; got != want {
+		t.Errorf("second run:\ngot  %s\nwant %s", got, want)
+	}
+}

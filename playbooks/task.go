@@ -72,6 +72,7 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 			label := h.itemLabel(t, iv, item)
 			h.current = base
 			h.current.Item = label
+			h.item = i
 			o := h.runOnce(ctx, t, iv, pos)
 			o.item, o.loopVar = item, loopVar
 			outs = append(outs, o)
@@ -309,6 +310,7 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 			start := time.Now()
 			observed, err = h.exec(ctx, probe, user)
 			h.hs.recap.Probe += time.Since(start)
+			h.hs.recap.Probes++
 			if err != nil {
 				return h.connectionLost(err)
 			}

@@ -271,8 +271,8 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		fmt.Fprintf(r.w, "%s  ok=%-3d changed=%-3d failed=%-3d skipped=%-3d unreachable=%d rescued=%d ignored=%d",
 			name, rc.OK, rc.Changed, rc.Failed, rc.Skipped, rc.Unreachable, rc.Rescued, rc.Ignored)
 		if r.verbose > 0 {
-			fmt.Fprintf(r.w, "  (%s; connect %s, facts %s, probe %s, apply %s)",
-				plural(int(rc.RoundTrips), "round trip", "round trips"),
+			fmt.Fprintf(r.w, "  (%s, %s; connect %s, facts %s, probe %s, apply %s)",
+				plural(int(rc.RoundTrips), "round trip", "round trips"), plural(int(rc.Probes), "probe", "probes"),
 				round(rc.Connect), round(rc.Facts), round(rc.Probe), round(rc.Apply))
 		}
 		fmt.Fprintln(r.w)
