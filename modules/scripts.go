@@ -90,23 +90,41 @@ var helpers = map[string]string{
 }
 `,
 	// tend_stat KEY PATH [L [OWNER [GROUP]]]: KEY.type, and for a file that
-	// exists KEY.mode, .nlink, .uid, .gid, .size (ls -ldn), .owner, .group
-	// (ls -ld), and whether it belongs to OWNER and GROUP (find, which
-	// takes names and numbers). L follows a symbolic link.
+	// exists KEY.mode, .nlink, .uid, .gid, .size, .owner, .group, and
+	// whether it belongs to OWNER and GROUP (names or ids; find decides
+	// unless the name or id is the file's). L follows a symbolic link. One stat -c where there is one
+	// (GNU, busybox), else ls -ldn and ls -ld: a probe's cost is mostly the
+	// processes it starts. stat says UNKNOWN, where ls gives the number, for
+	// an id without a name.
 	"tend_stat": `tend_stat() {
 	tend_k=$1 tend_f=$2 tend_l=${3-} tend_o=${4-} tend_g=${5-} tend_H=
 	if [ "$tend_l" = L ]; then tend_H=-H; [ -e "$tend_f" ]; else [ -e "$tend_f" ] || [ -L "$tend_f" ]; fi || {
 		printf '%s.type=absent\n' "$tend_k"
 		return 0
 	}
-	tend_n=$(ls -ldn$tend_l -- "$tend_f") && tend_s=$(ls -ld$tend_l -- "$tend_f") || return 1
-	set -- $tend_n
-	printf '%s.type=present\n%s.mode=%s\n%s.nlink=%s\n%s.uid=%s\n%s.gid=%s\n%s.size=%s\n' \
-		"$tend_k" "$tend_k" "$1" "$tend_k" "$2" "$tend_k" "$3" "$tend_k" "$4" "$tend_k" "$5"
-	set -- $tend_s
-	printf '%s.owner=%s\n%s.group=%s\n' "$tend_k" "$3" "$tend_k" "$4"
-	[ -z "$tend_o" ] || printf '%s.owner_ok=%s\n' "$tend_k" "$(tend_any $tend_H "$tend_f" -prune -user "$tend_o")"
-	[ -z "$tend_g" ] || printf '%s.group_ok=%s\n' "$tend_k" "$(tend_any $tend_H "$tend_f" -prune -group "$tend_g")"
+	if tend_v=$(stat ${tend_l:+-L} -c '%A %h %u %g %s %U %G' -- "$tend_f" 2>/dev/null); then
+		set -- $tend_v
+		tend_on=$6 tend_gn=$7
+		[ "$6" != UNKNOWN ] || tend_on=$3
+		[ "$7" != UNKNOWN ] || tend_gn=$4
+	else
+		tend_v=$(ls -ld$tend_l -- "$tend_f") || return 1
+		set -- $tend_v
+		tend_on=$3 tend_gn=$4
+		tend_v=$(ls -ldn$tend_l -- "$tend_f") || return 1
+		set -- $tend_v
+	fi
+	printf '%s.type=present\n%s.mode=%s\n%s.nlink=%s\n%s.uid=%s\n%s.gid=%s\n%s.size=%s\n%s.owner=%s\n%s.group=%s\n' \
+		"$tend_k" "$tend_k" "$1" "$tend_k" "$2" "$tend_k" "$3" "$tend_k" "$4" "$tend_k" "$5" "$tend_k" "$tend_on" "$tend_k" "$tend_gn"
+	# The name or id already matches: no need to start find.
+	if [ -n "$tend_o" ]; then
+		if [ "$tend_o" = "$tend_on" ] || [ "$tend_o" = "$3" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -user "$tend_o"); fi
+		printf '%s.owner_ok=%s\n' "$tend_k" "$tend_v"
+	fi
+	if [ -n "$tend_g" ]; then
+		if [ "$tend_g" = "$tend_gn" ] || [ "$tend_g" = "$4" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -group "$tend_g"); fi
+		printf '%s.group_ok=%s\n' "$tend_k" "$tend_v"
+	fi
 	return 0
 }
 `,

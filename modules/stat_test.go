@@ -4,8 +4,11 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -98,4 +101,82 @@ func TestStatKinds(t *testing.T) {
 			t.Errorf("%s: /dev/null %v", sh.name, st)
 		}
 	}
+}
+
+// tend_stat reads a file with one stat -c where the host has one, else with
+// ls. Both ways must print the same records: for every kind of file, through
+// links and not, for ids with and without names, and for the owner and
+// group matches (by name, by id, mismatched, unknown).
+func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
+	dir := hostileDir(t)
+	p := func(n string) string { return filepath.Join(dir, n) }
+	writeFile(t, p("file"), "data", 0o4751)
+	if err := os.Mkdir(p("dir"), 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink("file", p("link")))
+	must(os.Symlink("nowhere", p("dangling")))
+	must(syscall.Mkfifo(p("fifo"), 0o640))
+	writeFile(t, p("nameless"), "x", 0o600)
+	if isRoot() {
+		must(os.Lchown(p("nameless"), 54321, 54322)) // ids no user or group has
+	}
+	s := newScript()
+	for _, f := range []string{"file", "dir", "link", "dangling", "fifo", "nameless", "absent"} {
+		for _, follow := range []bool{false, true} {
+			for _, own := range [][2]string{{"", ""}, {"root", "root"}, {"0", "0"}, {"nobody", "nogroup"}, {"54321", "54322"}, {"nosuchuser", "nosuchgroup"}} {
+				key := fmt.Sprintf("%s.%v.%s", f, follow, own[0])
+				s.add("(")
+				s.stat(key, q(p(f)), follow, own[0], own[1])
+				s.add(") || echo ", q(key+" failed"))
+			}
+		}
+	}
+	script := s.String()
+
+	// A folder with ls, find and head but no stat.
+	bin := t.TempDir()
+	for _, tool := range []string{"ls", "find", "head"} {
+		path, err := exec.LookPath(tool)
+		must(err)
+		must(os.Symlink(path, filepath.Join(bin, tool)))
+	}
+	var outs, names []string
+	for _, sh := range append(shells(t), testShell{name: "dash without stat", argv: []string{"dash"}, env: []string{"PATH=" + bin}}) {
+		outs = append(outs, string(sh.run(t, script).Stdout))
+		names = append(names, sh.name)
+	}
+	if !strings.Contains(outs[0], ".type=present") || !strings.Contains(outs[0], ".type=absent") {
+		t.Fatalf("no records:\n%s", outs[0])
+	}
+	for i := 1; i < len(outs); i++ {
+		if outs[i] != outs[0] {
+			t.Errorf("%s and %s differ:\n%s", names[0], names[i], lineDiff(outs[0], outs[i]))
+		}
+	}
+}
+
+// lineDiff lists the lines that differ between a and b.
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out strings.Builder
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			fmt.Fprintf(&out, "- %q\n+ %q\n", x, y)
+		}
+	}
+	return out.String()
 }
