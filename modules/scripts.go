@@ -156,9 +156,10 @@ var helpers = map[string]string{
 	done
 }
 `,
-	// tend_blob KEY FILE: FILE's bytes as a blob record.
+	// tend_blob KEY FILE [SIZE]: FILE's bytes as a blob record; SIZE, when
+	// the caller has it, saves counting them.
 	"tend_blob": `tend_blob() {
-	tend_z=$(wc -c < "$2") || return 1
+	if [ -n "${3-}" ]; then tend_z=$3; else tend_z=$(wc -c < "$2") || return 1; fi
 	printf '%s:%s\n' "$1" $tend_z
 	cat -- "$2" || return 1
 	printf '\n'
