@@ -9,7 +9,10 @@
 // machine (same binaries, users and files), costs only a few processes to
 // start, and whatever it changes lands in Host.Upper alone: tests can check
 // from outside what a run did to each host, and hosts never see each other's
-// changes nor touch the real files.
+// changes nor touch the real files. One thing differs from the machine from
+// the start: root's .bashrc and .profile are those of a fresh Debian system
+// (base-files), since the machine's may run a developer's tools at every
+// login (see Host.freshRootDotfiles).
 //
 // # Reading a host's files from outside
 //

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -461,5 +462,34 @@ func (h *Host) prepare(dir string) error {
 			return err
 		}
 	}
-	return os.MkdirAll(filepath.Join(run, "sshd"), 0o755)
+	if err := os.MkdirAll(filepath.Join(run, "sshd"), 0o755); err != nil {
+		return err
+	}
+	return h.freshRootDotfiles()
+}
+
+// freshRootDotfiles gives root the login files of a fresh Debian system
+// (base-files' dot.bashrc and dot.profile) in place of this machine's:
+// hosts stand for servers, not for the developer machine they run on. Here
+// root's .bashrc runs pyenv's init, which bash runs at every ssh login
+// (about 175 processes each), a cost no fresh server has and that would
+// weigh on every tool measured against the fleet.
+func (h *Host) freshRootDotfiles() error {
+	const base = "/usr/share/base-files"
+	home := filepath.Join(h.Upper, "root")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		return err
+	}
+	for _, f := range []string{"bashrc", "profile"} {
+		data, err := os.ReadFile(filepath.Join(h.lower, base, "dot."+f))
+		if errors.Is(err, fs.ErrNotExist) {
+			data = nil // not Debian: empty ones still hide the machine's
+		} else if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(home, "."+f), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
