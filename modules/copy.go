@@ -157,21 +157,27 @@ func (m copyModule) Probe(t *Task) (string, error) {
 	}
 	s := newScript()
 	dest := q(ct.dest)
-	s.stat("d", dest, true, "", "")
 	switch {
 	case ct.trailing:
+		s.stat("d", dest, true, "", "")
 		s.add("echo into=1; tend_f=", q(ct.into()))
+		s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
 	case ct.src != "":
+		s.stat("d", dest, true, "", "")
 		s.add("if [ -d ", dest, " ]; then echo into=1; tend_f=", q(ct.into()), "; else echo into=0; tend_f=", dest, "; fi")
+		s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
 	default:
+		// The target is dest itself: its records serve as both d and t
+		// (see readCopyProbe).
+		s.stat("d", dest, true, ct.own.Owner, ct.own.Group)
 		s.add("echo into=0; tend_f=", dest)
 	}
-	s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
 	s.add("if [ -d ", q(path.Dir(ct.dest)), " ]; then echo up=1; else echo up=0; fi")
 	if ct.force {
-		// With force=no only whether the file exists matters.
+		// With force=no only whether the file exists matters. The target
+		// was stat'ed last, through links: its size is known.
 		s.use("tend_content")
-		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.Itoa(len(ct.content)), " || exit 1")
+		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.Itoa(len(ct.content)), ` "$tend_sz" || exit 1`)
 	}
 	s.umask()
 	return s.String(), nil
@@ -179,12 +185,13 @@ func (m copyModule) Probe(t *Task) (string, error) {
 
 func init() {
 	helperDeps["tend_content"] = []string{"tend_blob", "tend_sum"}
-	// tend_content KEY FILE LIMIT SIZE: a regular FILE's bytes (a KEY blob)
-	// when it is at most LIMIT bytes long, else its checksum (KEY.sum)
-	// when it is SIZE bytes long; nothing when it cannot be the same.
+	// tend_content KEY FILE LIMIT SIZE [CURRENT]: a regular FILE's bytes (a
+	// KEY blob) when it is at most LIMIT bytes long, else its checksum
+	// (KEY.sum) when it is SIZE bytes long; nothing when it cannot be the
+	// same. CURRENT is FILE's size when the caller knows it (tend_sz).
 	helpers["tend_content"] = `tend_content() {
 	[ -f "$2" ] || return 0
-	tend_z=$(ls -ldnL -- "$2") || return 1
+	if [ -n "${5-}" ]; then tend_z="- - - - $5"; else tend_z=$(ls -ldnL -- "$2") || return 1; fi
 	set -- "$1" "$2" "$3" "$4" $tend_z
 	if [ "$9" -le "$3" ]; then
 		tend_blob "$1" "$2" "$9" || return 1
@@ -245,8 +252,12 @@ func readCopyProbe(ct copyTask, probe Output) (*copyProbe, error) {
 			return nil, fmt.Errorf("can not use content with a dir as dest")
 		}
 	}
-	if cp.fi, err = r.stat("t"); err != nil {
-		return nil, err
+	if _, ok := r.opt("t.type"); ok || into {
+		if cp.fi, err = r.stat("t"); err != nil {
+			return nil, err
+		}
+	} else {
+		cp.fi = d // the probe stat'ed dest once, as the target
 	}
 	if cp.fi.Exists && cp.fi.Type == 'd' {
 		return nil, fmt.Errorf("dest %s is a directory", cp.target)
@@ -313,7 +324,7 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 	if !cp.same {
 		w := fileWrite{
 			Path: cp.target, Content: ct.content, Mode: ap.Mode, Own: ct.own,
-			Backup: ct.backup, Validate: ct.validate,
+			Backup: ct.backup, Validate: ct.validate, IfSame: ap.Cmds,
 		}
 		if fi.Exists {
 			w.KeepUID, w.KeepGID = fi.UID, fi.GID
@@ -322,10 +333,12 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 	} else {
+		// Nothing to write: the attributes are set on the file itself (a
+		// write gives the new file its owner, group and mode).
 		s.add("tend_d=", q(cp.target))
-	}
-	for _, c := range ap.Cmds {
-		s.add(c)
+		for _, c := range ap.Cmds {
+			s.add(c)
+		}
 	}
 	s.stat("r", `"$tend_d"`, true, "", "")
 	target, src, content := cp.target, ct.src, ct.content

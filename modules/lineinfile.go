@@ -126,7 +126,7 @@ func textProbe(p string, own ownership) string {
 	s := newScript()
 	s.stat("p", q(p), true, own.Owner, own.Group)
 	s.use("tend_content")
-	s.add("tend_content c ", q(p), " ", strconv.Itoa(lineinfileLimit), " -1 || exit 1")
+	s.add("tend_content c ", q(p), " ", strconv.Itoa(lineinfileLimit), ` -1 "$tend_sz" || exit 1`)
 	s.umask()
 	return s.String()
 }
@@ -410,12 +410,13 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 	}
 	if te.changed {
 		if !tf.exists {
-			s.add("mkdir -p -- ", q(path.Dir(te.path)), " || tend_die ", q("cannot create directory "+path.Dir(te.path)))
+			d := q(path.Dir(te.path))
+			s.add("[ -d ", d, " ] || mkdir -p -- ", d, " || tend_die ", q("cannot create directory "+path.Dir(te.path)))
 		}
 		w := fileWrite{
 			Path: te.path, Content: te.after, Mode: ap.Mode, Own: te.own,
 			Backup: te.backup, Validate: te.validate,
-			CheckOld: true, Old: tf.before, OldAbsent: !tf.exists, Follow: true,
+			CheckOld: true, Old: tf.before, OldAbsent: !tf.exists, Follow: true, IfSame: ap.Cmds,
 		}
 		if tf.exists {
 			w.KeepUID, w.KeepGID = tf.fi.UID, tf.fi.GID
@@ -424,11 +425,13 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 			return nil, err
 		}
 	} else {
+		// Nothing to write: the attributes are set on what the path links
+		// to (chmod and chown follow). A write gives the new file its
+		// owner, group and mode.
 		s.add("tend_d=", q(te.path))
-	}
-	// Attributes are set on what the path links to (chmod and chown follow).
-	for _, c := range ap.Cmds {
-		s.add(c)
+		for _, c := range ap.Cmds {
+			s.add(c)
+		}
 	}
 	p, extra, bkey := te.path, te.extra, te.backupKey
 	if bkey == "" {

@@ -95,11 +95,12 @@ var helpers = map[string]string{
 	// unless the name or id is the file's). L follows a symbolic link. One stat -c where there is one
 	// (GNU, busybox), else ls -ldn and ls -ld: a probe's cost is mostly the
 	// processes it starts. stat says UNKNOWN, where ls gives the number, for
-	// an id without a name.
+	// an id without a name. It leaves the size in tend_sz.
 	"tend_stat": `tend_stat() {
 	tend_k=$1 tend_f=$2 tend_l=${3-} tend_o=${4-} tend_g=${5-} tend_H=
 	if [ "$tend_l" = L ]; then tend_H=-H; [ -e "$tend_f" ]; else [ -e "$tend_f" ] || [ -L "$tend_f" ]; fi || {
 		printf '%s.type=absent\n' "$tend_k"
+		tend_sz=
 		return 0
 	}
 	if tend_v=$(stat ${tend_l:+-L} -c '%A %h %u %g %s %U %G' -- "$tend_f" 2>/dev/null); then
@@ -114,6 +115,7 @@ var helpers = map[string]string{
 		tend_v=$(ls -ldn$tend_l -- "$tend_f") || return 1
 		set -- $tend_v
 	fi
+	tend_sz=$5
 	printf '%s.type=present\n%s.mode=%s\n%s.nlink=%s\n%s.uid=%s\n%s.gid=%s\n%s.size=%s\n%s.owner=%s\n%s.group=%s\n' \
 		"$tend_k" "$tend_k" "$1" "$tend_k" "$2" "$tend_k" "$3" "$tend_k" "$4" "$tend_k" "$5" "$tend_k" "$tend_on" "$tend_k" "$tend_gn"
 	# The name or id already matches: no need to start find.
@@ -317,6 +319,10 @@ type fileWrite struct {
 	CheckOld  bool
 	Old       []byte
 	OldAbsent bool
+	// IfSame are commands run instead when the file holds the content
+	// already (it changed since the probe): the attributes the write would
+	// have given it.
+	IfSame []string
 }
 
 // write adds the script text of w. It prints "backup=SUFFIX" when it made
@@ -333,7 +339,11 @@ func (s *script) write(w fileWrite) error {
 	s.add(`if [ -d "$tend_d" ]; then tend_t=; tend_die "$tend_d is a directory"; fi`)
 	s.add(`tend_c=none; if [ -f "$tend_d" ]; then tend_c=$(tend_sum < "$tend_d") || tend_c=unreadable; fi`)
 	s.add("case $tend_c in")
-	s.add(sumsOf(w.Content).pattern(), ") ;;")
+	s.add(sumsOf(w.Content).pattern(), ")")
+	for _, c := range w.IfSame {
+		s.add("	", c)
+	}
+	s.add(";;")
 	s.add("*)")
 	if w.CheckOld {
 		const changed = `tend_t=; tend_die "$tend_d changed since it was read; run the task again"`
@@ -343,18 +353,32 @@ func (s *script) write(w fileWrite) error {
 			s.add("case $tend_c in ", sumsOf(w.Old).pattern(), "|none) ;; *) ", changed, " ;; esac")
 		}
 	}
-	s.add(`rm -f -- "$tend_t"`)
-	s.add(`( umask 077; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
+	// The temporary file has a random name and is made with set -C, so no
+	// file there before is ever written through. It is made private (umask
+	// 077) and given its mode after its owner, unless nothing will change
+	// its owner: then the umask gives it its final mode at once and saves
+	// a chmod, as long as the mode has no execute or set-id bits (which a
+	// redirection never sets).
+	umask, chmodAfter := "077", true
+	kept := w.KeepUID != "" || w.KeepGID != ""
+	if w.Own == (ownership{}) && !kept && w.Mode&^0o666 == 0 {
+		umask, chmodAfter = fmt.Sprintf("%03o", 0o777&^w.Mode), false
+	}
+	s.add(`( umask `, umask, `; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
 	for _, c := range w.Own.cmds(`"$tend_t"`, false) {
 		s.add(c)
 	}
-	if w.Own.Owner == "" && w.KeepUID != "" {
+	switch keepUID, keepGID := w.Own.Owner == "" && w.KeepUID != "", w.Own.Group == "" && w.KeepGID != ""; {
+	case keepUID && keepGID:
+		s.add(`chown -- `, w.KeepUID, `:`, w.KeepGID, ` "$tend_t" 2>/dev/null || chgrp -- `, w.KeepGID, ` "$tend_t" 2>/dev/null || :`)
+	case keepUID:
 		s.add(`chown -- `, w.KeepUID, ` "$tend_t" 2>/dev/null || :`)
-	}
-	if w.Own.Group == "" && w.KeepGID != "" {
+	case keepGID:
 		s.add(`chgrp -- `, w.KeepGID, ` "$tend_t" 2>/dev/null || :`)
 	}
-	s.add(`chmod `, octal(w.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+	if chmodAfter {
+		s.add(`chmod `, octal(w.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+	}
 	if w.Validate != "" {
 		cmd, err := validateCommand(w.Validate, `"$tend_t"`)
 		if err != nil {
