@@ -20,7 +20,10 @@ const Tasks = 30
 
 // The scenario is what a real playbook does: directories, files with
 // content, templates, lineinfile, a command guarded by creates, a group, a
-// user, a cron job and packages that are already installed.
+// user, a cron job and packages that are already installed. The packages
+// task names apt rather than package: Debian's Mitogen (0.3.3) fails on
+// every host in Ansible's package action (mitogen-hq/mitogen#1034, fixed in
+// 0.3.5), and the fleet's hosts are Debian.
 const appTemplate = `# {{ app }} on {{ inventory_hostname }}, section {{ section }}
 [app]
 name = {{ app }}
@@ -77,7 +80,7 @@ func Playbook() string {
     - name: cron job
       cron: {name: bench tick, cron_file: bench, user: bench, minute: "*/15", job: "touch %[1]s/tick"}
     - name: packages
-      package: {name: [dash, sed], state: present}
+      apt: {name: [dash, sed], state: present}
 `, Root, strings.Repeat(`line of data\n`, 300))
 	return b.String()
 }

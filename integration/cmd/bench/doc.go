@@ -7,10 +7,11 @@
 //
 // It needs root (the fleet uses namespaces), ansible-playbook, and for
 // Mitogen Debian's ansible-mitogen. The scenario (package
-// tend/integration/bench) is 30 tasks of file, copy, template, lineinfile and
-// command, without fact gathering, all under /srv/bench on each host.
+// tend/integration/bench) is 30 tasks of file, copy, template, lineinfile,
+// command, group, user, cron and apt, without fact gathering, under
+// /srv/bench on each host (and a user, a group and /etc/cron.d/bench).
 //
-// For each tool and each run it removes /srv/bench everywhere (tend exec),
+// For each tool and each run it undoes the scenario everywhere (tend exec),
 // then times three runs of the playbook: the first converge (everything
 // changes), a no-op converge (nothing does) and a check run. Every timed
 // run must succeed on every host, with changes in the first converge and none
