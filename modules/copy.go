@@ -194,7 +194,7 @@ func init() {
 	if [ -n "${5-}" ]; then tend_z="- - - - $5"; else tend_z=$(ls -ldnL -- "$2") || return 1; fi
 	set -- "$1" "$2" "$3" "$4" $tend_z
 	if [ "$9" -le "$3" ]; then
-		tend_blob "$1" "$2" "$9" || return 1
+		tend_blob "$1" "$2" || return 1
 	elif [ "$9" = "$4" ]; then
 		tend_z=$(tend_sum < "$2") || return 1
 		printf '%s.sum=%s\n' "$1" "$tend_z"

@@ -392,15 +392,11 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		}
 		s.add("for tend_q in ", strings.Join(words, " "), "; do")
 		s.add(`	[ -d "$tend_q" ] && continue`)
-		if ft.own == (ownership{}) && ap.Mode&^0o777 == 0 {
-			// mkdir -m sets the exact mode (the umask does not apply): no
-			// chmod after it. Set-id and sticky bits still go by chmod.
-			s.add(`	mkdir -m `, octal(ap.Mode), ` -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
-		} else {
-			s.add(`	mkdir -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
-			for _, c := range ap.Cmds {
-				s.add("	", c)
-			}
+		// mkdir, then chmod: mkdir -m would save a process, but where the
+		// folder has a default ACL it can leave fewer bits than asked.
+		s.add(`	mkdir -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
+		for _, c := range ap.Cmds {
+			s.add("	", c)
 		}
 		s.add("done")
 		diffs := append([]Diff{stateDiff(ft.path, "absent", "directory")}, ap.Diffs...)

@@ -92,7 +92,7 @@ var helpers = map[string]string{
 	// tend_stat KEY PATH [L [OWNER [GROUP]]]: KEY.type, and for a file that
 	// exists KEY.mode, .nlink, .uid, .gid, .size, .owner, .group, and
 	// whether it belongs to OWNER and GROUP (names or ids; find decides
-	// unless the name or id is the file's). L follows a symbolic link. One stat -c where there is one
+	// unless the name is the file's). L follows a symbolic link. One stat -c where there is one
 	// (GNU, busybox), else ls -ldn and ls -ld: a probe's cost is mostly the
 	// processes it starts. stat says UNKNOWN, where ls gives the number, for
 	// an id without a name. It leaves the size in tend_sz.
@@ -118,13 +118,14 @@ var helpers = map[string]string{
 	tend_sz=$5
 	printf '%s.type=present\n%s.mode=%s\n%s.nlink=%s\n%s.uid=%s\n%s.gid=%s\n%s.size=%s\n%s.owner=%s\n%s.group=%s\n' \
 		"$tend_k" "$tend_k" "$1" "$tend_k" "$2" "$tend_k" "$3" "$tend_k" "$4" "$tend_k" "$5" "$tend_k" "$tend_on" "$tend_k" "$tend_gn"
-	# The name or id already matches: no need to start find.
+	# The name already matches: no need to start find. (Not an id: find
+	# takes an all-digit name as the name first.)
 	if [ -n "$tend_o" ]; then
-		if [ "$tend_o" = "$tend_on" ] || [ "$tend_o" = "$3" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -user "$tend_o"); fi
+		if [ "$tend_o" = "$tend_on" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -user "$tend_o"); fi
 		printf '%s.owner_ok=%s\n' "$tend_k" "$tend_v"
 	fi
 	if [ -n "$tend_g" ]; then
-		if [ "$tend_g" = "$tend_gn" ] || [ "$tend_g" = "$4" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -group "$tend_g"); fi
+		if [ "$tend_g" = "$tend_gn" ]; then tend_v=1; else tend_v=$(tend_any $tend_H "$tend_f" -prune -group "$tend_g"); fi
 		printf '%s.group_ok=%s\n' "$tend_k" "$tend_v"
 	fi
 	return 0
@@ -158,10 +159,10 @@ var helpers = map[string]string{
 	done
 }
 `,
-	// tend_blob KEY FILE [SIZE]: FILE's bytes as a blob record; SIZE, when
-	// the caller has it, saves counting them.
+	// tend_blob KEY FILE: FILE's bytes as a blob record. They are counted
+	// (not taken from stat): a file in /proc or /sys has no true size.
 	"tend_blob": `tend_blob() {
-	if [ -n "${3-}" ]; then tend_z=$3; else tend_z=$(wc -c < "$2") || return 1; fi
+	tend_z=$(wc -c < "$2") || return 1
 	printf '%s:%s\n' "$1" $tend_z
 	cat -- "$2" || return 1
 	printf '\n'
@@ -355,16 +356,9 @@ func (s *script) write(w fileWrite) error {
 	}
 	// The temporary file has a random name and is made with set -C, so no
 	// file there before is ever written through. It is made private (umask
-	// 077) and given its mode after its owner, unless nothing will change
-	// its owner: then the umask gives it its final mode at once and saves
-	// a chmod, as long as the mode has no execute or set-id bits (which a
-	// redirection never sets).
-	umask, chmodAfter := "077", true
-	kept := w.KeepUID != "" || w.KeepGID != ""
-	if w.Own == (ownership{}) && !kept && w.Mode&^0o666 == 0 {
-		umask, chmodAfter = fmt.Sprintf("%03o", 0o777&^w.Mode), false
-	}
-	s.add(`( umask `, umask, `; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
+	// 077) and given its mode by chmod after its owner: a umask would not
+	// do, since a folder's default ACL overrides it.
+	s.add(`( umask 077; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
 	for _, c := range w.Own.cmds(`"$tend_t"`, false) {
 		s.add(c)
 	}
@@ -376,9 +370,7 @@ func (s *script) write(w fileWrite) error {
 	case keepGID:
 		s.add(`chgrp -- `, w.KeepGID, ` "$tend_t" 2>/dev/null || :`)
 	}
-	if chmodAfter {
-		s.add(`chmod `, octal(w.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
-	}
+	s.add(`chmod `, octal(w.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
 	if w.Validate != "" {
 		cmd, err := validateCommand(w.Validate, `"$tend_t"`)
 		if err != nil {
