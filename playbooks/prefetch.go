@@ -18,9 +18,9 @@ import (
 // the probe script is exactly the same and the host has not been changed
 // since; any apply drops everything probed ahead.
 //
-// An apply carries, in its round trip, fresh probes of what follows it: the
-// rest of its loop's items and the tasks after it, up to and including the
-// first task that the answers from before the apply say will change. That
+// An apply carries, in its round trip, fresh probes of what follows it: its
+// loop's next items and the tasks after it, up to and including the first
+// item or task that the answers from before the apply say will change. That
 // task's own apply then looks further. So a converge with k changes costs
 // about k round trips after the first batch, and each probe runs about once
 // rather than again after every change before it. When a forecast was wrong
@@ -70,6 +70,7 @@ func (h *hostRun) takeProbe(user, script string) (modules.Output, bool) {
 	}
 	if len(q) == 1 {
 		delete(h.probes, k)
+		delete(h.forecasts, k) // it was for a task now behind
 	} else {
 		h.probes[k] = q[1:]
 	}
@@ -93,6 +94,7 @@ func (h *hostRun) dropProbes() {
 // tasks of the list it looked at.
 func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 	h.stale = false
+	h.forecasts = nil // this batch's answers will be the next ones
 	probes, user, n := h.collectAhead(tasks, false)
 	if len(probes) < 2 {
 		// One probe costs the same round trip either way.
@@ -111,7 +113,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 
 // collectAhead renders the tasks ahead and returns their probes, the user
 // they run as, and how many tasks it looked at. With forecast it stops
-// after the first task that the answers from before the last apply say
+// after the first item that the answers from before the last apply say
 // will change.
 func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []aheadProbe, user string, n int) {
 	userSet := false
@@ -130,14 +132,13 @@ look:
 		} else {
 			user, userSet = u, true
 		}
-		ps := h.probesAhead(t)
-		for _, p := range ps {
+		for _, p := range h.probesAhead(t) {
 			probes = append(probes, p)
-			if len(probes) >= maxPrefetch {
+			if len(probes) >= maxPrefetch || forecast && h.forecastsChange(user, []aheadProbe{p}) {
 				break look
 			}
 		}
-		if t.Register != "" || forecast && h.forecastsChange(user, ps) {
+		if t.Register != "" {
 			break
 		}
 	}
@@ -145,8 +146,8 @@ look:
 }
 
 // forecastsChange says whether any of the probes' answers from before the
-// last apply plans a change (or fails to plan). A probe never answered
-// forecasts nothing.
+// last apply plans a change (or fails to plan). A probe without such an
+// answer forecasts nothing.
 func (h *hostRun) forecastsChange(user string, ps []aheadProbe) bool {
 	for _, p := range ps {
 		out, ok := h.forecasts[probeKey(user, p.script)]
@@ -185,16 +186,21 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 	if t.Register == "" {
 		more := true
 		if t.Loop != nil {
+			// The loop's next items, up to the first forecast to change.
 			for _, p := range h.probesAhead(t) {
-				if p.item > h.item {
-					probes = append(probes, p)
+				if p.item <= h.item {
+					continue
+				}
+				probes = append(probes, p)
+				if len(probes) >= maxPrefetch || h.forecastsChange(user, []aheadProbe{p}) {
+					more = false
+					break
 				}
 			}
-			more = !h.forecastsChange(user, probes)
 		}
 		if more && h.ahead != nil {
 			tasks, aheadUser, m := h.collectAhead(h.ahead.tasks, true)
-			if aheadUser == user {
+			if aheadUser == user && len(probes)+len(tasks) <= maxPrefetch {
 				probes, n = append(probes, tasks...), m
 			}
 		}

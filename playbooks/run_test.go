@@ -462,9 +462,9 @@ func TestLookAheadAfterAnApplyNeverUsesStaleAnswers(t *testing.T) {
 		t.Errorf("h = %q, %v", b, err)
 	}
 	// 8 in the first batch; after first, second (forecast to change); as
-	// it did not, everything ahead again (6); after third, fourth; after
-	// fourth, the items (3); after a, b and c; after b, c; after c, fifth.
-	if rc := sum.Hosts["local"]; rc.Probes > 8+1+6+1+3+2+1+1 {
+	// it did not, everything ahead again (6); then after each change the
+	// next item or task: fourth, a, b, c, fifth.
+	if rc := sum.Hosts["local"]; rc.Probes > 8+1+6+5 {
 		t.Errorf("%d probes", rc.Probes)
 	}
 	events, _, _ = runLocal(t, pb, withDir)
