@@ -191,11 +191,15 @@ func init() {
 	// same. CURRENT is FILE's size when the caller knows it (tend_sz).
 	helpers["tend_content"] = `tend_content() {
 	[ -f "$2" ] || return 0
-	if [ -n "${5-}" ]; then tend_z="- - - - $5"; else tend_z=$(ls -ldnL -- "$2") || return 1; fi
-	set -- "$1" "$2" "$3" "$4" $tend_z
-	if [ "$9" -le "$3" ]; then
+	tend_z=${5-}
+	if [ -z "$tend_z" ]; then
+		tend_z=$(ls -ldnL -- "$2") || return 1
+		set -- "$1" "$2" "$3" "$4" $tend_z
+		tend_z=$9
+	fi
+	if [ "$tend_z" -le "$3" ]; then
 		tend_blob "$1" "$2" || return 1
-	elif [ "$9" = "$4" ]; then
+	elif [ "$tend_z" = "$4" ]; then
 		tend_z=$(tend_sum < "$2") || return 1
 		printf '%s.sum=%s\n' "$1" "$tend_z"
 	fi

@@ -92,10 +92,11 @@ var helpers = map[string]string{
 	// tend_stat KEY PATH [L [OWNER [GROUP]]]: KEY.type, and for a file that
 	// exists KEY.mode, .nlink, .uid, .gid, .size, .owner, .group, and
 	// whether it belongs to OWNER and GROUP (names or ids; find decides
-	// unless the name is the file's). L follows a symbolic link. One stat -c where there is one
-	// (GNU, busybox), else ls -ldn and ls -ld: a probe's cost is mostly the
-	// processes it starts. stat says UNKNOWN, where ls gives the number, for
-	// an id without a name. It leaves the size in tend_sz.
+	// unless the name is the file's). L follows a symbolic link. It runs
+	// one stat -c where there is one (GNU, busybox), else ls -ldn and ls
+	// -ld: a probe's cost is mostly the processes it starts. stat says
+	// UNKNOWN, where ls gives the number, for an id without a name. It
+	// leaves the size in tend_sz.
 	"tend_stat": `tend_stat() {
 	tend_k=$1 tend_f=$2 tend_l=${3-} tend_o=${4-} tend_g=${5-} tend_H=
 	if [ "$tend_l" = L ]; then tend_H=-H; [ -e "$tend_f" ]; else [ -e "$tend_f" ] || [ -L "$tend_f" ]; fi || {

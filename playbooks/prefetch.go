@@ -134,7 +134,7 @@ look:
 		}
 		for _, p := range h.probesAhead(t) {
 			probes = append(probes, p)
-			if len(probes) >= maxPrefetch || forecast && h.forecastsChange(user, []aheadProbe{p}) {
+			if len(probes) >= maxPrefetch || forecast && h.forecastsChange(user, p) {
 				break look
 			}
 		}
@@ -145,23 +145,19 @@ look:
 	return probes, user, n
 }
 
-// forecastsChange says whether any of the probes' answers from before the
-// last apply plans a change (or fails to plan). A probe without such an
-// answer forecasts nothing.
-func (h *hostRun) forecastsChange(user string, ps []aheadProbe) bool {
-	for _, p := range ps {
-		out, ok := h.forecasts[probeKey(user, p.script)]
-		if !ok {
-			continue
-		}
-		if _, reader := p.mod.(modules.Reader); reader {
-			continue
-		}
-		if change, err := p.mod.Plan(p.mt, out); err != nil || change != nil {
-			return true
-		}
+// forecastsChange says whether the probe's answer from before the last
+// apply plans a change (or fails to plan). A probe without such an answer
+// forecasts nothing.
+func (h *hostRun) forecastsChange(user string, p aheadProbe) bool {
+	out, ok := h.forecasts[probeKey(user, p.script)]
+	if !ok {
+		return false
 	}
-	return false
+	if _, reader := p.mod.(modules.Reader); reader {
+		return false
+	}
+	change, err := p.mod.Plan(p.mt, out)
+	return err != nil || change != nil
 }
 
 func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Output) {
@@ -192,7 +188,7 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 					continue
 				}
 				probes = append(probes, p)
-				if len(probes) >= maxPrefetch || h.forecastsChange(user, []aheadProbe{p}) {
+				if len(probes) >= maxPrefetch || h.forecastsChange(user, p) {
 					more = false
 					break
 				}
