@@ -3,7 +3,6 @@ package jinja
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -220,10 +219,5 @@ func (e *Env) gonjaTest(name string, d *def) func(*exec.Evaluator, *exec.Value, 
 // shortName drops the collection Ansible lets playbooks name filters and
 // tests by (ansible.builtin.to_json).
 func shortName(name string) string {
-	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
-		if rest, ok := strings.CutPrefix(name, prefix); ok {
-			return rest
-		}
-	}
-	return name
+	return canonicalName(name)
 }

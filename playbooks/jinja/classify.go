@@ -27,7 +27,8 @@ type renderState struct {
 	err error         // the last error tend's filters, tests and functions raised
 	top *exec.Context // the render's outermost scope of its own
 
-	ranged int // items range() built so far (see maxRangeTotal)
+	ranged int            // items range() built so far (see maxRangeTotal)
+	vars   map[string]any // the evaluation's variables, for lookups
 }
 
 func stateOf(ev *exec.Evaluator) *renderState {

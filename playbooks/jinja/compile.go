@@ -94,7 +94,7 @@ func (e *Env) build(src string, raw bool) (p *program, err error) {
 	if rw.err != nil {
 		return nil, rw.err
 	}
-	p = &program{root: root, multiline: strings.Contains(strings.TrimRight(text, "\n"), "\n"), newlines: trailingNewlines(text)}
+	p = &program{warnings: rw.warnings, root: root, multiline: strings.Contains(strings.TrimRight(text, "\n"), "\n"), newlines: trailingNewlines(text)}
 	if out, ok := singleOutput(root, true); ok && out.Condition == nil {
 		p.native = unwrapOutput(out.Expression)
 	}

@@ -18,13 +18,26 @@ import (
 // concurrent use, and caches what it compiles by source text, so each
 // distinct template or expression compiles once per Env.
 type Env struct {
-	cfg       *config.Config
-	filters   *exec.FilterSet
-	tests     *exec.TestSet
-	structs   *exec.ControlStructureSet
-	loader    loaders.Loader
-	template  *exec.Template // gonja's renderer wants one; it holds nothing
-	globals   map[string]any
+	cfg      *config.Config
+	filters  *exec.FilterSet
+	tests    *exec.TestSet
+	structs  *exec.ControlStructureSet
+	loader   loaders.Loader
+	template *exec.Template // gonja's renderer wants one; it holds nothing
+	globals  map[string]any
+
+	// KnownFilter and KnownTest, when set, tell the filters and tests
+	// Ansible has (by the name a template writes, or without its
+	// ansible.builtin. prefix): one that tend lacks is then no load error
+	// but a warning (CheckWarnings), and fails only when used. Set them
+	// before the Env's first use: compiled templates are cached.
+	KnownFilter func(name string) bool
+	KnownTest   func(name string) bool
+
+	// Warn, when set, receives the messages of lookups called with
+	// errors='warn'.
+	Warn func(msg string)
+
 	templates sync.Map // template text → *compiled
 	values    sync.Map // playbook value text → *compiled
 	exprs     sync.Map // expression text → *compiled
@@ -48,6 +61,7 @@ func New() *Env {
 	for name, d := range tests {
 		tt[name] = e.gonjaTest(name, d)
 	}
+	e.extend(ff, tt)
 	e.filters = exec.NewFilterSet(ff)
 	e.tests = exec.NewTestSet(tt)
 	e.structs = tags()
@@ -233,6 +247,7 @@ func (e *Env) environment(vars map[string]any, st *renderState) *exec.Environmen
 	if st != nil {
 		ctx.Set(stateKey, st)
 		st.top = ctx
+		st.vars = vars
 	}
 	return &exec.Environment{
 		Context:           ctx,
@@ -343,4 +358,5 @@ type program struct {
 	// and the render gets back as many as it lacks: "{{ x }}\n" with x
 	// "a\n" is "a\n", and a {% endfor -%} cannot eat the final newline.
 	newlines int
+	warnings []string // see CheckWarnings
 }

@@ -35,20 +35,7 @@ func globals() map[string]any {
 		"range":     globalRange,
 		"dict":      globalDict,
 		"namespace": globalNamespace,
-		"lookup":    unsupportedLookup,
-		"query":     unsupportedLookup,
-		"q":         unsupportedLookup,
 	}
-}
-
-// unsupportedLookup fails clearly: tend runs no lookup plugins. It is no
-// undefined variable, so `default` does not hide it.
-func unsupportedLookup(ev *exec.Evaluator, va *exec.VarArgs) (any, error) {
-	plugin := ""
-	if len(va.Args) > 0 {
-		plugin = va.Args[0].String()
-	}
-	return nil, record(ev, fmt.Errorf("lookup plugins are not supported (lookup %s)", quoteString(plugin)))
 }
 
 // globalRange is Python's range(), as a list.

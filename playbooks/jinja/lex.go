@@ -194,24 +194,37 @@ func packKeywords(args []*tokens.Token, at *tokens.Token) ([]*tokens.Token, bool
 	return append(pos, tok(tokens.RightBrace, "}"), tok(tokens.RightBrace, "}")), true
 }
 
-// shortenNames drops the collection from filter and test names
-// (`x | ansible.builtin.to_json`, `x is ansible.builtin.match('a')`):
-// gonja reads a filter or test name as one identifier.
+// shortenNames joins a dotted filter or test name into one name token,
+// as Jinja's parser does (`x | ansible.builtin.to_json`,
+// `x is not community.general.a_b`): gonja reads a filter or test name as
+// one identifier. The rewrite (names.go) resolves the joined name.
 func shortenNames(toks []*tokens.Token) []*tokens.Token {
 	out := toks[:0:0]
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		out = append(out, t)
-		if t.Type != tokens.Pipe && t.Type != tokens.Is && t.Type != tokens.Not || i+5 >= len(toks) {
+		j := i + 1
+		switch {
+		case t.Type == tokens.Pipe:
+		case t.Type == tokens.Is:
+			if j < len(toks) && toks[j].Type == tokens.Not {
+				out = append(out, toks[j])
+				j++
+			}
+		default:
 			continue
 		}
-		n := toks[i+1 : i+6]
-		if n[0].Type == tokens.Name && n[0].Val == "ansible" && n[1].Type == tokens.Dot &&
-			n[2].Type == tokens.Name && (n[2].Val == "builtin" || n[2].Val == "legacy") &&
-			n[3].Type == tokens.Dot && n[4].Type == tokens.Name {
-			out = append(out, n[4])
-			i += 5
+		if j+2 >= len(toks) || toks[j].Type != tokens.Name || toks[j+1].Type != tokens.Dot || toks[j+2].Type != tokens.Name {
+			i = j - 1
+			continue
 		}
+		name := *toks[j]
+		for j+2 < len(toks) && toks[j+1].Type == tokens.Dot && toks[j+2].Type == tokens.Name {
+			name.Val += "." + toks[j+2].Val
+			j += 2
+		}
+		out = append(out, &name)
+		i = j
 	}
 	return out
 }

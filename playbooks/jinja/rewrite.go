@@ -52,6 +52,8 @@ type rewriter struct {
 	env  *Env
 	done map[nodes.Node]nodes.Expression // nodes reachable twice are rewritten once
 	err  error                           // first unknown filter or test
+
+	warnings []string // names Ansible has and tend lacks (names.go)
 }
 
 func (rw *rewriter) fail(at *tokens.Token, format string, args ...any) {
@@ -246,9 +248,7 @@ func (rw *rewriter) list(l []nodes.Expression) {
 }
 
 func (rw *rewriter) filterCall(fc *nodes.FilterCall) {
-	if !rw.env.filters.Exists(fc.Name) {
-		rw.fail(fc.Token, "no filter named '%s'", fc.Name)
-	}
+	rw.resolveFilter(fc)
 	rw.list(fc.Args)
 	for k, v := range fc.Kwargs {
 		fc.Kwargs[k] = rw.expr(v)
@@ -256,8 +256,9 @@ func (rw *rewriter) filterCall(fc *nodes.FilterCall) {
 }
 
 func (rw *rewriter) testCall(tc *nodes.TestCall) {
-	if !rw.env.tests.Exists(tc.Name) {
-		rw.fail(tc.Token, "no test named '%s'", tc.Name)
+	if !rw.resolveTest(tc) {
+		rw.list(tc.Args)
+		return
 	}
 	if len(tc.Args) == 1 && tc.Token.Type != tokens.In {
 		if t, ok := tc.Args[0].(*nodes.Tuple); ok {
