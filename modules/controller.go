@@ -34,8 +34,24 @@ func init() {
 	}}})
 	Register("meta", Controller{ArgSpec: Spec{
 		Params: []Param{{Name: "free_form", Kind: String, Required: true,
-			Choices: []string{"flush_handlers", "noop", "end_play", "end_host"}}},
+			Choices: []string{"flush_handlers", "noop", "end_play", "end_host", "end_batch", "reset_connection",
+				"clear_facts", "clear_host_errors", "refresh_inventory"}}},
 		FreeForm: "free_form",
+	}})
+	Register("include_vars", Controller{ArgSpec: Spec{
+		FreeForm: "file",
+		Params: []Param{
+			{Name: "file", Kind: Path, Aliases: []string{"_raw_params"}},
+			{Name: "dir", Kind: Path},
+			{Name: "name", Kind: String},
+			{Name: "depth", Kind: Int, Default: 0},
+			{Name: "files_matching", Kind: String},
+			{Name: "ignore_files", Kind: List},
+			{Name: "extensions", Kind: List},
+			{Name: "ignore_unknown_extensions", Kind: Bool, Default: false},
+			{Name: "hash_behaviour", Kind: String, Choices: []string{"replace", "merge"}},
+		},
+		Exclusive: [][]string{{"file", "dir"}},
 	}})
 	Register("template", Controller{ArgSpec: Spec{Params: []Param{
 		{Name: "src", Kind: Path, Required: true},

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"tend/modules"
 	"tend/playbooks/load"
@@ -19,12 +23,13 @@ var controllerModules map[string]controllerFunc
 
 func init() {
 	controllerModules = map[string]controllerFunc{
-		"debug":    debugModule,
-		"set_fact": setFactModule,
-		"assert":   assertModule,
-		"fail":     failModule,
-		"meta":     metaModule,
-		"template": templateModule,
+		"debug":        debugModule,
+		"set_fact":     setFactModule,
+		"assert":       assertModule,
+		"fail":         failModule,
+		"meta":         metaModule,
+		"template":     templateModule,
+		"include_vars": includeVarsModule,
 	}
 }
 
@@ -162,8 +167,43 @@ func metaModule(ctx context.Context, h *hostRun, _ *load.Task, raw, _ map[string
 	case "end_play", "end_host":
 		// The _end marker stops the host's play (see finish).
 		return outcome{status: StatusSkipped, msg: action, result: modules.Result{"_end": strings.TrimPrefix(action, "end_")}}
+	case "end_batch":
+		// Without serial:, the batch is the whole play.
+		return outcome{status: StatusSkipped, msg: action, result: modules.Result{"_end": "play"}}
+	case "reset_connection":
+		// A new login sees changes to the user's groups; tend reconnects
+		// when the next task needs the host.
+		if h.hs.conn != nil {
+			h.hs.conn.Close()
+			h.hs.conn = nil
+		}
+		h.dropProbes()
+		if err := h.connect(ctx); err != nil {
+			return outcome{status: StatusUnreachable, msg: err.Error()}
+		}
+		return outcome{status: StatusSkipped, msg: "connection reset"}
+	case "clear_facts":
+		h.hs.facts = map[string]any{}
+		return outcome{status: StatusSkipped, msg: "facts cleared"}
+	case "clear_host_errors", "refresh_inventory":
+		// A failed host is out of the play in tend as in Ansible; the
+		// inventory is read once per run.
+		return outcome{status: StatusSkipped, msg: action + ": nothing to do in tend"}
 	}
-	return failf("%s: meta: %q is not supported (use flush_handlers, noop, end_play or end_host)", pos, action)
+	return failf("%s: meta: %q is not supported", pos, action)
+}
+
+// ansibleManaged is ansible_managed in templates: Ansible 2.14's default
+// (DEFAULT_MANAGED_STR), which no longer names the file, host or time, so
+// that a second run renders the same text.
+const ansibleManaged = "Ansible managed"
+
+// templateOwner is template_uid: the template file's owner's name.
+func templateOwner(path string) string {
+	if u, err := user.LookupId(fileUID(path)); err == nil {
+		return u.Username
+	}
+	return fileUID(path)
 }
 
 // templateModule renders src on the controller with the task's variables,
@@ -194,9 +234,27 @@ func (h *hostRun) renderTemplate(t *load.Task, raw, vars map[string]any) (map[st
 	}
 	tv := withVar(vars, "template_path", path)
 	tv["template_host"], _ = os.Hostname()
+	tv["template_fullpath"] = path
+	tv["template_run_date"] = time.Now().Format("2006-01-02 15:04:05.000000")
+	tv["template_destpath"] = args.String("dest")
+	tv["template_uid"] = templateOwner(path)
+	if _, ok := tv["ansible_managed"]; !ok {
+		tv["ansible_managed"] = ansibleManaged
+	}
 	rendered, err := h.p.r.jinja.Render(string(text), tv)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %v", src, err)
 	}
 	return modules.TemplateCopyArgs(args, rendered), nil
+}
+
+func fileUID(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return strconv.FormatUint(uint64(sys.Uid), 10)
+	}
+	return ""
 }

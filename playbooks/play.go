@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"tend/inventory"
 	"tend/modules"
 	"tend/playbooks/load"
+	"tend/transport"
 )
 
 // Why a host stops working through a task list.
@@ -37,10 +39,56 @@ type playRun struct {
 	// built once per play (not per host and task: that is quadratic).
 	groups, hostvars map[string]any
 	hostNames        []any
+	// indexMu guards taskIndex once hosts run: tasks of dynamic includes
+	// are numbered as they are loaded.
+	indexMu sync.Mutex
+	gapNext map[*load.Task]int // per templated include: the next free number of its gap
+	end     int                // past every task's number
+	onceState
+}
+
+// indexOf is a task's number for events.
+func (p *playRun) indexOf(t *load.Task) int {
+	p.indexMu.Lock()
+	defer p.indexMu.Unlock()
+	return p.taskIndex[t]
+}
+
+// dynamicGap is how many task numbers a templated include keeps for the
+// tasks it loads when run, so that they come between the include and the
+// task after it in the output.
+const dynamicGap = 1 << 16
+
+// number numbers the tasks a templated include loaded (inc), in the gap
+// kept after it.
+func (p *playRun) number(inc *load.Task, tasks []*load.Task) {
+	p.indexMu.Lock()
+	defer p.indexMu.Unlock()
+	next, ok := p.gapNext[inc]
+	if !ok { // an include inside a file loaded at run time: its own parent's gap is gone
+		next = p.taskIndex[inc] + 1
+	}
+	var walk func(ts []*load.Task)
+	walk = func(ts []*load.Task) {
+		for _, t := range ts {
+			if _, ok := p.taskIndex[t]; !ok {
+				p.taskIndex[t] = next
+				next++
+			}
+			walk(t.Block)
+			walk(t.Rescue)
+			walk(t.Always)
+			if t.Include != nil {
+				walk(t.Include.Tasks)
+			}
+		}
+	}
+	walk(tasks)
+	p.gapNext[inc] = next
 }
 
 func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) *playRun {
-	p := &playRun{r: r, index: index, play: play, hosts: hosts, taskIndex: map[*load.Task]int{}}
+	p := &playRun{r: r, index: index, play: play, hosts: hosts, taskIndex: map[*load.Task]int{}, gapNext: map[*load.Task]int{}}
 	n := 0
 	var number func(ts []*load.Task)
 	number = func(ts []*load.Task) {
@@ -50,11 +98,19 @@ func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) 
 			number(t.Block)
 			number(t.Rescue)
 			number(t.Always)
+			if t.Include != nil {
+				number(t.Include.Tasks)
+				if t.Include.Dynamic() {
+					p.gapNext[t] = n
+					n += dynamicGap
+				}
+			}
 		}
 	}
 	for _, list := range [][]*load.Task{play.PreTasks, play.Tasks, play.PostTasks, play.Handlers} {
 		number(list)
 	}
+	p.end = n
 	p.handlers = play.Handlers
 	p.groups = r.groupsVar()
 	p.hostvars = r.hostvarsVar()
@@ -91,6 +147,13 @@ type hostRun struct {
 	// current is the event of the task (and loop item) being run, for
 	// Options.Guard.
 	current Event
+	// env exports the environment of the task being run (see environment).
+	env string
+	// scopes are the variables dynamic includes bind for the tasks they
+	// run (loop items), innermost last.
+	scopes []map[string]any
+	// delegates are connections to the hosts tasks are delegated to.
+	delegates map[string]transport.Conn
 }
 
 // listCursor is where runList is in its task list.
@@ -102,6 +165,7 @@ type listCursor struct {
 
 func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}}
+	defer h.closeDelegates()
 	defer func() {
 		if hs.out || p.index >= hs.lastPlay {
 			hs.release()
@@ -110,7 +174,7 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 		if hs.conn != nil {
 			rc.RoundTrips = hs.conn.Stats().RoundTrips
 		}
-		p.r.emit(Event{Kind: EventHostDone, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, TaskIndex: len(p.taskIndex), Recap: &rc})
+		p.r.emit(Event{Kind: EventHostDone, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, TaskIndex: p.end, Recap: &rc})
 	}()
 	if err := h.connect(ctx); err != nil {
 		hs.out = true
@@ -125,6 +189,13 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 			p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "gather facts", TaskIndex: -1, Status: StatusFailed, Msg: err.Error()})
 			return
 		}
+	}
+	if p.play.Unsupported != "" {
+		hs.out = true
+		hs.recap.Failed++
+		p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "play", TaskIndex: -1,
+			TaskPos: p.r.posString(p.play.Pos), Status: StatusFailed, Msg: p.play.Unsupported})
+		return
 	}
 	var err error
 	for _, list := range [][]*load.Task{p.play.PreTasks, p.play.Tasks, p.play.PostTasks} {

@@ -29,7 +29,21 @@ import (
 //
 // The look-ahead stops where later tasks could depend on earlier ones in
 // ways rendering cannot see now: after a task that registers a result, at
-// set_fact, meta and blocks, and when the become user changes.
+// the tasks aheadable refuses, and when the become user changes.
+
+// aheadable says whether a task may be probed before it runs. The look-ahead
+// stops at tasks that change variables (set_fact, include_vars), the
+// control flow (meta, blocks, includes), that run elsewhere (delegate_to,
+// run_once), or whose loop or keywords need more than rendering to know
+// (lookups, retries, templated keywords), and at tasks tend cannot run.
+func aheadable(t *load.Task) bool {
+	switch t.Module {
+	case "", "set_fact", "meta", "include_vars":
+		return false
+	}
+	return t.Include == nil && t.Unsupported == "" && t.Until == "" && !t.RunOnce &&
+		t.DelegateTo == "" && t.LoopLookup == "" && len(t.Flags) == 0
+}
 
 // maxPrefetch bounds one batch, so a huge task list does not make one
 // enormous command.
@@ -119,7 +133,7 @@ func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []ahea
 	userSet := false
 look:
 	for _, t := range tasks {
-		if t.Module == "" || t.Module == "set_fact" || t.Module == "meta" {
+		if !aheadable(t) {
 			break
 		}
 		n++
@@ -257,7 +271,11 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 		} else if _, ctrl := controllerModules[name]; ctrl {
 			continue
 		}
-		if mod, mt, probe, err := h.moduleProbe(t, name, args); err == nil && probe != "" {
+		env, err := h.environment(t, v)
+		if err != nil {
+			continue
+		}
+		if mod, mt, probe, err := h.moduleProbe(t, name, args, env); err == nil && probe != "" {
 			out = append(out, aheadProbe{item: i, script: probe, mod: mod, mt: mt})
 		}
 	}

@@ -89,8 +89,11 @@ type hostState struct {
 	facts map[string]any // gathered facts; nil until gathered
 	// vars are set_fact and register results: they outlive the play, as
 	// in Ansible.
-	vars  map[string]any
-	recap Recap
+	vars map[string]any
+	// included are include_vars results: written by people, so their
+	// templates are rendered when used, ranking below set_fact.
+	included map[string]any
+	recap    Recap
 	// out is set once the host failed or was unreachable: later plays
 	// leave it alone.
 	out bool
@@ -118,7 +121,7 @@ func (hs *hostState) release() {
 // stops only itself.
 func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Options) (*Summary, error) {
 	start := time.Now()
-	r := &runner{o: o, pb: pb, inv: inv, jinja: jinja.New(), hosts: map[string]*hostState{}, lastPlay: map[string]int{}}
+	r := &runner{o: o, pb: pb, inv: inv, jinja: NewTemplateEnv(), hosts: map[string]*hostState{}, lastPlay: map[string]int{}}
 	if r.o.Events == nil {
 		r.o.Events = func(Event) {}
 	}

@@ -46,43 +46,77 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 	start := time.Now()
 	vars, templated := h.vars(t)
 	base := Event{Kind: EventTask, Play: h.p.name(), PlayIndex: h.p.index, Host: h.hs.host.Name,
-		TaskIndex: h.p.taskIndex[t], TaskPos: pos, Module: t.Module, Handler: t.Handler}
+		TaskIndex: h.p.indexOf(t), TaskPos: pos, Module: t.Module, Handler: t.Handler}
 	base.Task = h.taskName(t, vars)
 	h.current = base
 
+	orig := t // the loaded task: numbers and run_once are keyed by it
+	t, err := h.decideFlags(t, vars)
+	if err != nil {
+		return h.finish(t, base, start, []outcome{failf("%s: %v", pos, err)}, nil, false)
+	}
+	if t.Include != nil {
+		return h.runInclude(ctx, orig, t, vars, base, pos)
+	}
+	if t.RunOnce {
+		shared, mine := h.p.runOnceShared(orig, h.hs.host.Name)
+		if !mine {
+			select {
+			case <-shared.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return h.finish(t, base, start, shared.outs, shared.labels, shared.looped)
+		}
+		outs, labels, looped := h.runItems(ctx, t, vars, templated, pos, base)
+		shared.outs, shared.labels, shared.looped = outs, labels, looped
+		close(shared.done)
+		return h.finish(t, base, start, outs, labels, looped)
+	}
+	outs, labels, looped := h.runItems(ctx, t, vars, templated, pos, base)
+	return h.finish(t, base, start, outs, labels, looped)
+}
+
+// runItems runs a task for each of its loop items, or once without a loop.
+func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated map[string]any, pos string, base Event) (outs []outcome, labels []string, looped bool) {
 	items, err := h.loopItems(t, vars)
 	if err != nil {
-		return h.finish(t, base, start, []outcome{failf("%s: loop: %v", pos, err)}, nil, false)
+		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
-	var outs []outcome
-	var labels []string
 	if items == nil {
-		outs = append(outs, h.runOnce(ctx, t, vars, pos))
-	} else {
-		loopVar := t.LoopVar
-		if loopVar == "" {
-			loopVar = "item"
+		return []outcome{h.runAttempts(ctx, t, vars, pos)}, nil, false
+	}
+	loopVar := t.LoopVar
+	if loopVar == "" {
+		loopVar = "item"
+	}
+	for i, item := range items {
+		iv := withVar(vars, loopVar, item)
+		if t.IndexVar != "" {
+			iv[t.IndexVar] = i
 		}
-		for i, item := range items {
-			iv := withVar(vars, loopVar, item)
-			if t.IndexVar != "" {
-				iv[t.IndexVar] = i
-			}
-			h.resolve(iv, templated)
-			label := h.itemLabel(t, iv, item)
-			h.current = base
-			h.current.Item = label
-			h.item = i
-			o := h.runOnce(ctx, t, iv, pos)
-			o.item, o.loopVar = item, loopVar
-			outs = append(outs, o)
-			labels = append(labels, label)
-			if ctx.Err() != nil || o.status == StatusUnreachable {
+		if t.LoopExtended {
+			iv["ansible_loop"] = loopInfo(items, i)
+		}
+		h.resolve(iv, templated)
+		label := h.itemLabel(t, iv, item)
+		h.current = base
+		h.current.Item = label
+		h.item = i
+		o := h.runAttempts(ctx, t, iv, pos)
+		o.item, o.loopVar = item, loopVar
+		outs = append(outs, o)
+		labels = append(labels, label)
+		if ctx.Err() != nil || o.status == StatusUnreachable {
+			break
+		}
+		if t.LoopPause > 0 && i < len(items)-1 {
+			if sleepCtx(ctx, t.LoopPause) != nil {
 				break
 			}
 		}
 	}
-	return h.finish(t, base, start, outs, labels, items != nil)
+	return outs, labels, true
 }
 
 // Why a host stops: its task failed, or its connection is gone (which a
@@ -133,6 +167,16 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 	}
 	if t.Register != "" {
 		h.hs.vars[t.Register] = registered(outs, looped)
+	}
+	if t.Module != "set_fact" && t.Module != "include_vars" {
+		// Facts a module returns (getent, service_facts...) are the host's.
+		for _, o := range outs {
+			if f, ok := o.result["ansible_facts"].(map[string]any); ok && o.status != StatusFailed {
+				for k, v := range f {
+					h.hs.vars[k] = v
+				}
+			}
+		}
 	}
 	if unreachable {
 		return errHostUnreachable
@@ -223,11 +267,29 @@ func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any
 			return outcome{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}
 		}
 	}
+	if t.Unsupported != "" {
+		// Valid Ansible that tend does not run: fail before any change.
+		return failf("%s: %s", pos, t.Unsupported)
+	}
 	rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), vars)
 	if err != nil {
 		return failf("%s: %v", pos, err)
 	}
 	args := dropOmitted(rendered.(map[string]any))
+	if h.env, err = h.environment(t, vars); err != nil {
+		return failf("%s: %v", pos, err)
+	}
+	conn, err := h.delegate(ctx, t, vars)
+	if err != nil {
+		return failf("%s: %v", pos, err)
+	}
+	if conn != nil {
+		// The task runs on the delegate: what was probed ahead is not its.
+		own := h.hs.conn
+		h.hs.conn = conn
+		h.dropProbes()
+		defer func() { h.hs.conn = own; h.dropProbes() }()
+	}
 	var o outcome
 	if ctrl, ok := controllerModules[t.Module]; ok {
 		o = ctrl(ctx, h, t, args, vars, pos)
@@ -298,7 +360,7 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
-	mod, mt, probe, err := h.moduleProbe(t, name, raw)
+	mod, mt, probe, err := h.moduleProbe(t, name, raw, h.env)
 	if err != nil {
 		return failf("%v", err)
 	}
@@ -384,7 +446,7 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 	// The host is about to change: what was probed ahead may be stale, so
 	// the tasks after are probed again, after the apply, in its round trip.
 	start := time.Now()
-	out, err := h.applyAndLookAhead(ctx, t, change.Apply, h.becomeUser(t))
+	out, err := h.applyAndLookAhead(ctx, t, withEnv(h.env, change.Apply), h.becomeUser(t))
 	h.hs.recap.Apply += time.Since(start)
 	if err != nil {
 		return h.connectionLost(err)
@@ -414,7 +476,7 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 
 // moduleProbe checks a module's arguments and returns the module, its task
 // and its probe script.
-func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any) (modules.Module, *modules.Task, string, error) {
+func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env string) (modules.Module, *modules.Task, string, error) {
 	mod, args, err := lookupChecked(name, raw)
 	if err != nil {
 		return nil, nil, "", err
@@ -424,7 +486,7 @@ func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any) (mo
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("%s: %v", name, err)
 	}
-	return mod, mt, probe, nil
+	return mod, mt, withEnv(env, probe), nil
 }
 
 // exec runs a script on the host, as user when set, and collects its output.
@@ -512,6 +574,9 @@ func (h *hostRun) taskName(t *load.Task, vars map[string]any) string {
 func (h *hostRun) loopItems(t *load.Task, vars map[string]any) ([]any, error) {
 	if t.Loop == nil {
 		return nil, nil
+	}
+	if t.LoopLookup != "" {
+		return h.lookupItems(t, vars)
 	}
 	v, err := h.p.r.jinja.Value(t.Loop, vars)
 	if err != nil {

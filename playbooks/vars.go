@@ -68,6 +68,10 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 		v["role_name"] = t.Role.Name
 	}
 	trusted(t.Vars)
+	for _, sc := range h.scopes {
+		fromHost(sc) // loop items of includes: rendered already
+	}
+	trusted(hs.included)
 	fromHost(hs.vars)
 	trusted(r.o.ExtraVars)
 
@@ -78,6 +82,15 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	v["hostvars"] = p.hostvars
 	v["ansible_play_hosts"] = p.hostNames
 	v["ansible_play_hosts_all"] = p.hostNames
+	v["ansible_play_batch"] = p.hostNames
+	v["play_hosts"] = p.hostNames
+	v["ansible_play_name"] = p.name()
+	v["ansible_version"] = ansibleVersion
+	v["ansible_search_path"] = h.searchPath(t)
+	v["ansible_config_file"] = nil
+	if t.Role != nil {
+		v["ansible_role_name"] = t.Role.Name
+	}
 	v["ansible_check_mode"] = h.checkMode(t)
 	v["ansible_diff_mode"] = h.diffMode(t)
 	v["playbook_dir"] = r.pb.Dir
@@ -100,6 +113,32 @@ func (h *hostRun) resolve(v, templated map[string]any) {
 			}
 		}
 	}
+}
+
+// ansibleVersion is what ansible_version says: the Ansible tend follows.
+var ansibleVersion = map[string]any{"full": "2.14.18", "major": 2, "minor": 14, "revision": 18, "string": "2.14.18"}
+
+// searchPath is ansible_search_path: where lookups find relative files
+// (the role's folder, then the folder of the task's file, then the
+// playbook's), as Ansible's task search path.
+func (h *hostRun) searchPath(t *load.Task) []any {
+	var out []any
+	add := func(d string) {
+		for _, x := range out {
+			if x == d {
+				return
+			}
+		}
+		out = append(out, d)
+	}
+	if t.Role != nil {
+		add(t.Role.Path)
+	}
+	if t.Pos.File != "" && t.Role == nil {
+		add(filepath.Dir(t.Pos.File))
+	}
+	add(h.p.r.pb.Dir)
+	return out
 }
 
 func containsTemplate(x any) bool {

@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"tend/internal/ansiblecfg"
 	"tend/inventory"
 	"tend/playbooks"
-	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/transport"
 )
@@ -190,12 +190,24 @@ func askSecret(prompt string) ([]byte, error) {
 // loadPlaybook loads and checks a playbook, templates and expressions
 // included. Errors go to stderr as the loader words them (file:line:col, the
 // line, a hint), and the run ends with exit 1 before any host is touched.
+//
+// Valid Ansible that tend does not run yet loads with a warning each (the
+// tasks concerned fail on the hosts that reach them). Roles are also found
+// in ansible.cfg's roles_path (or $ANSIBLE_ROLES_PATH).
 func loadPlaybook(path string, stderr io.Writer) (*load.Playbook, error) {
-	env := jinja.New()
-	pb, err := load.Load(path, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	cfg, err := ansiblecfg.Load(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitError{exitUsage}
+	}
+	env := playbooks.NewTemplateEnv()
+	pb, err := load.Load(path, playbooks.LoadOptions(env, cfg.RolesPath()))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, exitError{exitUsage}
+	}
+	for _, w := range pb.Warnings {
+		fmt.Fprintf(stderr, "warning: %v\n", w)
 	}
 	return pb, nil
 }

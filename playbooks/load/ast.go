@@ -29,6 +29,9 @@ type Playbook struct {
 	// files), each once, in the order first read: what a digest of the run's
 	// inputs covers.
 	Files []string
+	// Warnings are valid Ansible that tend does not run yet: each task
+	// concerned carries Unsupported and fails on a host that reaches it.
+	Warnings ErrorList
 }
 
 // Play is one play. Its folder (for files a task names relative to the
@@ -52,6 +55,15 @@ type Play struct {
 	PreTasks, Tasks, PostTasks, Handlers []*Task
 	Tags                                 []string
 	CheckMode, Diff                      *bool
+	// Environment is the play's environment: (a mapping, or a template
+	// that gives one); tasks inherit it.
+	Environment any
+	// RemoteUser is the play's remote_user; the inventory's ansible_user
+	// wins over it, as in Ansible.
+	RemoteUser string
+	// Unsupported says why the play cannot run (valid Ansible that tend
+	// lacks): each host fails at the play's start.
+	Unsupported string
 }
 
 // VarsFile is one vars_files entry: its path and the variables it holds.
@@ -102,6 +114,10 @@ type Task struct {
 	// LoopVar is "item" unless loop_control names another; IndexVar is ""
 	// unless loop_control sets index_var.
 	LoopVar, IndexVar, LoopLabel string
+	// LoopExtended sets ansible_loop; LoopPause waits between items
+	// (seconds).
+	LoopExtended bool
+	LoopPause    float64
 
 	Register             string
 	Notify, Listen, Tags []string
@@ -118,4 +134,31 @@ type Task struct {
 	// Role is the role the task came from, nil otherwise.
 	Role    *Role
 	Handler bool
+
+	// Unsupported is set when the task uses valid Ansible that tend does
+	// not run yet: a host that reaches the task (its when holds) fails it
+	// there, before anything changes. The loader lists it in Warnings.
+	Unsupported string
+	// Flags are keywords whose value is a template (ignore_errors: "{{ x
+	// }}"), decided per host when the task runs: keyword → template.
+	Flags map[string]string
+	// Environment is the environment: of the play, blocks and task,
+	// merged: a mapping, or a template giving one (see EnvLayers).
+	Environment []any
+	// LoopLookup names the lookup of a with_X loop (with_dict,
+	// with_first_found...): Loop holds its terms. "" for loop:,
+	// with_items and with_list.
+	LoopLookup string
+	// Until, with Retries (-1 when not given) and Delay (seconds), repeats
+	// the task until the expression holds.
+	Until          string
+	Retries, Delay int
+	// RunOnce runs the task on the first host that reaches it; the others
+	// take its result.
+	RunOnce bool
+	// DelegateTo is the host the task runs on instead (a template).
+	DelegateTo string
+	// Include is set for a dynamic include_tasks / include_role (a
+	// templated file name, or a loop): the runner loads and runs it.
+	Include *Include
 }

@@ -25,9 +25,9 @@
 //
 // # What the tree holds
 //
-// Includes are gone: import_tasks and include_tasks are both expanded when
-// loading (the file name must be plain text), their tasks in place of the
-// include. A role's tasks come first in Play.Tasks (after PreTasks, which
+// Imports are gone: import_tasks and import_role are expanded when
+// loading, their tasks in place of the import (include_tasks and
+// include_role stay, see below). A role's tasks come first in Play.Tasks (after PreTasks, which
 // are separate), its handlers first in Play.Handlers; Task.Role is the
 // role's variable scope and folder. Blocks stay blocks: Module "" with
 // Block, Rescue and Always. Module names are short ("file" for
@@ -79,20 +79,34 @@
 // folder is filepath.Dir(Play.Pos.File); Playbook.Files lists every file
 // read, once, for digests.
 //
-// # Not supported (errors with a hint)
+// # Valid Ansible that tend does not run: warnings
 //
-// Play keywords serial, any_errors_fatal, max_fail_percentage, environment,
-// strategy, connection, remote_user, port, vars_prompt, gather_subset and
-// the like; become_method other than sudo. Task keywords delegate_to,
-// run_once, async/poll, until/retries/delay, local_action, action,
-// environment, include, include_role/import_role, loops on includes,
-// with_* other than with_items and with_list, loop_control's pause and
-// extended; when on import_playbook; role dependencies in meta/main.yml;
-// templated names of included files, roles, vars_files and imported
-// playbooks; templated booleans (become: "{{ x }}"); vault-encrypted files
-// and values, and the !unsafe tag. A key given twice in a mapping is an
-// error (YAML would keep the last). notify must name a handler of the play
-// (by name, listen topic or "role : name") unless it is templated.
+// What is not Ansible is an error: a misspelled module, argument or
+// keyword (with a did-you-mean), a wrong type, bad YAML or template
+// syntax. What is valid Ansible that tend does not run yet (a module,
+// argument, keyword or filter that Ansible has: internal/ansiblenames
+// holds their names) is a warning in Playbook.Warnings, and each task
+// concerned carries Task.Unsupported: a host that reaches it (its when
+// holding) fails there, before the task changes anything. Real roles carry
+// branches for other systems that never run on yours; they load.
+//
+// Includes: import_tasks and import_role are read in place. include_tasks
+// (and bare include) and include_role are tasks of their own (Task.Include)
+// whose when, loop and name are decided once per host when run; their
+// files are read now when named plainly (a file not found is a warning and
+// fails the hosts that reach it) and when run when templated. Role
+// dependencies (meta/main.yml) come before the role, and a role runs once
+// per play with the same parameters unless it allows duplicates.
+//
+// Keywords decided per host when run: templated booleans (Task.Flags),
+// environment, until/retries/delay, run_once, delegate_to, with_X lookups
+// (Task.LoopLookup). serial, order and gather_subset are accepted and have
+// no effect on what a host ends up as.
+//
+// Still errors: templated names of imports, of roles in roles: and of
+// vars_files; vault-encrypted files and values; the !unsafe tag; a key
+// given twice in a mapping (YAML would keep the last). notify must name a
+// handler of the play unless it is templated.
 //
 // # Limits
 //

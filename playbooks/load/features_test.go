@@ -175,7 +175,12 @@ func TestRoles(t *testing.T) {
 	})
 	play := pb.Plays[0]
 	var got []string
-	for _, task := range play.Tasks {
+	tasks := play.Tasks
+	if inc := tasks[1]; inc.Module != "include_tasks" || inc.Include == nil || len(inc.Include.Tasks) != 1 {
+		t.Fatalf("web's include_tasks: %+v", inc)
+	}
+	tasks = slices.Concat(tasks[:1], tasks[1].Include.Tasks, tasks[2:])
+	for _, task := range tasks {
 		s := task.Args["cmd"].(string)
 		if task.Role != nil {
 			s = task.Role.Name + ":" + s
@@ -186,7 +191,7 @@ func TestRoles(t *testing.T) {
 	if want := []string{"common:ls", "web:ls", "thing:thing", "echo own"}; !slices.Equal(got, want) {
 		t.Errorf("tasks %q, want %q", got, want)
 	}
-	web := play.Tasks[1]
+	web := tasks[1]
 	if web.Role.Path != filepath.Join("roles", "web") || web.Pos.File != filepath.Join("roles", "web", "tasks", "extra.yml") {
 		t.Errorf("web role %+v at %v", web.Role, web.Pos)
 	}
@@ -205,7 +210,7 @@ func TestRoles(t *testing.T) {
 
 func TestRoleNotFound(t *testing.T) {
 	_, err := loadFiles(t, map[string]string{"site.yml": "- hosts: all\n  roles: [nginx]\n"})
-	want := []string{`site.yml:2:11: role "nginx" not found (looked in roles/nginx and nginx)`}
+	want := []string{`site.yml:2:11: role "nginx" not found (looked in roles/nginx, nginx)`}
 	if got := errLines(t, err); !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -91,6 +91,9 @@ func dump(pb *Playbook) string {
 	for _, f := range pb.Files {
 		fmt.Fprintf(&b, "file %s\n", f)
 	}
+	for _, w := range pb.Warnings {
+		fmt.Fprintf(&b, "warning %s: %s\n", Pos{w.File, w.Line, w.Col}, w.Msg)
+	}
 	for _, p := range pb.Plays {
 		fmt.Fprintf(&b, "play %s name=%q hosts=%q facts=%v", p.Pos, p.Name, p.Hosts, p.GatherFacts)
 		field(&b, "become", p.Become)
@@ -132,6 +135,7 @@ func dumpTasks(b *strings.Builder, ts []*Task, indent string) {
 		}
 		field(b, "when", t.When)
 		if t.Loop != nil {
+			field(b, "loop_lookup", t.LoopLookup)
 			field(b, "loop", t.Loop)
 			field(b, "flatten", t.LoopFlatten)
 			field(b, "loop_var", t.LoopVar)
@@ -158,7 +162,25 @@ func dumpTasks(b *strings.Builder, ts []*Task, indent string) {
 			field(b, "params", t.Role.Params)
 		}
 		field(b, "handler", t.Handler)
+		field(b, "flags", t.Flags)
+		field(b, "environment", t.Environment)
+		field(b, "until", t.Until)
+		if t.Until != "" {
+			fmt.Fprintf(b, " retries=%d delay=%d", t.Retries, t.Delay)
+		}
+		field(b, "run_once", t.RunOnce)
+		field(b, "delegate_to", t.DelegateTo)
+		field(b, "unsupported", t.Unsupported)
+		if inc := t.Include; inc != nil {
+			field(b, "include", inc.File)
+			field(b, "dynamic", inc.Dynamic())
+			field(b, "missing", inc.Missing)
+		}
 		b.WriteString("\n")
+		if inc := t.Include; inc != nil && len(inc.Tasks) > 0 {
+			fmt.Fprintf(b, "%s  included:\n", indent)
+			dumpTasks(b, inc.Tasks, indent+"    ")
+		}
 		for _, sub := range []struct {
 			name  string
 			tasks []*Task
@@ -197,6 +219,16 @@ func field(b *strings.Builder, name string, v any) {
 		fmt.Fprintf(b, " %s=%q", name, x)
 		return
 	case map[string]any:
+		if len(x) == 0 {
+			return
+		}
+	case map[string]string:
+		if len(x) == 0 {
+			return
+		}
+		fmt.Fprintf(b, " %s=%v", name, x)
+		return
+	case []any:
 		if len(x) == 0 {
 			return
 		}

@@ -38,6 +38,14 @@ type Options struct {
 	// CheckExpr reports a syntax error in a bare expression (when:,
 	// changed_when:, failed_when:, assert's that:, debug's var:).
 	CheckExpr func(expr string) error
+	// TemplateWarnings and ExprWarnings, when set, name what a template or
+	// expression uses that Ansible has and tend lacks (a filter, a test):
+	// load warnings; the template fails where it is evaluated.
+	TemplateWarnings func(src string) []string
+	ExprWarnings     func(expr string) []string
+	// RolesPath lists folders where roles are looked for after roles/
+	// beside the playbook (ansible.cfg's roles_path, ANSIBLE_ROLES_PATH).
+	RolesPath []string
 }
 
 // Load reads the playbook at path and everything it pulls in (roles,
@@ -57,12 +65,14 @@ func Load(path string, opts Options) (*Playbook, error) {
 		return nil, errs
 	}
 	pb.Files = l.order
+	pb.Warnings = sortErrors(l.warns)
 	return pb, nil
 }
 
 type loader struct {
 	opts      Options
 	errs      ErrorList
+	warns     ErrorList
 	truncated bool
 	files     map[string]*file // by absolute path
 	byPath    map[string]*file // by the path shown in errors
@@ -72,6 +82,7 @@ type loader struct {
 	inherited int              // entries copied by inheritance
 	stack     []*file          // files being expanded, for cycles
 	limitHit  map[string]bool  // limits already reported
+	playDir   string           // folder of the play being read
 }
 
 // file is one file read and parsed once, however often it is included.
@@ -95,6 +106,18 @@ func (l *loader) errorf(p Pos, hint, format string, args ...any) {
 		e.Source = f.lines[p.Line-1]
 	}
 	l.errs = append(l.errs, e)
+}
+
+// warnf records valid Ansible that tend does not run yet, at p.
+func (l *loader) warnf(p Pos, hint, format string, args ...any) {
+	if len(l.warns) >= maxErrors {
+		return
+	}
+	e := &Error{File: p.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if f := l.byPath[p.File]; f != nil && p.Line > 0 && p.Line <= len(f.lines) {
+		e.Source = f.lines[p.Line-1]
+	}
+	l.warns = append(l.warns, e)
 }
 
 // limit reports a resource limit once, and says whether it was hit.

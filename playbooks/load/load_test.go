@@ -67,6 +67,16 @@ func TestLoadValid(t *testing.T) {
 	golden(t, "testdata/valid/site.golden", dump(pb))
 }
 
+// TestLoadAnsible loads valid Ansible that tend partly lacks: no error;
+// warnings, and the tasks concerned marked Unsupported (see the golden file).
+func TestLoadAnsible(t *testing.T) {
+	pb, err := Load("testdata/ansible/site.yml", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/ansible/site.golden", dump(pb))
+}
+
 // TestLoadErrors loads broken playbooks: every problem of each is reported
 // at once, sorted, with its position, hint and source line.
 func TestLoadErrors(t *testing.T) {

@@ -9,13 +9,15 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"tend/internal/ansiblenames"
 	"tend/modules"
 )
 
 var playKeywords = []string{
 	"name", "hosts", "vars", "vars_files", "become", "become_user", "become_method",
 	"gather_facts", "pre_tasks", "tasks", "post_tasks", "handlers", "roles", "tags",
-	"check_mode", "diff", "no_log", "ignore_errors",
+	"check_mode", "diff", "no_log", "ignore_errors", "environment", "remote_user",
+	"serial", "order", "gather_subset", "gather_timeout", "force_handlers",
 }
 
 // unsupported are Ansible keywords tend does not implement (yet), with what
@@ -25,25 +27,20 @@ type unsupported struct {
 	msg  string // instead of "%q is not supported yet"
 }
 
+// unsupportedPlay are play keywords tend does not run yet: the play loads
+// with a warning, and its hosts fail at its start.
 var unsupportedPlay = map[string]unsupported{
-	"serial":              {hint: "tend converges all hosts at once, --forks at a time; run it with --limit for batches"},
 	"any_errors_fatal":    {hint: "a failed host stops only itself; the run's exit code says whether any failed"},
 	"max_fail_percentage": {hint: "a failed host stops only itself; the run's exit code says whether any failed"},
-	"environment":         {hint: "set variables in the command itself, as in shell: FOO=1 cmd"},
 	"strategy":            {hint: "tend runs each task on all hosts before the next, as the linear strategy"},
 	"connection":          {hint: "set ansible_connection in the inventory"},
-	"remote_user":         {hint: "set ansible_user in the inventory, or pass -u"},
 	"port":                {hint: "set ansible_port in the inventory"},
-	"order":               {hint: "hosts run in inventory order"},
 	"throttle":            {hint: "use --forks"},
 	"run_once":            {hint: "target one host with a play of its own, as in hosts: web[0]"},
-	"force_handlers":      {},
 	"ignore_unreachable":  {},
 	"module_defaults":     {hint: "give the arguments on each task"},
-	"collections":         {hint: "use modules by their short or ansible.builtin names"},
+	"collections":         {hint: "use modules by their short or full names"},
 	"vars_prompt":         {hint: "pass values in vars or vars_files"},
-	"gather_subset":       {hint: "tend gathers its own fixed set of facts"},
-	"gather_timeout":      {},
 	"fact_path":           {},
 	"debugger":            {},
 	"timeout":             {},
@@ -174,6 +171,11 @@ func didYouMean(s string, candidates []string) string {
 // playCtx collects what is checked once the whole play is read.
 type playCtx struct {
 	notify []notifyRef
+	// roles are the roles expanded in the play (path, tasks file and
+	// parameters), which run once unless they allow duplicates.
+	roles map[string]bool
+	// handlers are those of roles that include_role and import_role bring.
+	handlers []*Task
 }
 
 type notifyRef struct {
@@ -189,7 +191,9 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 		case slices.Contains(playKeywords, q.name):
 			kw[q.name] = q
 		case isUnsupportedPlay(q.name):
-			w.unsupported(q, unsupportedPlay[q.name], "")
+			p.Unsupported = joinReasons(p.Unsupported, []string{w.notSupported(q, unsupportedPlay[q.name], "")})
+		case ansiblenames.Keyword("play", q.name):
+			p.Unsupported = joinReasons(p.Unsupported, []string{w.notSupported(q, unsupported{}, "")})
 		default:
 			hint := didYouMean(q.name, playKeywords)
 			if hint == "" && isTaskKey(q.name) {
@@ -199,6 +203,7 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 		}
 	}
 	pc := &playCtx{}
+	w.l.playDir = w.f.dir
 	if q, ok := kw["name"]; ok {
 		if s, ok := w.str(q); ok {
 			p.Name = s
@@ -241,6 +246,20 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 	}
 	p.CheckMode = w.optBool(kw, "check_mode")
 	p.Diff = w.optBool(kw, "diff")
+	if q, ok := kw["remote_user"]; ok {
+		if s, ok := w.str(q); ok {
+			p.RemoteUser = s
+			w.template(q.v, s)
+		}
+	}
+	// Batches (serial), host order and fact subsets change neither what a
+	// host ends up as nor which tasks run on it: tend runs every host at
+	// once, in inventory order, and gathers its one set of facts.
+	for _, k := range []string{"serial", "order", "gather_subset", "gather_timeout", "force_handlers"} {
+		if q, ok := kw[k]; ok {
+			w.value(q.v)
+		}
+	}
 	sc := &scope{
 		tags: p.Tags, become: p.Become, becomeUser: p.BecomeUser,
 		checkMode: p.CheckMode, diff: p.Diff, dir: w.f.dir, playDir: w.f.dir, play: pc,
@@ -250,6 +269,14 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 	}
 	if b := w.optBool(kw, "ignore_errors"); b != nil {
 		sc.ignoreErrors = *b
+	}
+	if _, ok := kw["environment"]; ok {
+		et := &Task{}
+		w.inherit(et, map[string]pair{"environment": kw["environment"]}, &scope{})
+		sc.environment = et.Environment
+		if len(et.Environment) > 0 {
+			p.Environment = et.Environment[0]
+		}
 	}
 	var roleTasks, roleHandlers []*Task
 	if q, ok := kw["roles"]; ok {
@@ -261,6 +288,14 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 	hsc := *sc
 	hsc.handler = true
 	p.Handlers = append(roleHandlers, w.taskList(kw, "handlers", &hsc)...)
+	for _, h := range pc.handlers {
+		// A role that include_role brings again has its handlers once.
+		if !slices.ContainsFunc(p.Handlers, func(o *Task) bool {
+			return o.Pos == h.Pos && o.Role != nil && h.Role != nil && o.Role.Path == h.Role.Path
+		}) {
+			p.Handlers = append(p.Handlers, h)
+		}
+	}
 	w.l.checkNotify(pc, p)
 	return p
 }
@@ -452,4 +487,15 @@ func (l *loader) checkNotify(pc *playCtx, p *Play) {
 		}
 		l.errorf(r.pos, hint, "no handler named %q in this play", clip(r.name))
 	}
+}
+
+// ReadVars reads a file of variables (YAML, or JSON) as vars_files and
+// include_vars do; an ErrorList says what is wrong with it.
+func ReadVars(path string, opts Options) (map[string]any, error) {
+	l := &loader{opts: opts, files: map[string]*file{}, byPath: map[string]*file{}}
+	v, ok := l.varsFile(path, Pos{File: path}, "vars file")
+	if !ok || len(l.errs) > 0 {
+		return nil, sortErrors(l.errs)
+	}
+	return v, nil
 }

@@ -32,120 +32,199 @@ func (w *walk) roles(q pair, sc *scope) (tasks, handlers []*Task) {
 		w.errorf(n, "list them: - role: NAME", "roles must be a list, not %s", kindName(n))
 		return nil, nil
 	}
-	seen := map[string]bool{}
 	for _, item := range n.Content {
-		e := deref(item)
-		if !w.spend(item) {
-			return tasks, handlers
-		}
-		var name string
-		var nameNode *yaml.Node
-		kw := map[string]pair{}
-		var params map[string]any
-		switch {
-		case e != nil && e.Kind == yaml.ScalarNode && !isNull(e):
-			name, nameNode = e.Value, e
-		case e != nil && e.Kind == yaml.MappingNode:
-			params = map[string]any{}
-			for _, p := range w.pairs(e) {
-				u, unsup := unsupportedTask[p.name]
-				switch {
-				case p.name == "role" || p.name == "name":
-					if nameNode != nil {
-						w.errorf(p.k, "", "the role is named twice (role: and name:)")
-						continue
-					}
-					name, _ = w.str(p)
-					nameNode = orKey(p)
-				case slices.Contains(roleKeywords, p.name):
-					kw[p.name] = p
-				case unsup:
-					w.unsupported(p, u, "on roles")
-				default: // a role parameter
-					if !reIdent.MatchString(p.name) {
-						w.errorf(p.k, "letters, digits and _, not starting with a digit", "%q is not a valid variable name", clip(p.name))
-						continue
-					}
-					params[p.name], _ = w.value(p.v)
-				}
-			}
-			if nameNode == nil {
-				w.errorf(item, "write - role: NAME", "roles entry has no role:")
-				continue
-			}
-		default:
-			w.errorf(item, "write - NAME or - role: NAME", "a roles entry must be a role name or a mapping, not %s", kindName(e))
-			continue
-		}
-		if name == "" {
+		name, nameNode, kw, params, ok := w.roleEntry(item)
+		if !ok {
 			continue
 		}
 		if modules.IsTemplated(name) {
 			w.errorf(nameNode, "tend reads roles before running: name the role plainly", "the role name cannot be templated")
 			continue
 		}
-		params = mergeVars(params, w.varsMap(kw["vars"]))
 		r := w.role(name, nameNode, params)
 		if r == nil {
 			continue
 		}
-		// A role listed twice with the same parameters runs once, as in
-		// Ansible, unless its meta/main.yml allows duplicates.
-		key := r.role.Path + "\x00" + fmt.Sprint(params)
-		if seen[key] && !r.allowDuplicates {
-			continue
-		}
-		seen[key] = true
 		delete(kw, "vars") // role params, not task vars: they rank higher
 		rt := &Task{}
 		w.inherit(rt, kw, sc)
 		rsc := &scope{
 			when: rt.When, tags: rt.Tags, vars: rt.Vars, become: rt.Become, becomeUser: rt.BecomeUser,
 			noLog: rt.NoLog, ignoreErrors: rt.IgnoreErrors, checkMode: rt.CheckMode, diff: rt.Diff,
-			role: r.role, dir: filepath.Join(r.role.Path, "tasks"), playDir: sc.playDir,
-			depth: sc.depth + 1, play: sc.play,
+			flags: rt.Flags, environment: rt.Environment, notify: rt.Notify, runOnce: rt.RunOnce,
+			delegateTo: rt.DelegateTo, unsupported: sc.unsupported,
+			playDir: sc.playDir, depth: sc.depth + 1, play: sc.play,
 		}
-		at := w.pos(nameNode)
-		if r.tasks != "" {
-			tasks = append(tasks, w.l.taskFile(r.tasks, at, rsc, "role task file")...)
-		}
-		if r.handlers != "" {
-			hsc := *rsc
-			hsc.handler = true
-			hsc.dir = filepath.Join(r.role.Path, "handlers")
-			handlers = append(handlers, w.l.taskFile(r.handlers, at, &hsc, "role handler file")...)
-		}
+		t, h := w.expandRole(r, rsc, w.pos(nameNode), 0)
+		tasks = append(tasks, t...)
+		handlers = append(handlers, h...)
 	}
 	return tasks, handlers
+}
+
+// roleEntry reads one entry of roles: (or of a role's dependencies): a
+// name, or a mapping with role: (or name:), keywords and parameters.
+func (w *walk) roleEntry(item *yaml.Node) (name string, nameNode *yaml.Node, kw map[string]pair, params map[string]any, ok bool) {
+	e := deref(item)
+	if !w.spend(item) {
+		return "", nil, nil, nil, false
+	}
+	kw = map[string]pair{}
+	switch {
+	case e != nil && e.Kind == yaml.ScalarNode && !isNull(e):
+		name, nameNode = e.Value, e
+	case e != nil && e.Kind == yaml.MappingNode:
+		params = map[string]any{}
+		for _, p := range w.pairs(e) {
+			u, unsup := unsupportedTask[p.name]
+			switch {
+			case p.name == "role" || p.name == "name":
+				if nameNode != nil {
+					w.errorf(p.k, "", "the role is named twice (role: and name:)")
+					continue
+				}
+				name, _ = w.str(p)
+				nameNode = orKey(p)
+			case slices.Contains(roleKeywords, p.name):
+				kw[p.name] = p
+			case unsup:
+				w.notSupported(p, u, "on roles")
+			case p.name == "src" || p.name == "version" || p.name == "scm":
+				// requirements-style fields Ansible ignores here
+			default: // a role parameter
+				if !reIdent.MatchString(p.name) {
+					w.errorf(p.k, "letters, digits and _, not starting with a digit", "%q is not a valid variable name", clip(p.name))
+					continue
+				}
+				params[p.name], _ = w.value(p.v)
+			}
+		}
+		if nameNode == nil {
+			w.errorf(item, "write - role: NAME", "roles entry has no role:")
+			return "", nil, nil, nil, false
+		}
+	default:
+		w.errorf(item, "write - NAME or - role: NAME", "a roles entry must be a role name or a mapping, not %s", kindName(e))
+		return "", nil, nil, nil, false
+	}
+	if name == "" {
+		return "", nil, nil, nil, false
+	}
+	params = mergeVars(params, w.varsMap(kw["vars"]))
+	return name, nameNode, kw, params, true
+}
+
+// expandRole returns a role's tasks and handlers, its dependencies' first
+// (meta/main.yml), in scope rsc. A role (with the same parameters) runs once
+// per play, unless it allows duplicates, as in Ansible.
+func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int) (tasks, handlers []*Task) {
+	if depth > maxDepth {
+		w.l.errorf(at, "", "role dependencies nested deeper than %d levels", maxDepth)
+		return nil, nil
+	}
+	if pc := rsc.play; pc != nil {
+		key := r.role.Path + "\x00" + r.tasks + "\x00" + fmt.Sprint(r.role.Params)
+		if pc.roles[key] && !r.allowDuplicates {
+			return nil, nil
+		}
+		if pc.roles == nil {
+			pc.roles = map[string]bool{}
+		}
+		pc.roles[key] = true
+	}
+	for _, d := range r.deps {
+		// A dependency is also found beside the role that needs it.
+		dep := w.l.walk(d.f).role(d.name, d.node, d.params, filepath.Dir(r.role.Path))
+		if dep == nil {
+			continue
+		}
+		dt := &Task{}
+		w.l.walk(d.f).inherit(dt, d.kw, rsc)
+		dsc := *rsc
+		dsc.when, dsc.tags, dsc.vars, dsc.become, dsc.becomeUser = dt.When, dt.Tags, dt.Vars, dt.Become, dt.BecomeUser
+		dsc.noLog, dsc.ignoreErrors, dsc.checkMode, dsc.diff = dt.NoLog, dt.IgnoreErrors, dt.CheckMode, dt.Diff
+		dsc.flags, dsc.environment = dt.Flags, dt.Environment
+		t, h := w.expandRole(dep, &dsc, d.f.pos(d.node), depth+1)
+		tasks = append(tasks, t...)
+		handlers = append(handlers, h...)
+	}
+	sc := *rsc
+	sc.role = r.role
+	sc.dir = filepath.Join(r.role.Path, "tasks")
+	if r.tasks != "" {
+		tasks = append(tasks, w.l.taskFile(r.tasks, at, &sc, "role task file")...)
+	}
+	if r.handlers != "" {
+		hsc := sc
+		hsc.handler = true
+		hsc.dir = filepath.Join(r.role.Path, "handlers")
+		handlers = append(handlers, w.l.taskFile(r.handlers, at, &hsc, "role handler file")...)
+	}
+	return tasks, handlers
+}
+
+// roleDep is one entry of a role's meta/main.yml dependencies.
+type roleDep struct {
+	f      *file
+	name   string
+	node   *yaml.Node
+	kw     map[string]pair
+	params map[string]any
 }
 
 type loadedRole struct {
 	role            *Role
 	tasks, handlers string // main files, "" when absent
 	allowDuplicates bool
+	deps            []roleDep
 }
 
-// role finds a role beside the playbook (roles/NAME, then NAME; a name
-// with a slash is a path) and loads its defaults, vars and meta.
-func (w *walk) role(name string, at *yaml.Node, params map[string]any) *loadedRole {
-	var looked []string
-	if strings.Contains(name, "/") || filepath.IsAbs(name) {
-		looked = []string{w.l.resolve(w.f.dir, name)}
-	} else {
-		looked = []string{filepath.Join(w.f.dir, "roles", name), filepath.Join(w.f.dir, name)}
-	}
-	dir := ""
-	for _, d := range looked {
-		if isDir(d) {
-			dir = d
-			break
+// role finds a role: in roles/ beside the file naming it and beside the
+// playbook, in the roles path (Options.RolesPath), then beside the file
+// itself; a name with a slash is a path. It loads the role's defaults,
+// vars and meta.
+// findRole returns the folder of the role called name, or "" and where it
+// looked (see role).
+func (w *walk) findRole(name string, near ...string) (dir string, looked []string) {
+	add := func(d string) {
+		if !slices.Contains(looked, d) {
+			looked = append(looked, d)
 		}
 	}
+	if strings.Contains(name, "/") || filepath.IsAbs(name) {
+		add(w.l.resolve(w.f.dir, name))
+	}
+	if len(near) == 0 {
+		add(filepath.Join(w.f.dir, "roles", name))
+	}
+	if w.l.playDir != "" {
+		add(filepath.Join(w.l.playDir, "roles", name))
+	}
+	for _, d := range w.l.opts.RolesPath {
+		add(filepath.Join(d, name))
+	}
+	for _, d := range near {
+		add(filepath.Join(d, name))
+	}
+	if !slices.Contains(looked, filepath.Join(w.f.dir, name)) && len(near) == 0 {
+		add(filepath.Join(w.f.dir, name))
+	}
+	for _, d := range looked {
+		if isDir(d) {
+			return d, looked
+		}
+	}
+	return "", looked
+}
+
+func (w *walk) role(name string, at *yaml.Node, params map[string]any, near ...string) *loadedRole {
+	dir, looked := w.findRole(name, near...)
 	if dir == "" {
-		w.errorf(at, "looked in "+strings.Join(looked, " and "), "role %q not found", clip(name))
+		w.errorf(at, "looked in "+strings.Join(looked, ", "), "role %q not found", clip(name))
 		return nil
 	}
-	r := &loadedRole{role: &Role{Name: filepath.Base(name), Path: dir, Params: params}}
+	name = filepath.Base(name)
+	r := &loadedRole{role: &Role{Name: name, Path: dir, Params: params}}
 	pos := w.pos(at)
 	find := func(sub string) string {
 		for _, m := range mainFiles {
@@ -164,30 +243,43 @@ func (w *walk) role(name string, at *yaml.Node, params map[string]any) *loadedRo
 		r.role.Vars, _ = w.l.varsFile(p, pos, "role vars file")
 	}
 	if p := find("meta"); p != "" {
-		r.allowDuplicates = w.l.roleMeta(p, pos, r.role.Name)
+		r.allowDuplicates, r.deps = w.l.roleMeta(p, pos)
 	}
 	return r
 }
 
-// roleMeta checks meta/main.yml: dependencies are not supported yet. It
-// returns allow_duplicates.
-func (l *loader) roleMeta(path string, at Pos, role string) bool {
+// roleMeta reads meta/main.yml: allow_duplicates and the dependencies.
+func (l *loader) roleMeta(path string, at Pos) (allow bool, deps []roleDep) {
 	f := l.open(path, at, "role meta file")
 	if f == nil || isNull(f.root) {
-		return false
+		return false, nil
 	}
 	w := l.walk(f)
 	if f.root.Kind != yaml.MappingNode {
 		w.errorf(f.root, "", "a role meta file must hold a mapping, not %s", kindName(f.root))
-		return false
+		return false, nil
 	}
-	allow := false
 	for _, p := range w.pairs(f.root) {
 		switch p.name {
 		case "dependencies":
-			if !isNull(p.v) && !(p.v.Kind == yaml.SequenceNode && len(p.v.Content) == 0) {
-				w.errorf(p.k, fmt.Sprintf("list the roles %s needs before it under the play's roles:", role),
-					"role dependencies are not supported yet")
+			if isNull(p.v) {
+				continue
+			}
+			if p.v.Kind != yaml.SequenceNode {
+				w.errorf(p.v, "list them: - role: NAME", "dependencies must be a list, not %s", kindName(p.v))
+				continue
+			}
+			for _, item := range p.v.Content {
+				name, node, kw, params, ok := w.roleEntry(item)
+				if !ok {
+					continue
+				}
+				if modules.IsTemplated(name) {
+					w.errorf(node, "name the role plainly", "a dependency's role name cannot be templated")
+					continue
+				}
+				delete(kw, "vars")
+				deps = append(deps, roleDep{f: f, name: name, node: node, kw: kw, params: params})
 			}
 		case "allow_duplicates":
 			if b, _ := w.boolean(p); b != nil {
@@ -195,5 +287,5 @@ func (l *loader) roleMeta(path string, at Pos, role string) bool {
 			}
 		}
 	}
-	return allow
+	return allow, deps
 }

@@ -2,12 +2,14 @@ package load
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"tend/internal/ansiblenames"
 	"tend/modules"
 )
 
@@ -16,56 +18,41 @@ var taskKeywords = []string{
 	"name", "args", "when", "loop", "with_items", "with_list", "loop_control", "register",
 	"notify", "listen", "tags", "no_log", "become", "become_user", "become_method",
 	"changed_when", "failed_when", "ignore_errors", "check_mode", "diff", "vars",
-	"block", "rescue", "always",
+	"block", "rescue", "always", "environment", "until", "retries", "delay", "run_once",
+	"delegate_to", "delegate_facts",
 }
 
 // inheritedKeywords are valid on blocks and includes too: the tasks inside
 // inherit them.
 var inheritedKeywords = []string{
 	"name", "when", "tags", "vars", "become", "become_user", "become_method",
-	"no_log", "ignore_errors", "check_mode", "diff",
+	"no_log", "ignore_errors", "check_mode", "diff", "environment", "notify", "run_once",
+	"delegate_to", "delegate_facts",
 }
 
+// includeKeywords are what include_tasks and include_role take besides the
+// inherited ones.
+var includeKeywords = []string{"loop", "with_items", "with_list", "loop_control", "args", "listen"}
+
+// unsupportedTask are Ansible task keywords tend does not run yet: a task
+// using one loads with a warning and fails on a host that reaches it.
 var unsupportedTask = map[string]unsupported{
-	"delegate_to":        {hint: "tend runs a task on the play's hosts only: write a play for the other host"},
-	"delegate_facts":     {hint: "tend runs a task on the play's hosts only: write a play for the other host"},
-	"run_once":           {hint: "target one host with a play of its own, as in hosts: web[0]"},
 	"async":              {hint: "tasks run in the foreground; bound long commands with the timeout command"},
 	"poll":               {hint: "tasks run in the foreground; bound long commands with the timeout command"},
-	"until":              {hint: "write the retry loop into a shell: task"},
-	"retries":            {hint: "write the retry loop into a shell: task"},
-	"delay":              {hint: "write the retry loop into a shell: task"},
-	"local_action":       {msg: "local_action is not supported", hint: "write a play with hosts: localhost, and ansible_connection=local in the inventory"},
-	"action":             {msg: "action is not supported", hint: "write the module name as the key, as in copy: src=a dest=b"},
-	"environment":        {hint: "set variables in the command itself, as in shell: FOO=1 cmd"},
-	"remote_user":        {hint: "set ansible_user in the inventory, or pass -u"},
 	"connection":         {hint: "set ansible_connection in the inventory"},
 	"port":               {hint: "set ansible_port in the inventory"},
+	"remote_user":        {hint: "set ansible_user in the inventory, or pass -u"},
 	"throttle":           {hint: "use --forks"},
 	"timeout":            {hint: "bound long commands with the timeout command"},
 	"any_errors_fatal":   {hint: "a failed host stops only itself"},
 	"ignore_unreachable": {},
 	"module_defaults":    {hint: "give the arguments on each task"},
-	"collections":        {hint: "use modules by their short or ansible.builtin names"},
+	"collections":        {hint: "use modules by their short or full names"},
 	"debugger":           {},
 	"become_flags":       {hint: "only plain sudo is supported"},
 	"become_exe":         {hint: "only plain sudo is supported"},
-	"include":            {msg: "include is not supported", hint: "use import_tasks or include_tasks"},
-	"include_role":       {msg: "include_role is not supported yet", hint: "list the role under the play's roles:"},
-	"import_role":        {msg: "import_role is not supported yet", hint: "list the role under the play's roles:"},
-	"import_playbook":    {msg: "import_playbook is only valid at the top level of a playbook", hint: "list it with the plays, not with tasks"},
-	"vars_files":         {msg: "vars_files is a play keyword", hint: "move it to the play"},
-}
-
-// withHints say how to write Ansible's with_X lookups as loop:.
-var withHints = map[string]string{
-	"with_dict":          `loop: "{{ d | dict2items }}"`,
-	"with_nested":        `loop: "{{ a | product(b) | list }}"`,
-	"with_together":      `loop: "{{ a | zip(b) | list }}"`,
-	"with_sequence":      `loop: "{{ range(1, 10) | list }}"`,
-	"with_indexed_items": "loop: with loop_control: {index_var: i}",
-	"with_flattened":     `loop: "{{ a | flatten }}"`,
-	"with_subelements":   `loop: "{{ users | subelements('keys') }}"`,
+	"local_action":       {hint: "write a play with hosts: localhost"},
+	"action":             {hint: "write the module name as the key, as in copy: src=a dest=b"},
 }
 
 // freeFormKeys are the key=value words Ansible takes out of free-form text
@@ -117,6 +104,12 @@ type scope struct {
 	playDir             string
 	depth               int
 	play                *playCtx
+	flags               map[string]string // templated keywords (see Task.Flags)
+	environment         []any
+	notify              []string // a block's notify: its tasks notify too
+	runOnce             bool
+	delegateTo          string
+	unsupported         string // why the tasks cannot run (see Task.Unsupported)
 }
 
 // tasks reads a list of tasks.
@@ -137,13 +130,21 @@ func (w *walk) tasks(q pair, sc *scope) []*Task {
 }
 
 type action struct {
-	kind string // "module", "include" or "block"
+	kind string // "module", "include", "role" or "block"
 	name string // the module's short name, import_tasks, include_tasks, block
 	p    pair
 	spec modules.Spec
+	// foreign is set for a module that Ansible has and tend does not.
+	foreign *ansiblenames.Module
 }
 
-// task reads one task. An include yields the included tasks.
+// misplaced are keys Ansible rejects in a task, with what to do instead.
+var misplaced = map[string]unsupported{
+	"import_playbook": {msg: "import_playbook is only valid at the top level of a playbook", hint: "list it with the plays, not with tasks"},
+	"vars_files":      {msg: "vars_files is a play keyword", hint: "move it to the play, or use include_vars"},
+}
+
+// task reads one task. An import yields the imported tasks.
 func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 	at := n
 	n = deref(n)
@@ -165,32 +166,38 @@ func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 	kw := map[string]pair{}
 	var kwOrder []string
 	var acts []action
-	reported := false // a key was already reported: no "task has no module" too
+	var notRun []string // valid Ansible that tend does not run yet
+	reported := false   // a key was already reported: no "task has no module" too
 	for _, q := range w.pairs(n) {
 		short := trimFQ(q.name)
 		u, unsup := unsupportedTask[short]
+		m, bad := misplaced[short]
 		switch {
-		case slices.Contains(taskKeywords, q.name):
+		case slices.Contains(taskKeywords, q.name) || isWithLookup(q.name):
 			kw[q.name] = q
 			kwOrder = append(kwOrder, q.name)
 			if q.name == "block" {
 				acts = append(acts, action{kind: "block", name: "block", p: q})
 			}
-		case short == "import_tasks" || short == "include_tasks":
+		case short == "import_tasks" || short == "include_tasks" || short == "include":
 			acts = append(acts, action{kind: "include", name: short, p: q})
-		case unsup:
-			w.unsupported(q, u, "")
+		case short == "import_role" || short == "include_role":
+			acts = append(acts, action{kind: "role", name: short, p: q})
+		case bad:
+			w.errorf(q.k, m.hint, "%s", m.msg)
 			reported = true
+		case unsup:
+			notRun = append(notRun, w.notSupported(q, u, ""))
 		case strings.HasPrefix(q.name, "with_"):
 			reported = true
-			hint := "write it as loop:"
-			if h, ok := withHints[q.name]; ok {
-				hint = "write it as " + h
-			}
-			w.errorf(q.k, hint, "%q is not supported", q.name)
+			w.errorf(q.k, didYouMean(q.name, withNames()), "unknown loop %q: there is no lookup named %q", q.name, strings.TrimPrefix(q.name, "with_"))
 		default:
 			if name, spec, ok := lookupModule(q.name); ok {
 				acts = append(acts, action{kind: "module", name: name, p: q, spec: spec})
+			} else if am, ok := ansiblenames.LookupModule(q.name); ok {
+				acts = append(acts, action{kind: "module", name: short, p: q, foreign: &am})
+			} else if ansiblenames.Keyword("task", q.name) {
+				notRun = append(notRun, w.notSupported(q, unsupported{}, ""))
 			} else {
 				w.unknownTaskKey(q)
 				reported = true
@@ -204,14 +211,21 @@ func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 				return nil
 			}
 		}
-		if !reported {
+		if !reported && len(notRun) == 0 {
 			w.errorf(at, "add a module, such as command: or debug:", "task has no module")
 		}
-		return nil
+		if reported {
+			return nil
+		}
 	}
-	act := acts[0]
-	if i := slices.IndexFunc(acts, func(a action) bool { return a.kind == "block" }); i >= 0 {
-		act = acts[i] // a block with a module: the module is the mistake
+	var act action
+	if len(acts) > 0 {
+		act = acts[0]
+		if i := slices.IndexFunc(acts, func(a action) bool { return a.kind == "block" }); i >= 0 {
+			act = acts[i] // a block with a module: the module is the mistake
+		}
+	} else {
+		act = action{kind: "module", name: "unsupported"}
 	}
 	for _, other := range acts {
 		if other.p.k == act.p.k {
@@ -227,12 +241,13 @@ func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 	for _, k := range kwOrder {
 		q := kw[k]
 		bad, hint, msg := false, "", ""
+		dynamic := act.kind == "include" && act.name != "import_tasks" || act.kind == "role" && act.name == "include_role"
 		switch {
 		case act.kind == "block" && !slices.Contains(inheritedKeywords, k) && k != "block" && k != "rescue" && k != "always":
 			bad, hint, msg = true, "put it on the tasks inside the block", fmt.Sprintf("%s is not valid on a block", k)
-		case act.kind == "include" && (k == "loop" || k == "with_items" || k == "with_list"):
-			bad, hint, msg = true, "put the loop on the tasks in the included file", fmt.Sprintf("loops on %s are not supported yet", act.name)
-		case act.kind == "include" && !slices.Contains(inheritedKeywords, k) && k != "listen":
+		case (act.kind == "include" || act.kind == "role") && !dynamic && isLoopKey(k):
+			bad, hint, msg = true, "use include_"+strings.TrimPrefix(act.name, "import_")+" to loop", fmt.Sprintf("%s cannot loop: it is read before the play runs", act.name)
+		case (act.kind == "include" || act.kind == "role") && !slices.Contains(inheritedKeywords, k) && !slices.Contains(includeKeywords, k) && !isWithLookup(k):
 			bad, hint, msg = true, "put it on the tasks in the included file", fmt.Sprintf("%s is not valid on %s", k, act.name)
 		case act.kind == "module" && (k == "rescue" || k == "always"):
 			bad, hint, msg = true, "write the tasks under block: and the recovery under "+k+":", k+" without block"
@@ -252,11 +267,13 @@ func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 		"more than %d variables, conditions and tags inherited by tasks", maxInherited) {
 		return nil
 	}
+	t.Unsupported = joinReasons(sc.unsupported, notRun)
 	child := &scope{
 		when: t.When, tags: t.Tags, vars: t.Vars, become: t.Become, becomeUser: t.BecomeUser,
 		noLog: t.NoLog, ignoreErrors: t.IgnoreErrors, checkMode: t.CheckMode, diff: t.Diff,
 		listen: t.Listen, role: sc.role, handler: sc.handler, dir: sc.dir, playDir: sc.playDir,
-		depth: sc.depth + 1, play: sc.play,
+		depth: sc.depth + 1, play: sc.play, flags: t.Flags, environment: t.Environment,
+		notify: t.Notify, runOnce: t.RunOnce, delegateTo: t.DelegateTo, unsupported: t.Unsupported,
 	}
 	switch act.kind {
 	case "block":
@@ -272,14 +289,77 @@ func (w *walk) task(n *yaml.Node, sc *scope) []*Task {
 		if sc.handler && t.Name != "" && !modules.IsTemplated(t.Name) {
 			child.listen = union(child.listen, []string{t.Name})
 		}
-		return w.include(act, child)
+		if act.name == "import_tasks" || sc.handler && !hasLoop(kw) {
+			// Handlers in an included file are notified by their own names
+			// too: the file is read in place, as an import.
+			return w.include(act, child)
+		}
+		return w.dynamicInclude(t, act, kw, sc, child)
+	case "role":
+		return w.roleInclude(t, act, kw, sc, child)
 	}
-	w.module(t, act, kw)
+	if act.foreign != nil {
+		w.foreignModule(t, act, kw)
+	} else if act.name != "unsupported" {
+		w.module(t, act, kw)
+	}
 	w.taskOnly(t, kw, sc)
 	if t.Handler && t.Name == "" && len(t.Listen) == 0 {
 		w.errorf(at, "notify finds handlers by name: or listen:", "handler has no name")
 	}
 	return []*Task{t}
+}
+
+// notSupported records valid Ansible that tend does not run yet as a
+// warning, and returns the reason a host that reaches the task fails with.
+func (w *walk) notSupported(q pair, u unsupported, where string) string {
+	msg := u.msg
+	if msg == "" {
+		msg = fmt.Sprintf("%q is not supported by tend yet", q.name)
+		if where != "" {
+			msg = fmt.Sprintf("%q is not supported %s by tend yet", q.name, where)
+		}
+	}
+	w.l.warnf(w.pos(q.k), u.hint, "%s", msg)
+	return msg
+}
+
+// joinReasons adds reasons to an inherited one.
+func joinReasons(inherited string, more []string) string {
+	if inherited != "" {
+		more = append([]string{inherited}, more...)
+	}
+	return strings.Join(more, "; ")
+}
+
+func hasLoop(kw map[string]pair) bool {
+	for k := range kw {
+		if isLoopKey(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// isLoopKey says whether a task keyword is a loop.
+func isLoopKey(k string) bool {
+	return k == "loop" || k == "with_items" || k == "with_list" || k == "loop_control" || isWithLookup(k)
+}
+
+// isWithLookup says whether k is a with_X loop over a lookup Ansible has
+// (with_items and with_list are keywords of their own).
+func isWithLookup(k string) bool {
+	name, ok := strings.CutPrefix(k, "with_")
+	return ok && k != "with_items" && k != "with_list" && ansiblenames.Lookup(name)
+}
+
+func withNames() []string {
+	var out []string
+	for _, n := range []string{"items", "list", "dict", "first_found", "fileglob", "subelements", "nested",
+		"together", "sequence", "indexed_items", "flattened", "lines", "random_choice", "file", "template"} {
+		out = append(out, "with_"+n)
+	}
+	return out
 }
 
 // inherit reads the keywords blocks, includes and tasks share, and
@@ -305,10 +385,8 @@ func (w *walk) inherit(t *Task, kw map[string]pair, sc *scope) {
 	t.Tags = union(sc.tags, tags)
 	t.Listen = union(sc.listen, listen)
 	t.Vars = mergeVars(sc.vars, w.varsMap(kw["vars"]))
+	t.Flags = sc.flags
 	t.Become = sc.become
-	if b := w.optBool(kw, "become"); b != nil {
-		t.Become = b
-	}
 	t.BecomeUser = sc.becomeUser
 	if q, ok := kw["become_user"]; ok {
 		if s, ok := w.str(q); ok {
@@ -320,21 +398,107 @@ func (w *walk) inherit(t *Task, kw map[string]pair, sc *scope) {
 		w.becomeMethod(q)
 	}
 	t.NoLog = sc.noLog
-	if b := w.optBool(kw, "no_log"); b != nil {
-		t.NoLog = *b
-	}
 	t.IgnoreErrors = sc.ignoreErrors
-	if b := w.optBool(kw, "ignore_errors"); b != nil {
-		t.IgnoreErrors = *b
-	}
 	t.CheckMode = sc.checkMode
-	if b := w.optBool(kw, "check_mode"); b != nil {
-		t.CheckMode = b
-	}
 	t.Diff = sc.diff
-	if b := w.optBool(kw, "diff"); b != nil {
-		t.Diff = b
+	t.RunOnce = sc.runOnce
+	for _, k := range []string{"become", "no_log", "ignore_errors", "check_mode", "diff", "run_once"} {
+		b, tmpl, given := w.flag(kw, k)
+		if !given {
+			continue
+		}
+		if tmpl != "" {
+			t.Flags = withFlag(t.Flags, k, tmpl)
+			continue
+		}
+		t.Flags = withFlag(t.Flags, k, "")
+		switch k {
+		case "become":
+			t.Become = b
+		case "no_log":
+			t.NoLog = *b
+		case "ignore_errors":
+			t.IgnoreErrors = *b
+		case "check_mode":
+			t.CheckMode = b
+		case "diff":
+			t.Diff = b
+		case "run_once":
+			t.RunOnce = *b
+		}
 	}
+	t.Environment = sc.environment
+	if q, ok := kw["environment"]; ok && !isNull(q.v) {
+		if v, ok := w.value(q.v); ok {
+			switch x := v.(type) {
+			case map[string]any:
+				t.Environment = append(slices.Clip(t.Environment), x)
+			case string:
+				if modules.IsTemplated(x) {
+					t.Environment = append(slices.Clip(t.Environment), x)
+					break
+				}
+				w.errorf(q.v, "write NAME: value pairs", "environment must be a mapping, not %s", kindName(q.v))
+			default:
+				w.errorf(q.v, "write NAME: value pairs", "environment must be a mapping, not %s", kindName(q.v))
+			}
+		}
+	}
+	t.DelegateTo = sc.delegateTo
+	if q, ok := kw["delegate_to"]; ok {
+		if s, ok := w.str(q); ok {
+			t.DelegateTo = s
+			w.template(q.v, s)
+		}
+	}
+	if q, ok := kw["delegate_facts"]; ok {
+		w.boolean(q)
+	}
+	t.Notify = sc.notify
+	if q, ok := kw["notify"]; ok {
+		names, nodes, _ := w.strList(q, false)
+		t.Notify = union(t.Notify, names)
+		for i, name := range names {
+			w.template(nodes[i], name)
+			if sc.play != nil {
+				sc.play.notify = append(sc.play.notify, notifyRef{name: name, pos: w.pos(nodes[i])})
+			}
+		}
+	}
+}
+
+// flag reads a boolean keyword that may be a template: b is its value, or
+// tmpl its template; given is false when the keyword is absent.
+func (w *walk) flag(kw map[string]pair, key string) (b *bool, tmpl string, given bool) {
+	q, ok := kw[key]
+	if !ok || isNull(q.v) {
+		return nil, "", false
+	}
+	if q.v.Kind == yaml.ScalarNode && modules.IsTemplated(q.v.Value) {
+		w.template(q.v, q.v.Value)
+		return nil, q.v.Value, true
+	}
+	b, ok = w.boolean(q)
+	return b, "", ok
+}
+
+// withFlag returns flags with key set to tmpl, in a new map; an empty tmpl
+// removes the key (a plain value given closer to the task wins).
+func withFlag(flags map[string]string, key, tmpl string) map[string]string {
+	if _, had := flags[key]; !had && tmpl == "" {
+		return flags
+	}
+	out := make(map[string]string, len(flags)+1)
+	maps.Copy(out, flags)
+	if tmpl == "" {
+		delete(out, key)
+	} else {
+		out[key] = tmpl
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // concat joins a and b into a new slice (nil when both are empty), so that
@@ -351,14 +515,27 @@ func (w *walk) taskOnly(t *Task, kw map[string]pair, sc *scope) {
 	if q, ok := kw["register"]; ok {
 		t.Register, _ = w.ident(q)
 	}
-	if q, ok := kw["notify"]; ok {
-		names, nodes, _ := w.strList(q, false)
-		t.Notify = names
-		for i, name := range names {
-			w.template(nodes[i], name)
-			if sc.play != nil {
-				sc.play.notify = append(sc.play.notify, notifyRef{name: name, pos: w.pos(nodes[i])})
-			}
+	if q, ok := kw["until"]; ok {
+		if conds := w.conds(q); len(conds) > 0 {
+			t.Until = "(" + strings.Join(conds, ") and (") + ")"
+			t.Retries, t.Delay = -1, 5 // not given; Ansible's delay
+		}
+	}
+	for _, k := range []string{"retries", "delay"} {
+		q, ok := kw[k]
+		if !ok {
+			continue
+		}
+		v, _ := w.scalarQuiet(deref(q.v))
+		n, isInt := v.(int)
+		if !isInt || n < 0 {
+			w.errorf(orKey(q), "", "%s must be a whole number of at least 0", k)
+			continue
+		}
+		if k == "retries" {
+			t.Retries = n
+		} else {
+			t.Delay = n
 		}
 	}
 	if q, ok := kw["changed_when"]; ok {
@@ -370,17 +547,21 @@ func (w *walk) taskOnly(t *Task, kw map[string]pair, sc *scope) {
 	w.loop(t, kw)
 }
 
-// loop reads loop, with_items or with_list, and loop_control.
+// loop reads loop, with_items, with_list or another with_X lookup, and
+// loop_control.
 func (w *walk) loop(t *Task, kw map[string]pair) {
 	var q pair
 	found := false
-	for _, k := range []string{"loop", "with_items", "with_list"} {
-		p, ok := kw[k]
-		if !ok {
+	for k, p := range kw {
+		if k != "loop" && !isLoopKey(k) || k == "loop_control" {
 			continue
 		}
 		if found {
-			w.errorf(p.k, "keep one of them", "%s and %s cannot be used together", q.name, k)
+			first, second := q.name, k
+			if p.k.Line < q.k.Line || p.k.Line == q.k.Line && p.k.Column < q.k.Column {
+				first, second, q = k, q.name, p
+			}
+			w.errorf(kw[second].k, "keep one of them", "%s and %s cannot be used together", first, second)
 			continue
 		}
 		q, found = p, true
@@ -399,6 +580,9 @@ func (w *walk) loop(t *Task, kw map[string]pair) {
 		t.LoopVar = "item"
 	}
 	t.LoopFlatten = q.name == "with_items"
+	if isWithLookup(q.name) {
+		t.LoopLookup = strings.TrimPrefix(q.name, "with_")
+	}
 	v, ok := w.value(q.v)
 	if !ok {
 		return
@@ -407,8 +591,16 @@ func (w *walk) loop(t *Task, kw map[string]pair) {
 	case []any:
 		t.Loop = x
 	case nil:
-		w.errorf(orKey(q), "", "%s is empty", q.name)
+		if q.name == "loop" {
+			w.errorf(orKey(q), "", "%s is empty", q.name)
+		} else {
+			t.Loop = []any{}
+		}
 	case map[string]any:
+		if t.LoopLookup != "" {
+			t.Loop = x // with_dict: {a: 1}, with_first_found: {files: [...]}
+			break
+		}
 		w.errorf(q.v, `loop over a dictionary with loop: "{{ d | dict2items }}"`, "%s must be a list, not a mapping", q.name)
 	case string:
 		switch {
@@ -432,7 +624,7 @@ func (w *walk) loop(t *Task, kw map[string]pair) {
 	}
 }
 
-var loopControlKeys = []string{"loop_var", "index_var", "label"}
+var loopControlKeys = []string{"loop_var", "index_var", "label", "pause", "extended", "extended_allitems"}
 
 func (w *walk) loopControl(t *Task, lc pair) {
 	n := lc.v
@@ -454,8 +646,22 @@ func (w *walk) loopControl(t *Task, lc pair) {
 				t.LoopLabel = s
 				w.template(q.v, s)
 			}
-		case "pause", "extended", "extended_allitems", "break_when":
-			w.unsupported(q, unsupported{}, "in loop_control")
+		case "extended":
+			if b, ok := w.boolean(q); ok {
+				t.LoopExtended = *b
+			}
+		case "extended_allitems":
+			w.boolean(q) // ansible_loop.allitems is always there
+		case "pause":
+			v, _ := w.scalarQuiet(deref(q.v))
+			switch x := v.(type) {
+			case int:
+				t.LoopPause = float64(x)
+			case float64:
+				t.LoopPause = x
+			default:
+				w.errorf(q.v, "", "pause must be a number of seconds")
+			}
 		default:
 			w.errorf(q.k, didYouMean(q.name, loopControlKeys), "unknown loop_control keyword %q", clip(q.name))
 		}
@@ -472,11 +678,17 @@ func (w *walk) unknownTaskKey(q pair) {
 		cands := slices.Concat(taskKeywords, []string{"import_tasks", "include_tasks", "meta"}, modules.Names())
 		hint = didYouMean(short, cands)
 		if hint == "" && strings.Contains(short, ".") {
-			last := short[strings.LastIndex(short, ".")+1:]
-			if _, _, ok := lookupModule(last); ok {
-				hint = fmt.Sprintf("collections are not supported: did you mean %q?", last)
-			} else {
-				hint = "collections are not supported"
+			// A collection's module: compare with the names Ansible has.
+			prefix := short[:strings.LastIndex(short, ".")+1]
+			var same []string
+			for _, n := range ansiblenames.ModuleNames() {
+				if strings.HasPrefix(n, prefix) {
+					same = append(same, n)
+				}
+			}
+			hint = didYouMean(short, same)
+			if hint == "" {
+				hint = "no module of that name in ansible-core or the collections of Ansible " + ansibleVersion()
 			}
 		}
 	}
@@ -515,10 +727,19 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 		return
 	}
 	_, errs := act.spec.Check(t.Args, true)
+	am, known := ansiblenames.LookupModule(act.name)
+	var notRun []string
 	for _, e := range errs {
 		at := w.pos(act.p.k)
 		if p, ok := t.ArgPos[e.Arg]; ok && e.Arg != "" {
 			at = p
+		}
+		if known && e.Arg != "" && strings.HasPrefix(e.Msg, "unknown argument") && ansibleArg(am, e.Arg) {
+			// Valid for Ansible's module: the task fails where it runs.
+			msg := fmt.Sprintf("argument %q of module %q is not supported by tend yet", e.Arg, act.name)
+			w.l.warnf(at, "", "%s", msg)
+			notRun = append(notRun, msg)
+			continue
 		}
 		msg := e.Msg
 		switch {
@@ -529,6 +750,65 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 		}
 		w.l.errorf(at, e.Hint, "%s", msg)
 	}
+	if len(notRun) > 0 {
+		t.Unsupported = joinReasons(t.Unsupported, notRun)
+	}
+}
+
+func ansibleVersion() string {
+	_, v := ansiblenames.Versions()
+	return v
+}
+
+// ansibleArg says whether Ansible's module takes the argument, itself or,
+// for package and service, through the backend it hands the task to.
+func ansibleArg(m ansiblenames.Module, name string) bool {
+	if m.HasArg(name) {
+		return true
+	}
+	for _, b := range m.Backends() {
+		if b.HasArg(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignModule reads the arguments of a module that Ansible has and tend
+// does not: their names are checked against Ansible's, and the task fails
+// on a host that reaches it.
+func (w *walk) foreignModule(t *Task, act action, kw map[string]pair) {
+	t.Module = act.name
+	t.Args = map[string]any{}
+	t.ArgPos = map[string]Pos{}
+	if q, ok := kw["args"]; ok && !isNull(q.v) && q.v.Kind == yaml.MappingNode {
+		w.argMap(t, act, q.v)
+	}
+	v := act.p.v
+	switch {
+	case isNull(v):
+	case v.Kind == yaml.MappingNode:
+		w.argMap(t, act, v)
+	case v.Kind == yaml.ScalarNode:
+		w.template(v, v.Value)
+		if kvs, _, _, err := parseKV(v.Value, nil); err == nil {
+			for _, a := range kvs {
+				t.Args[a.key] = a.value
+				t.ArgPos[a.key] = w.subPos(v, a.off)
+			}
+		}
+	}
+	m := act.foreign
+	if m.ArgsKnown() {
+		for k, p := range t.ArgPos {
+			if !ansibleArg(*m, k) && !strings.HasPrefix(k, "_") {
+				w.l.errorf(p, didYouMean(k, m.Args()), "unknown argument %q for module %q", clip(k), act.name)
+			}
+		}
+	}
+	msg := fmt.Sprintf("module %s is not supported by tend yet", m.FQCN)
+	w.l.warnf(w.pos(act.p.k), "", "%s", msg)
+	t.Unsupported = joinReasons(t.Unsupported, []string{msg})
 }
 
 func (w *walk) argMap(t *Task, act action, n *yaml.Node) {

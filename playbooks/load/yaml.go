@@ -284,6 +284,12 @@ func (w *walk) templateAt(p Pos, s string) {
 	}
 	if err := w.l.opts.CheckTemplate(s); err != nil {
 		w.l.errorf(p, "", "invalid template: %v", err)
+		return
+	}
+	if f := w.l.opts.TemplateWarnings; f != nil {
+		for _, msg := range f(s) {
+			w.l.warnf(p, "a host that evaluates it fails", "%s", msg)
+		}
 	}
 }
 
@@ -298,6 +304,12 @@ func (w *walk) expr(p Pos, what, s string) {
 	}
 	if err := w.l.opts.CheckExpr(s); err != nil {
 		w.l.errorf(p, "", "invalid %s expression: %v", what, err)
+		return
+	}
+	if f := w.l.opts.ExprWarnings; f != nil {
+		for _, msg := range f(s) {
+			w.l.warnf(p, "a host that evaluates it fails", "%s", msg)
+		}
 	}
 }
 
