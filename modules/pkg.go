@@ -175,14 +175,14 @@ type pkgTask struct {
 	factsMgr   string // ansible_pkg_mgr, when the backend came from facts
 	system     string // what the facts say the host is, for error messages
 	// apt's
-	release, dpkgOpts             string
-	policyRCD                     *int
-	unauthenticated, changeHeld   bool
+	release, dpkgOpts           string
+	policyRCD                   *int
+	unauthenticated, changeHeld bool
 	// dnf's and yum's
 	enableRepo, disableRepo, exclude []string
-	noGPG, skipBroken               bool
-	noWeakDeps                      bool
-	disableExcludes                 string
+	noGPG, skipBroken                bool
+	noWeakDeps                       bool
+	disableExcludes                  string
 	// given are the arguments package was given beyond its own, sorted.
 	given []string
 }
@@ -190,15 +190,15 @@ type pkgTask struct {
 func (m pkgModule) read(t *Task) (*pkgTask, error) {
 	a := t.Args
 	pt := &pkgTask{
-		mod:        m.name,
-		update:     a.Bool("update_cache"),
-		validTime:  int64(a.Int("cache_valid_time")),
-		deb:        a.String("deb"),
-		purge:      a.Bool("purge"),
-		autoremove: a.Bool("autoremove"),
-		downgrade:  a.Bool("allow_downgrade"),
-		release:    a.String("default_release"),
-		dpkgOpts:   a.String("dpkg_options"),
+		mod:             m.name,
+		update:          a.Bool("update_cache"),
+		validTime:       int64(a.Int("cache_valid_time")),
+		deb:             a.String("deb"),
+		purge:           a.Bool("purge"),
+		autoremove:      a.Bool("autoremove"),
+		downgrade:       a.Bool("allow_downgrade"),
+		release:         a.String("default_release"),
+		dpkgOpts:        a.String("dpkg_options"),
 		unauthenticated: a.Bool("allow_unauthenticated"),
 		changeHeld:      a.Bool("allow_change_held_packages"),
 		enableRepo:      a.List("enablerepo"),
