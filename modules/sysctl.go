@@ -35,7 +35,7 @@ func (sysctlModule) Spec() Spec {
 }
 
 type sysctlTask struct {
-	name, value, state, file       string
+	name, value, state, file      string
 	reload, set, ignore, hasValue bool
 }
 
