@@ -14,7 +14,7 @@ type fileModule struct{}
 func init() { Register("file", fileModule{}) }
 
 func (fileModule) Spec() Spec {
-	return Spec{Params: []Param{
+	return Spec{Params: append([]Param{
 		{Name: "path", Kind: Path, Required: true, Aliases: []string{"dest", "name"}},
 		{Name: "state", Kind: String, Choices: []string{"file", "directory", "link", "hard", "touch", "absent"}},
 		{Name: "mode", Kind: Mode},
@@ -24,13 +24,14 @@ func (fileModule) Spec() Spec {
 		{Name: "src", Kind: Path},
 		{Name: "force", Kind: Bool, Default: false},
 		{Name: "follow", Kind: Bool, Default: true},
-	}}
+	}, fileExtraParams()...)}
 }
 
 type fileTask struct {
 	path, state, src, mode string
 	own                    ownership
 	recurse, force, follow bool
+	fx                     fileExtras
 }
 
 func readFileTask(t *Task) (fileTask, error) {
@@ -49,6 +50,13 @@ func readFileTask(t *Task) (fileTask, error) {
 		return ft, err
 	}
 	ft.path = cleanPath(ft.path)
+	var err error
+	if ft.fx, err = readFileExtras(a, ft.state); err != nil {
+		return ft, err
+	}
+	if ft.state == "link" && (ft.fx.compareTimes() || ft.fx.mtime == "now" || ft.fx.atime == "now") {
+		return ft, fmt.Errorf("modification_time and access_time with state=link are not supported yet")
+	}
 	if ft.recurse && ft.state != "" && ft.state != "directory" {
 		return ft, fmt.Errorf("recurse option requires state to be 'directory'")
 	}
@@ -108,6 +116,9 @@ func (m fileModule) Probe(t *Task) (string, error) {
 			probeTree(s, ft)
 		}
 	}
+	if ft.state != "absent" {
+		ft.fx.probe(s, p)
+	}
 	s.umask()
 	return s.String(), nil
 }
@@ -158,21 +169,44 @@ func (m fileModule) Plan(t *Task, probe Output) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fp.state != "absent" {
+		// Times and attributes, set after the state's own commands.
+		target := fp.attrTarget()
+		created := !target.Exists && (fp.state == "touch" || fp.state == "directory")
+		if target.Exists || created {
+			if fp.extraDiffs, fp.extraCmds, err = ft.fx.plan(fp.r, ft.path, created); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var ch *Change
 	switch fp.state {
 	case "absent":
-		return fp.planAbsent()
+		ch, err = fp.planAbsent()
 	case "file":
-		return fp.planFile()
+		ch, err = fp.planFile()
 	case "directory":
-		return fp.planDirectory()
+		ch, err = fp.planDirectory()
 	case "touch":
-		return fp.planTouch()
+		ch, err = fp.planTouch()
 	case "link":
-		return fp.planLink()
+		ch, err = fp.planLink()
 	case "hard":
-		return fp.planHard()
+		ch, err = fp.planHard()
+	default:
+		return nil, fmt.Errorf("unknown state %q", fp.state)
 	}
-	return nil, fmt.Errorf("unknown state %q", fp.state)
+	if err != nil || ch != nil || len(fp.extraCmds) == 0 {
+		return ch, err
+	}
+	var extra Result
+	switch fp.state {
+	case "touch":
+		extra = Result{"dest": ft.path}
+	case "hard":
+		extra = Result{"dest": ft.path, "src": ft.src}
+	}
+	return fp.change(fp.applyScript(), nil, extra), nil
 }
 
 // Report reports the path as it is when nothing changes.
@@ -212,6 +246,9 @@ type fileProbe struct {
 	umask    uint32
 	r        *records
 	linkTo   []byte // a symbolic link's current target
+	// extraDiffs and extraCmds set times and attributes (file_times.go).
+	extraDiffs []Diff
+	extraCmds  []string
 }
 
 func readFileProbe(ft fileTask, probe Output) (*fileProbe, error) {
@@ -270,6 +307,10 @@ func (fp *fileProbe) applyScript() *script {
 // change finishes an Apply: it prints the path's new state for Result.
 func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 	follow := fp.followed || (fp.ft.follow && fp.state != "link" && fp.state != "hard" && fp.state != "absent")
+	for _, c := range fp.extraCmds {
+		s.add(c)
+	}
+	diffs = append(diffs, fp.extraDiffs...)
 	if fp.state != "absent" {
 		s.add(`if [ -L "$tend_p" ] && `, strconv.FormatBool(follow), `; then`)
 		s.stat("r", `"$tend_p"`, true, "", "")
@@ -508,11 +549,11 @@ func (fp *fileProbe) planTouch() (*Change, error) {
 	ft := fp.ft
 	fi := fp.attrTarget()
 	s := fp.applyScript()
-	s.add(`touch -- "$tend_p" || tend_die "cannot touch $tend_p"`)
 	var ap attrPlan
 	var err error
 	diffs := []Diff{stateDiff(ft.path, fi.state(), "touch")}
 	if !fi.Exists {
+		s.add(`touch -- "$tend_p" || tend_die "cannot touch $tend_p"`)
 		diffs = []Diff{stateDiff(ft.path, "absent", "file")}
 		ap, err = newAttrs(ft.path, false, ft.mode, ft.own, fp.umask, `"$tend_p"`)
 	} else {
@@ -520,6 +561,11 @@ func (fp *fileProbe) planTouch() (*Change, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fi.Exists && len(ap.Diffs) == 0 && len(fp.extraCmds) == 0 {
+		// Times preserved (modification_time and access_time: preserve):
+		// nothing to do, as Ansible's idiom for "create if missing".
+		return nil, nil
 	}
 	for _, c := range ap.Cmds {
 		s.add(c)

@@ -46,30 +46,52 @@ const pkgCapHelper = `tend_pkgcap() {
 var pkgStates = []string{"present", "installed", "latest", "absent", "removed"}
 
 func (m pkgModule) Spec() Spec {
+	if m.name == "package" {
+		return packageSpec()
+	}
+	return pkgSpecFor(m.name)
+}
+
+// pkgSpecFor is the argument spec of one package manager's module.
+func pkgSpecFor(mod string) Spec {
 	name := Param{Name: "name", Kind: List, Aliases: []string{"pkg"}}
 	state := Param{Name: "state", Kind: String, Default: "present", Choices: pkgStates}
 	update := Param{Name: "update_cache", Kind: Bool, Default: false}
-	switch m.name {
-	case "package":
-		name.Required, state.Required, state.Default = true, true, nil
-		return Spec{Params: []Param{name, state, {Name: "use", Kind: String, Default: "auto"}}}
+	downgrade := Param{Name: "allow_downgrade", Kind: Bool, Default: false}
+	switch mod {
 	case "apt":
 		name.Aliases = []string{"package", "pkg"}
 		update.Aliases = []string{"update-cache"}
+		downgrade.Aliases = []string{"allow-downgrade", "allow_downgrades", "allow-downgrades"}
 		return Spec{
-			Params: []Param{name, state, update,
+			Params: []Param{name, state, update, downgrade,
 				{Name: "cache_valid_time", Kind: Int, Default: 0},
 				{Name: "deb", Kind: Path},
 				{Name: "install_recommends", Kind: Bool, Aliases: []string{"install-recommends"}},
 				{Name: "purge", Kind: Bool, Default: false},
 				{Name: "autoremove", Kind: Bool, Default: false},
-				{Name: "allow_downgrade", Kind: Bool, Default: false, Aliases: []string{"allow-downgrade", "allow_downgrades", "allow-downgrades"}},
+				{Name: "default_release", Kind: String, Aliases: []string{"default-release"}},
+				{Name: "policy_rc_d", Kind: Int},
+				{Name: "dpkg_options", Kind: String, Default: aptDpkgOptions},
+				// tend always drives apt-get: force_apt_get changes nothing.
+				{Name: "force_apt_get", Kind: Bool, Default: false},
+				{Name: "allow_unauthenticated", Kind: Bool, Default: false, Aliases: []string{"allow-unauthenticated"}},
+				{Name: "allow_change_held_packages", Kind: Bool, Default: false},
 			},
 			RequiredOneOf: [][]string{{"name", "deb", "update_cache", "autoremove"}},
 			Exclusive:     [][]string{{"name", "deb"}},
 		}
 	case "dnf", "yum":
 		update.Aliases = []string{"expire-cache"}
+		return Spec{Params: []Param{name, state, update, downgrade,
+			{Name: "enablerepo", Kind: List},
+			{Name: "disablerepo", Kind: List},
+			{Name: "exclude", Kind: List},
+			{Name: "disable_gpg_check", Kind: Bool, Default: false},
+			{Name: "disable_excludes", Kind: String},
+			{Name: "install_weak_deps", Kind: Bool, Default: true},
+			{Name: "skip_broken", Kind: Bool, Default: false},
+		}, RequiredOneOf: [][]string{{"name", "update_cache"}}}
 	case "zypper":
 		name.Aliases = []string{"package", "pkg"}
 		name.Required = true
@@ -80,6 +102,62 @@ func (m pkgModule) Spec() Spec {
 	}
 	return Spec{Params: []Param{name, state, update}, RequiredOneOf: [][]string{{"name", "update_cache"}}}
 }
+
+// pkgModules are the managers' modules, whose arguments package passes on.
+var pkgModules = []string{"apt", "dnf", "yum", "apk", "zypper", "pacman"}
+
+// packageSpec is package's: name, state and use, and (as Ansible's action
+// passes unknown arguments on to the manager's module) every argument of
+// the managers' modules, without their defaults so that Plan can tell
+// which were given and refuse those the host's manager lacks.
+func packageSpec() Spec {
+	sp := Spec{Params: []Param{
+		{Name: "name", Kind: List, Required: true, Aliases: []string{"pkg"}},
+		{Name: "state", Kind: String, Required: true, Choices: pkgStates},
+		{Name: "use", Kind: String, Default: "auto"},
+	}}
+	seen := map[string]bool{"name": true, "state": true, "use": true}
+	for _, mod := range pkgModules {
+		for _, p := range pkgSpecFor(mod).Params {
+			if seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			p.Default, p.Required, p.Aliases = nil, false, nil
+			sp.Params = append(sp.Params, p)
+		}
+	}
+	return sp
+}
+
+// checkPassed refuses the arguments package was given that the host's
+// manager's module does not take, as Ansible's module would.
+func checkPassed(pt *pkgTask, mgr string) error {
+	if pt.mod != "package" {
+		return nil
+	}
+	mod := mgr
+	if mod == "dnf5" {
+		mod = "dnf"
+	}
+	takes := map[string]bool{"use": true}
+	for _, p := range pkgSpecFor(mod).Params {
+		takes[p.Name] = true
+	}
+	var bad []string
+	for _, k := range pt.given {
+		if !takes[k] {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("Unsupported parameters for (%s) module: %s (package passes its arguments to the host's package manager, %s)", mod, strings.Join(bad, ", "), mgr)
+	}
+	return nil
+}
+
+// aptDpkgOptions is apt's default dpkg_options.
+const aptDpkgOptions = "force-confdef,force-confold"
 
 // pkgTask is a task's arguments, read and checked.
 type pkgTask struct {
@@ -96,18 +174,67 @@ type pkgTask struct {
 	downgrade  bool
 	factsMgr   string // ansible_pkg_mgr, when the backend came from facts
 	system     string // what the facts say the host is, for error messages
+	// apt's
+	release, dpkgOpts           string
+	policyRCD                   *int
+	unauthenticated, changeHeld bool
+	// dnf's and yum's
+	enableRepo, disableRepo, exclude []string
+	noGPG, skipBroken                bool
+	noWeakDeps                       bool
+	disableExcludes                  string
+	// given are the arguments package was given beyond its own, sorted.
+	given []string
 }
 
 func (m pkgModule) read(t *Task) (*pkgTask, error) {
 	a := t.Args
 	pt := &pkgTask{
-		mod:        m.name,
-		update:     a.Bool("update_cache"),
-		validTime:  int64(a.Int("cache_valid_time")),
-		deb:        a.String("deb"),
-		purge:      a.Bool("purge"),
-		autoremove: a.Bool("autoremove"),
-		downgrade:  a.Bool("allow_downgrade"),
+		mod:             m.name,
+		update:          a.Bool("update_cache"),
+		validTime:       int64(a.Int("cache_valid_time")),
+		deb:             a.String("deb"),
+		purge:           a.Bool("purge"),
+		autoremove:      a.Bool("autoremove"),
+		downgrade:       a.Bool("allow_downgrade"),
+		release:         a.String("default_release"),
+		dpkgOpts:        a.String("dpkg_options"),
+		unauthenticated: a.Bool("allow_unauthenticated"),
+		changeHeld:      a.Bool("allow_change_held_packages"),
+		enableRepo:      a.List("enablerepo"),
+		disableRepo:     a.List("disablerepo"),
+		exclude:         a.List("exclude"),
+		noGPG:           a.Bool("disable_gpg_check"),
+		skipBroken:      a.Bool("skip_broken"),
+		noWeakDeps:      a.Has("install_weak_deps") && !a.Bool("install_weak_deps"),
+		disableExcludes: a.String("disable_excludes"),
+	}
+	if a.Has("policy_rc_d") {
+		n := a.Int("policy_rc_d")
+		pt.policyRCD = &n
+	}
+	if pt.dpkgOpts == "" {
+		pt.dpkgOpts = aptDpkgOptions
+	}
+	if m.name == "package" {
+		for k := range a {
+			if k != "name" && k != "state" && k != "use" {
+				pt.given = append(pt.given, k)
+			}
+		}
+		sort.Strings(pt.given)
+	}
+	for _, l := range [][]string{pt.enableRepo, pt.disableRepo, pt.exclude, {pt.release, pt.disableExcludes}} {
+		for _, v := range l {
+			if strings.HasPrefix(v, "-") || strings.ContainsAny(v, "\n\x00") {
+				return nil, fmt.Errorf("%s: %q is not a repository, release or package pattern", m.name, v)
+			}
+		}
+	}
+	for _, o := range strings.Split(pt.dpkgOpts, ",") {
+		if !dpkgOption.MatchString(o) {
+			return nil, fmt.Errorf("dpkg_options: %q is not a dpkg option (such as force-confdef)", o)
+		}
 	}
 	if a.Has("install_recommends") {
 		pt.recommends = "no"
@@ -185,6 +312,9 @@ func (m pkgModule) read(t *Task) (*pkgTask, error) {
 // optional version in the manager's syntax. Patterns, paths, URLs and
 // groups are refused, so that nothing but a name reaches the manager.
 var pkgName = regexp.MustCompile(`^[A-Za-z0-9_+.][A-Za-z0-9_+.:~=-]*\*?$`)
+
+// dpkgOption is one of dpkg_options' comma-separated words.
+var dpkgOption = regexp.MustCompile(`^[a-z][a-z0-9-]*(=[A-Za-z0-9_.:/-]+)?$`)
 
 func (pt *pkgTask) specs(b *pkgBackend) ([]pkgSpec, error) {
 	var out []pkgSpec
@@ -284,6 +414,9 @@ func (m pkgModule) state(pt *pkgTask, probe Output) (*pkgState, error) {
 	if b == nil {
 		return nil, fmt.Errorf("probe: unexpected mgr=%q", mgr)
 	}
+	if err := checkPassed(pt, mgr); err != nil {
+		return nil, err
+	}
 	st := &pkgState{b: b, cacheAge: -1, stderr: strings.TrimSpace(string(probe.Stderr))}
 	if err := b.read(pt, r, st); err != nil {
 		return nil, err
@@ -365,7 +498,9 @@ func (m pkgModule) plan(t *Task, probe Output) (*pkgPlan, error) {
 		inst := st.find(s)
 		switch pt.state {
 		case "present":
-			if len(inst) > 0 {
+			if len(inst) > 0 || b.rawRemove && !pt.downgrade && st.newerInstalled(s) {
+				// dnf would downgrade to the version named: Ansible only
+				// does with allow_downgrade.
 				continue
 			}
 			after := s.version
@@ -501,6 +636,9 @@ func (m pkgModule) Plan(t *Task, probe Output) (*Change, error) {
 	for _, e := range b.env {
 		s.add(e, "; export ", e[:strings.IndexByte(e, '=')])
 	}
+	if p.pt.policyRCD != nil && b.mgr == "apt" {
+		policyRCD(s, *p.pt.policyRCD)
+	}
 	if p.update && !(b.updateInInstall && len(p.acts) > 0 && p.pt.state != "absent") {
 		s.add(b.updateCmd(p.pt), " || exit")
 		if b.afterUpdate != "" {
@@ -622,4 +760,101 @@ func (m pkgModule) Report(t *Task, probe Output) (Result, error) {
 		res["cache_update_time"] = p.st.cacheTime
 	}
 	return res, nil
+}
+
+// policyRCD makes /usr/sbin/policy-rc.d exit with code while the script
+// runs (apt's policy_rc_d: 101 keeps the packages' services from
+// starting), and puts back the one there was.
+func policyRCD(s *script, code int) {
+	s.add("tend_pr=/usr/sbin/policy-rc.d; tend_pb=/usr/sbin/", tempBase(), "; tend_ps=")
+	s.add(`if [ -e "$tend_pr" ] || [ -L "$tend_pr" ]; then mv -f -- "$tend_pr" "$tend_pb" || exit; tend_ps=1; fi`)
+	s.add(`trap 'rm -f -- "$tend_pr"; [ -z "$tend_ps" ] || mv -f -- "$tend_pb" "$tend_pr"' EXIT`)
+	s.add(`printf '#!/bin/sh\nexit %d\n' `, strconv.Itoa(code), ` > "$tend_pr" && chmod 0755 "$tend_pr" || exit`)
+}
+
+// newerInstalled: s names a version (foo-1.2, dnf's syntax) of a package
+// that is installed in a newer version.
+func (st *pkgState) newerInstalled(s pkgSpec) bool {
+	for _, i := range st.installed {
+		want, ok := strings.CutPrefix(s.raw, i.name+"-")
+		if !i.installed || !ok || want == "" || want[0] < '0' || want[0] > '9' && !strings.Contains(want, ":") {
+			continue
+		}
+		have := i.version
+		if e := epochOf(want); e == "" {
+			have = strings.TrimPrefix(have, epochOf(have))
+		}
+		if !strings.Contains(want, "-") {
+			have, _, _ = strings.Cut(have, "-") // the version alone
+		}
+		want = strings.TrimSuffix(want, "."+i.arch)
+		if rpmVerCmp(have, want) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// rpmVerCmp compares versions as rpm's rpmvercmp does: runs of digits
+// numerically, runs of letters as strings, '~' sorting first.
+func rpmVerCmp(a, b string) int {
+	isAlnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for len(a) > 0 || len(b) > 0 {
+		for len(a) > 0 && !isAlnum(a[0]) && a[0] != '~' {
+			a = a[1:]
+		}
+		for len(b) > 0 && !isAlnum(b[0]) && b[0] != '~' {
+			b = b[1:]
+		}
+		if len(a) > 0 && a[0] == '~' || len(b) > 0 && b[0] == '~' {
+			switch {
+			case len(a) == 0 || a[0] != '~':
+				return 1
+			case len(b) == 0 || b[0] != '~':
+				return -1
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		if len(a) == 0 || len(b) == 0 {
+			break
+		}
+		num := isDigit(a[0])
+		seg := func(s string) (string, string) {
+			i := 0
+			for i < len(s) && isAlnum(s[i]) && isDigit(s[i]) == num {
+				i++
+			}
+			return s[:i], s[i:]
+		}
+		var x, y string
+		x, a = seg(a)
+		y, b = seg(b)
+		if y == "" {
+			if num {
+				return 1
+			}
+			return -1
+		}
+		if num {
+			x, y = strings.TrimLeft(x, "0"), strings.TrimLeft(y, "0")
+			if len(x) != len(y) {
+				if len(x) > len(y) {
+					return 1
+				}
+				return -1
+			}
+		}
+		if c := strings.Compare(x, y); c != 0 {
+			return c
+		}
+	}
+	switch {
+	case len(a) == 0 && len(b) == 0:
+		return 0
+	case len(a) == 0:
+		return -1
+	}
+	return 1
 }

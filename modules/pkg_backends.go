@@ -32,7 +32,7 @@ type pkgBackend struct {
 	// for state=present: apt's, to know that its cache has them, and which
 	// versions an install brings. apt-cache takes a second or more, so it
 	// runs only when something is missing.
-	missing func(names []string) string
+	missing func(pt *pkgTask, names []string) string
 	// cacheFiles are the files whose age is the cache's, first found first
 	// (apt's, as Ansible reads them).
 	cacheFiles []string
@@ -94,17 +94,17 @@ func init() {
 				if pt.update && cmd == "dnf" {
 					refresh = " --refresh"
 				}
-				return "tend_pkgcap u " + cmd + refresh + " -q check-update"
+				return "tend_pkgcap u " + joinQ(rpmArgv(cmd, pt, "")) + refresh + " -q check-update"
 			},
 			upgradesOK:    func(rc int) bool { return rc == 0 || rc == 100 },
 			parseUpgrades: parseCheckUpdate,
 			spec:          rpmSpec,
 			match:         matchForms,
 			versionHint:   "foo-1.2 or foo-1.2-3.el9",
-			install:       func(*pkgTask) []string { return []string{cmd, "-y", "install"} },
-			upgrade:       func(*pkgTask) []string { return []string{cmd, "-y", "upgrade"} },
-			remove:        func(*pkgTask) []string { return []string{cmd, "-y", "remove"} },
-			update:        func(*pkgTask) []string { return []string{cmd, "-y", "makecache"} },
+			install:       func(pt *pkgTask) []string { return rpmArgv(cmd, pt, "install") },
+			upgrade:       func(pt *pkgTask) []string { return rpmArgv(cmd, pt, "upgrade") },
+			remove:        func(pt *pkgTask) []string { return rpmArgv(cmd, pt, "remove") },
+			update:        func(pt *pkgTask) []string { return rpmArgv(cmd, pt, "makecache") },
 			rawRemove:     true,
 		}
 	}
@@ -118,17 +118,17 @@ func init() {
 			},
 			queryOK:    func(rc int) bool { return rc == 0 || rc == 1 },
 			parseQuery: parseDpkgQuery,
-			upgrades: func(_ *pkgTask, names []string) string {
-				return "tend_pkgcap u apt-cache policy -- " + joinQ(names)
+			upgrades: func(pt *pkgTask, names []string) string {
+				return "tend_pkgcap u apt-cache" + aptRelease(pt) + " policy -- " + joinQ(names)
 			},
 			upgradesOK:    func(rc int) bool { return rc == 0 },
 			parseUpgrades: parseAptPolicy,
-			missing: func(names []string) string {
+			missing: func(pt *pkgTask, names []string) string {
 				var b strings.Builder
 				b.WriteString("tend_m=\nfor tend_n in " + joinQ(names) + "; do\n")
 				// A line of the query for the name, with an installed status.
 				b.WriteString("\tcase $tend_v in *[iWt]?\"\t$tend_n\t\"*) ;; *) tend_m=\"$tend_m $tend_n\" ;; esac\ndone\n")
-				b.WriteString("[ -z \"$tend_m\" ] || tend_pkgcap u apt-cache policy -- $tend_m")
+				b.WriteString("[ -z \"$tend_m\" ] || tend_pkgcap u apt-cache" + aptRelease(pt) + " policy -- $tend_m")
 				return b.String()
 			},
 			cacheFiles:  []string{aptStamp, "/var/lib/apt/lists"},
@@ -137,7 +137,7 @@ func init() {
 			versionHint: "foo=1.2 or foo=1.2*",
 			env:         []string{"DEBIAN_FRONTEND=noninteractive", "DEBIAN_PRIORITY=critical"},
 			install: func(pt *pkgTask) []string {
-				argv := []string{"apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
+				argv := append([]string{"apt-get", "install", "-y", "-q"}, aptOpts(pt)...)
 				switch pt.recommends {
 				case "yes":
 					argv = append(argv, "-o", "APT::Install-Recommends=yes")
@@ -153,7 +153,7 @@ func init() {
 				return argv
 			},
 			remove: func(pt *pkgTask) []string {
-				argv := []string{"apt-get", "remove", "-y", "-q"}
+				argv := append([]string{"apt-get", "remove", "-y", "-q"}, dpkgOpts(pt)...)
 				if pt.purge {
 					argv = append(argv, "--purge")
 				}
@@ -275,6 +275,74 @@ const (
 	dpkgQF = `${db:Status-Abbrev}\t${Package}\t${Architecture}\t${Version}\n`
 	rpmQF  = `%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n`
 )
+
+// dpkgOpts are apt's dpkg_options as apt-get's -o options (Ansible's
+// expand_dpkg_options).
+func dpkgOpts(pt *pkgTask) []string {
+	var out []string
+	for _, o := range strings.Split(pt.dpkgOpts, ",") {
+		out = append(out, "-o", "Dpkg::Options::=--"+o)
+	}
+	return out
+}
+
+// aptOpts are apt-get install's options from the task.
+func aptOpts(pt *pkgTask) []string {
+	out := dpkgOpts(pt)
+	if pt.release != "" {
+		out = append(out, "-t", pt.release)
+	}
+	if pt.unauthenticated {
+		out = append(out, "--allow-unauthenticated")
+	}
+	if pt.changeHeld {
+		out = append(out, "--allow-change-held-packages")
+	}
+	return out
+}
+
+// aptRelease makes apt-cache pick candidates as apt-get -t does.
+func aptRelease(pt *pkgTask) string {
+	if pt.release == "" {
+		return ""
+	}
+	return " -o " + q("APT::Default-Release="+pt.release)
+}
+
+// rpmArgv is dnf's or yum's command with the task's repository, gpg and
+// dependency options, then the subcommand (none for check-update, which
+// the caller adds).
+func rpmArgv(cmd string, pt *pkgTask, sub string) []string {
+	argv := []string{cmd}
+	if sub != "" && sub != "check-update" {
+		argv = append(argv, "-y")
+	}
+	for _, r := range pt.disableRepo {
+		argv = append(argv, "--disablerepo="+r)
+	}
+	for _, r := range pt.enableRepo {
+		argv = append(argv, "--enablerepo="+r)
+	}
+	for _, x := range pt.exclude {
+		argv = append(argv, "--exclude="+x)
+	}
+	if pt.disableExcludes != "" {
+		argv = append(argv, "--disableexcludes="+pt.disableExcludes)
+	}
+	if pt.noGPG {
+		argv = append(argv, "--nogpgcheck")
+	}
+	if pt.skipBroken && sub != "remove" && sub != "" {
+		argv = append(argv, "--skip-broken")
+	}
+	if pt.noWeakDeps && cmd == "dnf" && (sub == "install" || sub == "upgrade") {
+		argv = append(argv, "--setopt=install_weak_deps=False")
+	}
+	if sub != "" {
+		argv = append(argv, sub)
+	}
+	return argv
+}
 
 func joinQ(l []string) string {
 	out := make([]string, len(l))
@@ -402,7 +470,7 @@ func (b *pkgBackend) probe(pt *pkgTask, s *script) error {
 		for _, sp := range specs {
 			base = append(base, sp.name)
 		}
-		s.add(b.missing(base))
+		s.add(b.missing(pt, base))
 	}
 	if pt.autoremove && len(names) == 0 && pt.deb == "" && b.autoremove != nil {
 		flags := "-s -q autoremove"

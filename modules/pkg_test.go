@@ -247,7 +247,7 @@ func TestPkgAptConvergeFake(t *testing.T) {
 			// Remove one, with purge.
 			m, task = mkTask(t, "apt", map[string]any{"name": "tend-b", "state": "absent", "purge": true})
 			ch, _ = converge(t, sh, m, task)
-			if !hasDiff(ch, "packages", "2.0", "") || !strings.Contains(ch.Apply, "apt-get remove -y -q --purge -- tend-b") {
+			if !hasDiff(ch, "packages", "2.0", "") || !strings.Contains(ch.Apply, "apt-get remove -y -q -o 'Dpkg::Options::=--force-confdef' -o 'Dpkg::Options::=--force-confold' --purge -- tend-b") {
 				t.Errorf("remove: %+v\n%s", ch.Diffs, ch.Apply)
 			}
 			if got := readFile(t, db); got != "tend-a 1.0\n" {
