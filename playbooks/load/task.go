@@ -75,14 +75,29 @@ var metaSpec = modules.Spec{
 }
 
 // lookupModule finds a module by name, accepting ansible.builtin. and
-// ansible.legacy. prefixes, and returns its short name.
+// ansible.legacy. prefixes and any full name that Ansible resolves to the
+// same module as tend's short name (ansible.posix.sysctl is sysctl), and
+// returns its short name.
 func lookupModule(name string) (string, modules.Spec, bool) {
 	short := trimFQ(name)
-	if m, ok := modules.Lookup(name); ok {
-		return short, m.Spec(), true
-	}
 	if short == "meta" {
 		return short, metaSpec, true
+	}
+	if !strings.Contains(short, ".") {
+		if m, ok := modules.Lookup(short); ok {
+			return short, m.Spec(), true
+		}
+		return "", modules.Spec{}, false
+	}
+	am, ok := ansiblenames.LookupModule(name)
+	if !ok {
+		return "", modules.Spec{}, false
+	}
+	base := am.FQCN[strings.LastIndex(am.FQCN, ".")+1:]
+	if m, ok := modules.Lookup(base); ok {
+		if bm, ok := ansiblenames.LookupModule(base); ok && bm.FQCN == am.FQCN {
+			return base, m.Spec(), true
+		}
 	}
 	return "", modules.Spec{}, false
 }
