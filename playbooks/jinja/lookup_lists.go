@@ -17,7 +17,7 @@ import (
 // inventory_hostnames) or run commands (pipe, lines).
 
 // lookupEnv returns the environment variable each term names (its first
-// word), or the default option ('').
+// word), or the default option (”).
 func lookupEnv(l *lookupCall, terms []any) ([]any, error) {
 	def := l.option("default", "")
 	var out []any
