@@ -124,7 +124,7 @@ func lookupVars(l *lookupCall, terms []any) ([]any, error) {
 				out = append(out, def)
 				continue
 			}
-			return nil, lookupFatal{&UndefinedError{Hint: "No variable found with this name: " + name}}
+			return nil, fatalf("No variable found with this name: %s", name)
 		}
 		x, err := l.env.Value(v, l.vars)
 		if err != nil {
