@@ -12,6 +12,7 @@
 //	ok, err := env.Truthy(task.When, hostVars)       // when:, changed_when:, failed_when:
 //	text, err := env.Render(templateFile, hostVars)  // the template module
 //	err = env.Check(text)                            // at load time: syntax, unknown filters
+//	items, err := env.RunLookup("fileglob", terms, nil, hostVars) // with_fileglob:
 //
 // Values are what YAML gives: nil, bool, int, float64, string, []any and
 // map[string]any, in and out. Failures are *UndefinedError (a variable,
@@ -50,6 +51,26 @@
 // "no" (as -e flag=no sets it) runs the task (Ansible 2.19 refuses it);
 // write `when: flag | bool`. A conditional with {{ }} is templated first
 // and a string result evaluated again, as in Ansible.
+//
+// # Lookups
+//
+// lookup(), query() and q() run Ansible's lookup plugins (lookup*.go),
+// and Env.RunLookup runs them for the runner's with_<lookup> loops:
+// file, template, first_found, fileglob, unvault (unvaulted files only),
+// password, env, pipe, lines, vars, config (Ansible's defaults for some
+// settings), items, list, dict, indexed_items, subelements, sequence,
+// nested, cartesian, together, flattened, random_choice and
+// inventory_hostnames (from the groups variable). They run on the machine
+// running tend: pipe and lines run their command there with sh -c, in the
+// play's directory, and password writes its files there. Files are found
+// from the variables ansible_search_path, role_path and playbook_dir
+// (lookup_paths.go). Other lookups Ansible has fail with "lookup X is not
+// supported by tend yet".
+//
+// Filters and tests may be named by collection (ansible.builtin.to_json,
+// community.general.json_query). With Env.KnownFilter and KnownTest set,
+// one Ansible has that tend lacks is a warning at load time
+// (CheckWarnings) and an error only when used.
 //
 // # gonja
 //
@@ -101,8 +122,11 @@
 //   - `is sameas` compares type and value: tend has no object identity.
 //   - quote is tend's shell quoting, which writes a single quote unlike
 //     Python's shlex (both are sound sh).
-//   - to_yaml writes block style; include, import, extends, block and
-//     lookup plugins are not supported.
+//   - to_yaml writes block style; include, import, extends and block are
+//     not supported.
+//   - password_hash and the password lookup's encrypt hash as Ansible
+//     does with Python's crypt (no passlib): sha512/sha256 without rounds
+//     use 5000; bcrypt is not supported.
 //   - After a number and a dot, a name must be ASCII: x.0.ñ is refused
 //     (gonja's lexer would loop); write x[0]['ñ'].
 package jinja

@@ -97,6 +97,7 @@ func init() {
 		"from_yaml":     {fn: filterFromYAML},
 		"from_yaml_all": {fn: filterFromYAMLAll},
 	}
+	addAnsibleFilters(filters) // filters_ansible.go
 	alias := map[string]string{"d": "default", "count": "length", "e": "escape"}
 	for short, long := range alias {
 		filters[short] = filters[long]

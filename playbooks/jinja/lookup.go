@@ -172,7 +172,7 @@ func LookupTerms(v any) []any {
 }
 
 // runLookup runs a plugin with Ansible's errors= handling: a nil result
-// and no error when an error was ignored.
+// and no error when an error was ignored, else a list (maybe empty).
 func (e *Env) runLookup(l *lookupCall, name string, terms []any, opts map[string]any) ([]any, error) {
 	mode := "strict"
 	if m, ok := opts["errors"]; ok {
@@ -194,11 +194,18 @@ func (e *Env) runLookup(l *lookupCall, name string, terms []any, opts map[string
 	}
 	out, err := runPlugin(fn, l, terms)
 	if err == nil {
+		if out == nil {
+			out = []any{}
+		}
 		return out, nil
 	}
-	err = fmt.Errorf("lookup %s: %w", name, err)
+	// The error is only text from here on: as in Ansible, an undefined
+	// variable inside a lookup fails it, and default after it does not
+	// hide that.
 	var fatal lookupFatal
-	if mode == "strict" || errors.As(err, &fatal) {
+	isFatal := errors.As(err, &fatal)
+	err = errors.New("lookup " + name + ": " + err.Error())
+	if mode == "strict" || isFatal {
 		return nil, err
 	}
 	if mode == "warn" && e.Warn != nil {

@@ -17,7 +17,7 @@ import (
 // inventory_hostnames) or run commands (pipe, lines).
 
 // lookupEnv returns the environment variable each term names (its first
-// word), or the default option ('').
+// word), or the default option (”).
 func lookupEnv(l *lookupCall, terms []any) ([]any, error) {
 	def := l.option("default", "")
 	var out []any
@@ -124,7 +124,7 @@ func lookupVars(l *lookupCall, terms []any) ([]any, error) {
 				out = append(out, def)
 				continue
 			}
-			return nil, lookupFatal{&UndefinedError{Hint: "No variable found with this name: " + name}}
+			return nil, fatalf("No variable found with this name: %s", name)
 		}
 		x, err := l.env.Value(v, l.vars)
 		if err != nil {

@@ -24,12 +24,6 @@ import (
 // (and ansible.legacy, its alias) to tend's filter of the same behaviour.
 var collectionNames = map[string]string{
 	"community.general.json_query": "json_query",
-	"ansible.utils.ipaddr":         "ipaddr",
-	"ansible.utils.ipv4":           "ipv4",
-	"ansible.utils.ipv6":           "ipv6",
-	"ansible.netcommon.ipaddr":     "ipaddr",
-	"ansible.netcommon.ipv4":       "ipv4",
-	"ansible.netcommon.ipv6":       "ipv6",
 }
 
 // The hidden filter and test that stand for a name Ansible has and tend
