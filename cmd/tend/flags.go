@@ -201,7 +201,7 @@ func loadPlaybook(path string, stderr io.Writer) (*load.Playbook, error) {
 		return nil, exitError{exitUsage}
 	}
 	env := playbooks.NewTemplateEnv()
-	pb, err := load.Load(path, playbooks.LoadOptions(env, cfg.RolesPath()))
+	pb, err := load.Load(path, playbooks.LoadOptions(env, cfg.RolesPath(), cfg.CollectionsPaths()...))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitError{exitUsage}

@@ -46,6 +46,10 @@ type Options struct {
 	// RolesPath lists folders where roles are looked for after roles/
 	// beside the playbook (ansible.cfg's roles_path, ANSIBLE_ROLES_PATH).
 	RolesPath []string
+	// CollectionsPath lists folders holding ansible_collections/, where a
+	// role named NAMESPACE.COLLECTION.ROLE is found (after the playbook's
+	// own collections/ folder).
+	CollectionsPath []string
 }
 
 // Load reads the playbook at path and everything it pulls in (roles,

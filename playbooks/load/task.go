@@ -749,12 +749,11 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 		if p, ok := t.ArgPos[e.Arg]; ok && e.Arg != "" {
 			at = p
 		}
-		if known && e.Arg != "" && strings.HasPrefix(e.Msg, "unknown argument") && ansibleArg(am, e.Arg) {
-			// Valid for Ansible's module: the task fails where it runs.
-			msg := fmt.Sprintf("argument %q of module %q is not supported by tend yet", e.Arg, act.name)
-			w.l.warnf(at, "", "%s", msg)
-			notRun = append(notRun, msg)
-			continue
+		if known && e.Arg != "" && strings.HasPrefix(e.Msg, "unknown argument") {
+			if msg := w.otherArg(am, e.Arg, act.name, act.spec, at); msg != "" {
+				notRun = append(notRun, msg)
+				continue
+			}
 		}
 		msg := e.Msg
 		switch {
@@ -773,6 +772,40 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 func ansibleVersion() string {
 	_, v := ansiblenames.Versions()
 	return v
+}
+
+// otherArg decides an argument tend's module does not take: valid for
+// Ansible's module (a warning, and the task fails where it runs), unknown
+// to Ansible too but far from every argument it has (maybe another Ansible
+// version's, as ansible-playbook, which checks arguments only when a task
+// runs, lets it load: the same), or a typo of one ("" : the caller reports
+// the error). It returns the reason the task cannot run.
+func (w *walk) otherArg(am ansiblenames.Module, arg, module string, spec modules.Spec, at Pos) string {
+	if ansibleArg(am, arg) {
+		msg := fmt.Sprintf("argument %q of module %q is not supported by tend yet", arg, module)
+		w.l.warnf(at, "", "%s", msg)
+		return msg
+	}
+	names := am.Args()
+	for _, p := range spec.Params {
+		names = append(names, p.Name)
+		names = append(names, p.Aliases...)
+	}
+	if typoOf(arg, names) != "" {
+		return ""
+	}
+	msg := fmt.Sprintf("module %s of Ansible %s has no argument %q", am.FQCN, ansibleVersion(), arg)
+	w.l.warnf(at, "another Ansible version's? a host that reaches the task fails", "%s", msg)
+	return msg
+}
+
+// typoOf returns the name s is likely a typo of: at most two edits away.
+func typoOf(s string, names []string) string {
+	near := modules.Nearest(s, names)
+	if near == "" || modules.EditDistance(s, near) > 2 {
+		return ""
+	}
+	return near
 }
 
 // ansibleArg says whether Ansible's module takes the argument, itself or,
@@ -817,7 +850,11 @@ func (w *walk) foreignModule(t *Task, act action, kw map[string]pair) {
 	if m.ArgsKnown() {
 		for k, p := range t.ArgPos {
 			if !ansibleArg(*m, k) && !strings.HasPrefix(k, "_") {
-				w.l.errorf(p, didYouMean(k, m.Args()), "unknown argument %q for module %q", clip(k), act.name)
+				if near := typoOf(k, m.Args()); near != "" {
+					w.l.errorf(p, fmt.Sprintf("did you mean %q?", near), "unknown argument %q for module %q", clip(k), act.name)
+				} else {
+					w.l.warnf(p, "", "module %s of Ansible %s has no argument %q (another version's?)", m.FQCN, ansibleVersion(), clip(k))
+				}
 			}
 		}
 	}
