@@ -292,9 +292,10 @@ func parseCmdline(s string) (map[string]any, map[string]any) {
 	return cmd, proc
 }
 
-// shlexNonPOSIX splits like shlex.split(s, posix=False): quotes stay in
-// the words, a quote starts a word of its own, and an unclosed quote
-// makes the whole split fail (Ansible then reports nothing).
+// shlexNonPOSIX splits like shlex.split(s, posix=False): a quote that
+// starts a word makes a word of its own up to the closing quote, quotes
+// included; a quote inside a word is a plain character; an unclosed
+// quote makes the whole split fail (Ansible then reports nothing).
 func shlexNonPOSIX(s string) []string {
 	var words []string
 	var w strings.Builder
@@ -306,12 +307,12 @@ func shlexNonPOSIX(s string) []string {
 				words = append(words, w.String())
 				w.Reset()
 			}
-		case c == '"' || c == '\'':
+		case (c == '"' || c == '\'') && w.Len() == 0:
 			j := strings.IndexByte(s[i+1:], c)
 			if j < 0 {
 				return nil
 			}
-			w.WriteString(s[i : i+j+2])
+			words = append(words, s[i:i+j+2])
 			i += j + 1
 		default:
 			w.WriteByte(c)
