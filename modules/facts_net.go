@@ -27,9 +27,6 @@ func networkFacts(r *factsRaw, f map[string]any) {
 	all4, all6 := []any{}, []any{}
 	byDev := ipAddrLines(r.ip)
 	for _, dev := range r.lines["iface"] {
-		if _, ok := ifaces[dev]; ok && dev == "" {
-			continue
-		}
 		d := sysNetIface(r, dev)
 		addIface(dev, d)
 		mac := strings.TrimSpace(r.files["/sys/class/net/"+dev+"/address"])
