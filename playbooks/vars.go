@@ -286,7 +286,17 @@ func (h *hostRun) connect(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	c, err := Connect(ctx, h.hs.host, h.p.r.o.Connect)
+	host := h.hs.host
+	if u := h.p.play.RemoteUser; u != "" {
+		// The play's remote_user beats -u; the inventory's ansible_user
+		// (and -e) beat it, as in Ansible.
+		if _, set := host.String(inventory.VarUser); !set {
+			c := *host
+			c.Vars = withVar(host.Vars, inventory.VarUser, u)
+			host = &c
+		}
+	}
+	c, err := Connect(ctx, host, h.p.r.o.Connect)
 	h.hs.recap.Connect += time.Since(start)
 	if err != nil {
 		return err
