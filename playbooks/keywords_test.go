@@ -194,3 +194,45 @@ func TestWithLookups(t *testing.T) {
 		}
 	}
 }
+
+// A variable whose template names an undefined variable, or refers back to
+// itself, fails where used (as in Ansible), never reaching a host as text;
+// a macro that calls itself without end fails the task, not the run.
+func TestBrokenVariablesFailWhereUsed(t *testing.T) {
+	events, _, dir := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  vars:
+    x: "{{ nope }}"
+    y: "pre {{ x }}"
+    a: "{{ b }}"
+    b: "{{ a }}"
+    ok: "{{ 'fine' if true else x }}"
+  tasks:
+    - {name: undefined, copy: {content: "{{ y }}", dest: "{{ dir }}/y"}, ignore_errors: true}
+    - {name: cycle, copy: {content: "{{ a }}", dest: "{{ dir }}/a"}, ignore_errors: true}
+    - {name: macro, debug: {msg: "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"}, ignore_errors: true}
+    - {name: fine, copy: {content: "{{ ok }}", dest: "{{ dir }}/ok"}}
+`, nil)
+	msgs := map[string]string{}
+	for _, e := range events {
+		msgs[e.Task] = string(e.Status) + ": " + e.Msg
+	}
+	for task, want := range map[string]string{
+		"undefined": "'nope' is undefined",
+		"cycle":     "recursive loop detected",
+		"macro":     "macro f: calls nested deeper than",
+	} {
+		if !strings.HasPrefix(msgs[task], "failed") || !strings.Contains(msgs[task], want) {
+			t.Errorf("%s: %q, want a failure saying %q", task, msgs[task], want)
+		}
+	}
+	for _, f := range []string{"y", "a"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s was written", f)
+		}
+	}
+	if got := readTrim(t, filepath.Join(dir, "ok")); got != "fine" {
+		t.Errorf("ok: %q", got)
+	}
+}

@@ -28,6 +28,8 @@ type renderState struct {
 	top *exec.Context // the render's outermost scope of its own
 
 	ranged int            // items range() built so far (see maxRangeTotal)
+	// macroDepth is how deep macro calls are nested (see maxMacroDepth).
+	macroDepth int
 	vars   map[string]any // the evaluation's variables, for lookups
 }
 
