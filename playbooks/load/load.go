@@ -187,8 +187,8 @@ func (l *loader) open(path string, at Pos, what string) *file {
 	}
 	doc, err := parseYAML(data)
 	if err != nil {
-		line, msg, hint := yamlSyntaxError(err)
-		l.errorf(Pos{File: path, Line: line}, hint, "invalid YAML: %s", msg)
+		line, col, msg, hint := yamlSyntaxError(err, data)
+		l.errorf(Pos{File: path, Line: line, Col: col}, hint, "invalid YAML: %s", msg)
 		return nil
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
