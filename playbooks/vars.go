@@ -348,6 +348,14 @@ func (h *hostRun) connect(ctx context.Context) error {
 	}
 	start := time.Now()
 	host := h.hs.host
+	if c := h.p.play.Connection; c != "" {
+		// The play's connection; the inventory's ansible_connection wins.
+		if _, set := host.String(inventory.VarConnection); !set {
+			cp := *host
+			cp.Vars = withVar(host.Vars, inventory.VarConnection, c)
+			host = &cp
+		}
+	}
 	if u := h.p.play.RemoteUser; u != "" {
 		// The play's remote_user beats -u; the inventory's ansible_user
 		// (and -e) beat it, as in Ansible.
