@@ -640,7 +640,13 @@ func (m pkgModule) Plan(t *Task, probe Output) (*Change, error) {
 		policyRCD(s, *p.pt.policyRCD)
 	}
 	if p.update && !(b.updateInInstall && len(p.acts) > 0 && p.pt.state != "absent") {
-		s.add(b.updateCmd(p.pt), " || exit")
+		if b.updateFails != "" {
+			// The output goes to stderr, where a failure's reason is read.
+			s.add(`tend_u=$(LC_ALL=C `, b.updateCmd(p.pt), ` 2>&1); tend_rc=$?; printf '%s\n' "$tend_u" >&2; [ "$tend_rc" = 0 ] || exit "$tend_rc"`)
+			s.add(`case $tend_u in `, b.updateFails, `) echo 'Failed to update apt cache: some index files could not be downloaded' >&2; exit 1 ;; esac`)
+		} else {
+			s.add(b.updateCmd(p.pt), " || exit")
+		}
 		if b.afterUpdate != "" {
 			s.add(b.afterUpdate)
 		}

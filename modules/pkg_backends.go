@@ -45,6 +45,10 @@ type pkgBackend struct {
 	upgrade     func(pt *pkgTask) []string
 	remove      func(pt *pkgTask) []string
 	update      func(pt *pkgTask) []string
+	// updateFails, when set, is a pattern of update's output that means
+	// it failed though it exited 0 (apt-get update only warns when an
+	// index cannot be fetched; Ansible's apt fails the task).
+	updateFails string
 	afterUpdate string
 	autoremove  func(pt *pkgTask) []string
 	// zero matches the manager's summary line when it changed nothing.
@@ -162,7 +166,8 @@ func init() {
 				}
 				return argv
 			},
-			update: func(*pkgTask) []string { return []string{"apt-get", "update", "-q"} },
+			update:      func(*pkgTask) []string { return []string{"apt-get", "update", "-q"} },
+			updateFails: `*'Failed to fetch'*|*'Some index files failed to download'*`,
 			// apt-get update leaves the lists' folder alone when nothing
 			// changed, so the stamp (which Ansible reads first) keeps
 			// cache_valid_time true to its word.

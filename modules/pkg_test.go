@@ -193,7 +193,8 @@ done
 case $op in
 install) echo "0 upgraded, $n newly installed, 0 to remove and 0 not upgraded." ;;
 remove) echo "0 upgraded, 0 newly installed, $n to remove and 0 not upgraded." ;;
-update) echo "Reading package lists..." ;;
+update) if [ -n "${TEND_FAKE_FETCH_FAILS:-}" ]; then echo "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease"; echo "W: Some index files failed to download. They have been ignored, or old ones used instead."; fi
+	echo "Reading package lists..." ;;
 esac
 `, 0o755)
 	return bin, db, repo, log
@@ -269,6 +270,29 @@ func TestPkgAptConvergeFake(t *testing.T) {
 				t.Errorf("unknown name: %v %v", r, err)
 			}
 		})
+	}
+}
+
+// An index apt-get update cannot fetch fails the task, as in Ansible's apt
+// (apt-get itself only warns and exits 0).
+func TestPkgAptUpdateThatCannotFetchFails(t *testing.T) {
+	for _, sh := range shells(t) {
+		bin, db, _, _ := fakeApt(t)
+		sh := sh.withBin(bin)
+		writeFile(t, db, "tend-a 1.0\n", 0o644)
+		m, task := mkTask(t, "apt", map[string]any{"update_cache": true})
+		ch, _, err := probePlan(t, sh, m, task)
+		if err != nil || ch == nil {
+			t.Fatalf("%s: plan: %v", sh.name, err)
+		}
+		apply := strings.ReplaceAll(ch.Apply, aptStamp, filepath.Join(t.TempDir(), "stamp"))
+		if out := sh.run(t, apply); out.ExitCode != 0 {
+			t.Errorf("%s: a clean update failed: %s", sh.name, out.Stderr)
+		}
+		out := sh.run(t, "TEND_FAKE_FETCH_FAILS=1; export TEND_FAKE_FETCH_FAILS\n"+apply)
+		if out.ExitCode == 0 || !strings.Contains(string(out.Stderr), "Failed to update apt cache") {
+			t.Errorf("%s: exit %d, stderr %q", sh.name, out.ExitCode, out.Stderr)
+		}
 	}
 }
 
