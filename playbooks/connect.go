@@ -40,6 +40,11 @@ type ConnectOptions struct {
 	SSHArgs, SSHCommonArgs, SSHExtraArgs string
 	Keys                                 *transport.Keys
 	SSHConfig                            *transport.SSHConfig
+	// Become and BecomeUser are ansible.cfg's defaults ([privilege_escalation]
+	// become, become_user): below play, block and task keywords and the
+	// host's ansible_become and ansible_become_user.
+	Become     *bool
+	BecomeUser string
 	// Warn receives notes about inventory settings tend does not apply.
 	Warn func(host, msg string)
 }
