@@ -1,8 +1,8 @@
 package playbooks
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
