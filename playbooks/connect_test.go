@@ -1,6 +1,8 @@
 package playbooks
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -108,5 +110,30 @@ func TestSplitWords(t *testing.T) {
 	got, _ := splitWords(`a "b c" 'd e' f\ g ""`)
 	if want := []string{"a", "b c", "d e", "f g", ""}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q", got)
+	}
+}
+
+// ansible.cfg's become and become_user (ConnectOptions) apply where no
+// keyword or host variable says otherwise.
+func TestBecomeDefaultsFromConfig(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to sudo to another user without a password")
+	}
+	if _, err := exec.LookPath("sudo"); err != nil {
+		t.Skip("no sudo")
+	}
+	yes := true
+	events, _, _ := runLocal(t, `- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: default, command: id -un}
+    - {name: keyword, command: id -un, become: false}
+`, func(o *Options) { o.Connect.Become, o.Connect.BecomeUser = &yes, "nobody" })
+	got := map[string]any{}
+	for _, e := range events {
+		got[e.Task] = e.Result["stdout"]
+	}
+	if got["default"] != "nobody" || got["keyword"] != "root" {
+		t.Errorf("got %v", got)
 	}
 }

@@ -265,3 +265,16 @@ func TestRoundTripWithAnsibleVault(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+// No input may panic the decryptor.
+func FuzzDecrypt(f *testing.F) {
+	good, _ := os.ReadFile(filepath.Join("testdata", "vars11.yml"))
+	f.Add(good)
+	f.Add([]byte("$ANSIBLE_VAULT;1.2;AES256;x\n30\n"))
+	f.Add([]byte("$ANSIBLE_VAULT;1.1;AES256\n" + strings.Repeat("3", 200)))
+	var k Keyring
+	k.Add("", []byte(testPass), "f")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = k.Decrypt(data, "fuzz")
+	})
+}
