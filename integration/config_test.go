@@ -229,3 +229,19 @@ func TestVaultEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// A ProxyCommand that is not the classic "ssh -W" is run by sh, and the
+// connection goes over its stdin and stdout (here: OpenSSH's client through
+// env, reaching the host itself).
+func TestProxyCommandIsRun(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	proxy := fmt.Sprintf("/usr/bin/env ssh -o BatchMode=yes -o UserKnownHostsFile=%s -i %s -p %d -W %%h:%%p root@%s",
+		f.KnownHosts, f.ClientKey, h.Port, h.Addr)
+	inv := writeFile(t, "hosts.ini", fmt.Sprintf("%s ansible_host=%s ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o ProxyCommand=\"%s\"'\n",
+		h.Name, h.Addr, h.Port, f.ClientKey, proxy))
+	r := tend(t, nil, "exec", "-i", inv, "--known-hosts", f.KnownHosts, "all", "--", "hostname")
+	if r.code != 0 || !strings.Contains(r.stdout, h.Name) {
+		t.Fatalf("ProxyCommand: %v", r)
+	}
+}
