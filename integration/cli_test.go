@@ -346,3 +346,25 @@ func TestFactsCommand(t *testing.T) {
 		}
 	}
 }
+
+// Extra vars win over the inventory's connection variables, as in Ansible:
+// an inventory naming a user that does not exist connects with -e's.
+func TestExtraVarsWinOverConnectionVars(t *testing.T) {
+	f := startFleet(t, 1)
+	inv, err := os.ReadFile(f.Inventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(bad, []byte(strings.ReplaceAll(string(inv), "ansible_user=root", "ansible_user=nosuchuser")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb := filepath.Join(t.TempDir(), "site.yml")
+	os.WriteFile(pb, []byte("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: id -un\n      register: who\n      changed_when: false\n    - assert: {that: [\"who.stdout == 'root'\"]}\n"), 0o644)
+	if r := tend(t, nil, "converge", "-i", bad, "--known-hosts", f.KnownHosts, pb); r.code == 0 {
+		t.Fatalf("the inventory's user should not be able to log in: %v", r)
+	}
+	if r := tend(t, nil, "converge", "-i", bad, "--known-hosts", f.KnownHosts, "-e", "ansible_user=root", pb); r.code != 0 {
+		t.Fatalf("-e ansible_user=root: %v", r)
+	}
+}

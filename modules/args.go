@@ -375,6 +375,9 @@ func Nearest(s string, candidates []string) string {
 	return ""
 }
 
+// EditDistance is the Levenshtein distance between a and b.
+func EditDistance(a, b string) int { return editDistance(a, b) }
+
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

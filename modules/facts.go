@@ -1,207 +1,144 @@
 package modules
 
 import (
-	"bufio"
-	"bytes"
 	"strings"
 )
 
-// FactsScript prints what tend knows about a host, one key=value a line, in
-// one round trip. It reads only: os-release, uname, id, the route to the
-// outside and what commands exist; Go decides what they mean (ParseFacts).
-// Sourcing os-release happens in the framed subshell, so its variables go
-// no further.
-const FactsScript = `if [ -r /etc/os-release ]; then . /etc/os-release; elif [ -r /usr/lib/os-release ]; then . /usr/lib/os-release; fi
-f() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\n' ' ')"; }
-f id "${ID:-}"
-f id_like "${ID_LIKE:-}"
-f version_id "${VERSION_ID:-}"
-f codename "${VERSION_CODENAME:-}"
-f pretty_name "${PRETTY_NAME:-}"
-f system "$(uname -s)"
-f kernel "$(uname -r)"
-f machine "$(uname -m)"
-f hostname "$(uname -n)"
-f fqdn "$(hostname -f 2>/dev/null || uname -n)"
-f user "$(id -un)"
-f uid "$(id -u)"
-f gid "$(id -g)"
-pm=
-for c in apt-get dnf yum apk zypper pacman systemctl rc-service openrc update-rc.d chkconfig; do
-  if command -v "$c" >/dev/null 2>&1; then pm="$pm $c"; fi
+// FactsScript prints what tend needs to derive Ansible's setup facts, in one
+// round trip and a small fixed number of processes: one head over every file
+// the facts come from (head prints "==> FILE <==" before each, and skips
+// the missing ones), one ip for addresses and routes, one date, one
+// hostname -f (the fqdn comes from the resolver, which only a process can
+// ask), and python3 -c when python3 exists (ansible_python). The rest is
+// shell builtins: which commands and paths exist, the folders behind
+// /sys/class/net links (cd -P), /proc/1/root against /. A few more run only
+// where the common answer is missing: uname -m without
+// /proc/sys/kernel/arch, readlink /sbin/init when PID 1 is init or a shell,
+// ls and stat for a user who cannot see /proc/1/root, three ip commands
+// where ip is busybox's (no -batch). Go decides what it all means
+// (ParseFacts), following ansible-core 2.14's collectors.
+//
+// head runs first so that the environment it reads (/proc/self/environ)
+// is the login shell's, before anything here changes PWD.
+const FactsScript = `head -c 4194304 /etc/*[-_]release /etc/*[-_]version /usr/lib/os-release /etc/coreos/update.conf \
+ /proc/sys/kernel/ostype /proc/sys/kernel/hostname /proc/sys/kernel/osrelease /proc/sys/kernel/version \
+ /proc/sys/kernel/arch /proc/sys/kernel/cap_last_cap /proc/self/status /proc/self/environ \
+ /proc/meminfo /proc/cpuinfo /proc/uptime /proc/cmdline /etc/mtab /proc/mounts /proc/self/mountinfo \
+ /proc/1/comm /proc/1/cgroup /proc/1/environ /proc/modules /proc/sys/crypto/fips_enabled \
+ /var/lib/dbus/machine-id /etc/machine-id /etc/resolv.conf /etc/passwd /etc/localtime \
+ /run/systemd/container /sys/hypervisor/type /proc/xen/capabilities \
+ /sys/devices/virtual/dmi/id/product_name /sys/devices/virtual/dmi/id/sys_vendor \
+ /sys/devices/virtual/dmi/id/product_family /sys/devices/virtual/dmi/id/bios_vendor \
+ /etc/selinux/config /sys/fs/selinux/enforce /sys/fs/selinux/policyvers \
+ /sys/class/net/*/address /sys/class/net/*/mtu /sys/class/net/*/operstate /sys/class/net/*/type \
+ /sys/class/net/*/flags /sys/class/net/*/speed /sys/class/net/*/bridge/bridge_id \
+ /sys/class/net/*/bridge/stp_state /sys/class/net/*/bonding/slaves /sys/class/net/*/bonding/mode \
+ /sys/class/net/*/bonding/miimon /sys/class/net/*/bonding/lacp_rate /sys/class/net/*/bonding/primary \
+ /sys/class/net/*/bonding/all_slaves_active /sys/class/net/*/bonding_slave/perm_hwaddr 2>/dev/null
+printf '\n== tend:sh ==\n'
+for c in systemctl initctl lsb_release capsh findmnt dpkg ip python3 hostname busybox \
+ apt-get yum dnf zypper urpmi pacman opkg pkgin port brew apk pkg swlist emerge pkgadd xbps-install swupd sorcery installp rpm-ostree; do
+ if command -v "$c" >/dev/null 2>&1; then printf 'path %s\n' "$c"
+ elif [ -x "/sbin/$c" ] || [ -x "/usr/sbin/$c" ] || [ -x "/usr/local/sbin/$c" ]; then printf 'sbin %s\n' "$c"; fi
 done
-f commands "$pm"
-f systemd_booted "$(if [ -d /run/systemd/system ]; then echo 1; fi)"
-f openrc_booted "$(if [ -d /run/openrc ]; then echo 1; fi)"
-f route "$(ip -4 route get 1.0.0.0 2>/dev/null | head -n 1)"
+for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ \
+ /proc/vz /proc/lve /proc/bc /proc/xen /.dockerenv /.dockerinit /sys/kernel/security/apparmor /rhev/ /dev/kvm \
+ /run/ostree-booted /usr/bin/rpm /etc/mtab /etc/products.d/baseproduct \
+ /usr/bin/rpm-ostree /usr/bin/yum /usr/bin/dnf /usr/bin/apt-get /usr/bin/zypper /usr/sbin/urpmi /usr/bin/pacman \
+ /bin/opkg /usr/pkg/bin/pkgin /opt/local/bin/pkgin /opt/tools/bin/pkgin /opt/local/bin/port /usr/local/bin/brew \
+ /opt/homebrew/bin/brew /sbin/apk /usr/sbin/pkg /usr/sbin/swlist /usr/bin/emerge /usr/sbin/pkgadd /usr/bin/pkg \
+ /usr/bin/xbps-install /usr/local/sbin/pkg /usr/bin/swupd /usr/sbin/sorcery /usr/bin/installp /QOpenSys/pkgs/bin/yum; do
+ if [ -e "$p" ]; then printf 'exists %s\n' "$p"; fi
+done
+p1=
+if [ -r /proc/1/comm ]; then read -r p1 </proc/1/comm; fi
+if [ -L /sbin/init ]; then case $p1 in ''|init|*sh) printf 'sbin_init %s\n' "$(readlink /sbin/init)";; esac; fi
+if [ -e /proc/1/root/. ]; then
+ if [ / -ef /proc/1/root/. ]; then echo 'chroot 0'; else echo 'chroot 1'; fi
+else
+ printf 'rootino %s\n' "$(ls -di / 2>/dev/null)"
+ printf 'rootfs %s\n' "$(stat -f -c %T / 2>/dev/null)"
+fi
+if [ ! -r /proc/sys/kernel/arch ]; then printf 'machine %s\n' "$(uname -m)"; fi
+printf 'date %s\n' "$(date '+%s %N %z %Z')"
+printf 'fqdn %s\n' "$(hostname -f 2>/dev/null)"
+for d in /sys/class/net/*; do
+ [ -d "$d" ] || continue
+ i=${d##*/}
+ printf 'iface %s\n' "$i"
+ for f in bridge bonding bonding_slave device; do if [ -e "$d/$f" ]; then printf 'ifhas %s %s\n' "$i" "$f"; fi; done
+ for b in "$d"/brif/*; do if [ -e "$b" ]; then printf 'brif %s %s\n' "$i" "${b##*/}"; fi; done
+ if cd -P "$d/device" 2>/dev/null; then printf 'pciid %s %s\n' "$i" "${PWD##*/}"; fi
+ if cd -P "$d/device/driver/module" 2>/dev/null; then printf 'module %s %s\n' "$i" "${PWD##*/}"; fi
+done
+ipp= bbp=
+set -f; IFS=:
+for d in $PATH; do
+ if [ -z "$ipp" ] && [ -x "$d/ip" ]; then ipp=$d/ip; fi
+ if [ -z "$bbp" ] && [ -x "$d/busybox" ]; then bbp=$d/busybox; fi
+done
+unset IFS; set +f
+printf '== tend:ip ==\n'
+if [ -n "$ipp" ] && [ -n "$bbp" ] && [ "$ipp" -ef "$bbp" ]; then
+ "$ipp" addr show 2>/dev/null; "$ipp" route get 8.8.8.8 2>/dev/null; "$ipp" route get 2404:6800:400a:800::1012 2>/dev/null
+elif [ -n "$ipp" ]; then
+ "$ipp" -force -batch - 2>/dev/null <<'EOF'
+addr show
+route get 8.8.8.8
+route get 2404:6800:400a:800::1012
+EOF
+fi
+if command -v python3 >/dev/null 2>&1; then
+ printf '== tend:python ==\n'
+ python3 -c 'import sys,struct
+try:
+ from ssl import create_default_context,SSLContext;s=1
+except ImportError:
+ s=0
+print(sys.executable,*sys.version_info,s,sys.implementation.name,struct.calcsize("P")*8)' 2>/dev/null
+fi
+printf '== tend:end ==\n'
 `
-
-// distributions maps os-release IDs to Ansible's ansible_distribution.
-var distributions = map[string]string{
-	"debian": "Debian", "ubuntu": "Ubuntu", "centos": "CentOS", "rhel": "RedHat",
-	"fedora": "Fedora", "alpine": "Alpine", "rocky": "Rocky", "almalinux": "AlmaLinux",
-	"arch": "Archlinux", "opensuse-leap": "openSUSE Leap", "sles": "SLES", "amzn": "Amazon",
-}
-
-// families maps os-release IDs (and ID_LIKE words) to ansible_os_family.
-var families = map[string]string{
-	"debian": "Debian", "ubuntu": "Debian", "rhel": "RedHat", "centos": "RedHat",
-	"fedora": "RedHat", "rocky": "RedHat", "almalinux": "RedHat", "amzn": "RedHat",
-	"alpine": "Alpine", "arch": "Archlinux", "suse": "Suse", "opensuse-leap": "Suse", "sles": "Suse",
-}
-
-// A pkgMgr is a package manager as Ansible names it (ansible_pkg_mgr), the
-// command that proves it is there, and the os-release IDs (or ID_LIKE
-// words) that use it. Detection tries the ID, then ID_LIKE, then any
-// command found, and always wants the command present: a Debian box whose
-// PATH has no apt-get has no usable package manager.
-type pkgMgr struct{ name, command string }
-
-var pkgMgrs = []pkgMgr{{"apt", "apt-get"}, {"dnf", "dnf"}, {"yum", "yum"}, {"apk", "apk"}, {"zypper", "zypper"}, {"pacman", "pacman"}}
-
-// pkgMgrsByFamily lists, per ansible_os_family, the managers in the order
-// they are preferred (dnf before yum on the RedHat family).
-var pkgMgrsByFamily = map[string][]string{
-	"Debian": {"apt"}, "RedHat": {"dnf", "yum"}, "Alpine": {"apk"}, "Suse": {"zypper"}, "Archlinux": {"pacman"},
-}
-
-// detectPkgMgr returns ansible_pkg_mgr: the first manager of the host's
-// family whose command exists, else any whose command exists, else
-// "unknown" (as Ansible says).
-func detectPkgMgr(families []string, cmds map[string]bool) string {
-	for _, fam := range families {
-		for _, name := range pkgMgrsByFamily[fam] {
-			for _, m := range pkgMgrs {
-				if m.name == name && cmds[m.command] {
-					return name
-				}
-			}
-		}
-	}
-	for _, m := range pkgMgrs {
-		if cmds[m.command] {
-			return m.name
-		}
-	}
-	return "unknown"
-}
-
-// detectServiceMgr returns ansible_service_mgr: what runs as init, judged
-// by the run-time folders systemd and OpenRC create, then by their tools.
-func detectServiceMgr(raw map[string]string, cmds map[string]bool) string {
-	switch {
-	case raw["systemd_booted"] == "1":
-		return "systemd"
-	case raw["openrc_booted"] == "1" || cmds["openrc"] || cmds["rc-service"]:
-		return "openrc"
-	default:
-		return "sysvinit"
-	}
-}
 
 // FactOverrides are inventory variables that overrule detection:
 // tend_pkg_mgr and tend_service_mgr.
 type FactOverrides struct{ PkgMgr, ServiceMgr string }
 
-// parseRoute reads `ip -4 route get` ("1.0.0.0 via GW dev IF src ADDR")
-// into Ansible's ansible_default_ipv4 (address, interface, gateway); nil
-// when the host has no route out.
-func parseRoute(line string) map[string]any {
-	w := strings.Fields(line)
-	r := map[string]any{}
-	for i := 0; i+1 < len(w); i++ {
-		switch w[i] {
-		case "via":
-			r["gateway"] = w[i+1]
-		case "dev":
-			r["interface"] = w[i+1]
-		case "src":
-			r["address"] = w[i+1]
-		}
-	}
-	if r["address"] == nil {
-		return nil
-	}
-	return r
-}
-
 // ParseFacts reads FactsScript's output into Ansible's variable names: the
-// top-level ansible_* ones and ansible_facts (without the prefix).
+// top-level ansible_* ones and ansible_facts (without the prefix). It
+// never panics: what it cannot read is left out, as Ansible leaves out
+// what its collectors cannot find.
 func ParseFacts(out []byte, o FactOverrides) (map[string]any, error) {
-	raw := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		if ok {
-			raw[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
+	r, err := splitFactsOutput(out)
+	if err != nil {
 		return nil, err
 	}
-	if raw["system"] == "" {
-		return nil, errorf("gathering facts: the host printed nothing usable")
-	}
-	id := raw["id"]
-	dist := distributions[id]
-	if dist == "" && id != "" {
-		dist = strings.ToUpper(id[:1]) + id[1:]
-	}
-	// The family comes from ID, else the first ID_LIKE word tend knows;
-	// package managers are tried in that same order.
-	var fams []string
-	for _, w := range append([]string{id}, strings.Fields(raw["id_like"])...) {
-		if f := families[w]; f != "" {
-			fams = append(fams, f)
-		}
-	}
-	family := dist
-	if len(fams) > 0 {
-		family = fams[0]
-	}
-	cmds := map[string]bool{}
-	for _, c := range strings.Fields(raw["commands"]) {
-		cmds[c] = true
-	}
-	pkg, svc := detectPkgMgr(fams, cmds), detectServiceMgr(raw, cmds)
+	facts := map[string]any{}
+	platformFacts(r, facts)
+	distributionFacts(r, facts)
+	hardwareFacts(r, facts)
+	virtualFacts(r, facts)
+	networkFacts(r, facts)
+	systemFacts(r, facts)
+	facts["pkg_mgr"] = pkgMgr(r, facts)
+	facts["service_mgr"] = serviceMgr(r, facts)
 	if o.PkgMgr != "" {
-		pkg = o.PkgMgr
+		facts["pkg_mgr"] = o.PkgMgr
 	}
 	if o.ServiceMgr != "" {
-		svc = o.ServiceMgr
+		facts["service_mgr"] = o.ServiceMgr
 	}
-	major, _, _ := strings.Cut(raw["version_id"], ".")
-	short, _, _ := strings.Cut(raw["hostname"], ".")
-	facts := map[string]any{
-		"os_family":                  family,
-		"distribution":               dist,
-		"distribution_version":       raw["version_id"],
-		"distribution_major_version": major,
-		"distribution_pretty_name":   raw["pretty_name"],
-		"system":                     raw["system"],
-		"kernel":                     raw["kernel"],
-		"architecture":               raw["machine"],
-		"hostname":                   short,
-		"nodename":                   raw["hostname"],
-		"fqdn":                       raw["fqdn"],
-		"user_id":                    raw["user"],
-		"user_uid":                   atoiOr(raw["uid"], -1),
-		"user_gid":                   atoiOr(raw["gid"], -1),
-		"distribution_release":       raw["codename"],
-		"pkg_mgr":                    pkg,
-		"service_mgr":                svc,
-		"os_release_id":              id,
-		"os_release_id_like":         raw["id_like"],
-		"default_ipv4":               map[string]any{},
-	}
-	if r := parseRoute(raw["route"]); r != nil {
-		facts["default_ipv4"] = r
-	}
-	out2 := map[string]any{"ansible_facts": facts}
+	// Ansible names top-level facts with '-' as '_' (an interface br-x is
+	// ansible_br_x).
+	clean := make(map[string]any, len(facts))
 	for k, v := range facts {
-		out2["ansible_"+k] = v
+		clean[strings.ReplaceAll(k, "-", "_")] = v
 	}
-	return out2, nil
+	all := map[string]any{"ansible_facts": clean}
+	for k, v := range clean {
+		all["ansible_"+k] = v
+	}
+	return all, nil
 }
 
 func atoiOr(s string, def int) int {

@@ -481,32 +481,9 @@ func (m lineinfileModule) Report(t *Task, probe Output) (Result, error) {
 	return res, nil
 }
 
-// pyRegexp compiles one of the task's Python regular expressions as Go's.
-// The syntax is the same for what configuration files need; \Z is
-// Python's \z. Lookarounds and backreferences cannot be had: they are
-// reported, not silently matched differently.
-func pyRegexp(arg, expr string) (*regexp.Regexp, error) {
-	var b strings.Builder
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		if c == '\\' && i+1 < len(expr) {
-			if expr[i+1] == 'Z' {
-				b.WriteString(`\z`)
-			} else {
-				b.WriteByte(c)
-				b.WriteByte(expr[i+1])
-			}
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return nil, fmt.Errorf("%s %q: %v (tend reads Python regular expressions as RE2: lookarounds such as (?=...) and backreferences such as \\1 in a pattern are not supported)", arg, expr, err)
-	}
-	return re, nil
-}
+// pyRegexp compiles one of the task's Python regular expressions as Go's
+// (see pyToGo).
+func pyRegexp(arg, expr string) (*regexp.Regexp, error) { return compilePy(arg, expr, "") }
 
 // pyExpand is Python's match.expand(template): \1, \g<1>, \g<name>, and the
 // escapes \n \t \r \f \v \a \b \\ and octal \0NN. A group that did not take

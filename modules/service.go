@@ -185,10 +185,11 @@ var svcAliases = map[string]string{"service": "sysvinit", "sysv": "sysvinit", "s
 // probe decides.
 func (m serviceModule) backendFor(t *Task, st svcTask) (*svcBackend, error) {
 	name := st.use
+	fromFacts := false
 	if name == "auto" {
 		name = ""
 		if mgr, ok := t.Facts["ansible_service_mgr"].(string); ok && mgr != "" {
-			name = mgr
+			name, fromFacts = mgr, true
 		}
 	}
 	if name == "" {
@@ -198,6 +199,11 @@ func (m serviceModule) backendFor(t *Task, st svcTask) (*svcBackend, error) {
 		name = a
 	}
 	b, ok := svcBackends[name]
+	if !ok && fromFacts {
+		// The fact names PID 1 whatever it is (sshd in a container, runit):
+		// Ansible then runs its generic service module, tend its probe.
+		return nil, nil
+	}
 	if !ok {
 		known := make([]string, 0, len(svcBackends))
 		for k := range svcBackends {

@@ -18,8 +18,8 @@ func NewTemplateEnv() *jinja.Env {
 
 // LoadOptions wires the loader to env: template and expression syntax is
 // checked when loading, and what tend lacks is warned about. Roles are
-// also looked for in rolesPath.
-func LoadOptions(env *jinja.Env, rolesPath []string) load.Options {
+// also looked for in rolesPath, and collections' roles in collectionsPath.
+func LoadOptions(env *jinja.Env, rolesPath []string, collectionsPath ...string) load.Options {
 	return load.Options{
 		CheckTemplate: env.Check,
 		CheckExpr:     env.CheckExpr,
@@ -31,6 +31,7 @@ func LoadOptions(env *jinja.Env, rolesPath []string) load.Options {
 			w, _ := env.CheckExprWarnings(expr)
 			return w
 		},
-		RolesPath: rolesPath,
+		RolesPath:       rolesPath,
+		CollectionsPath: collectionsPath,
 	}
 }

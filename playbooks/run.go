@@ -190,11 +190,29 @@ func (r *runner) state(h *inventory.Host) *hostState {
 	defer r.mu.Unlock()
 	hs, ok := r.hosts[h.Name]
 	if !ok {
-		hs = &hostState{host: h, vars: map[string]any{}, lastPlay: r.lastPlay[h.Name]}
+		hs = &hostState{host: withExtraVars(h, r.o.ExtraVars), vars: map[string]any{}, lastPlay: r.lastPlay[h.Name]}
 		r.hosts[h.Name] = hs
 		r.order = append(r.order, h.Name)
 	}
 	return hs
+}
+
+// withExtraVars is the host as the run sees it: extra vars (-e) win over
+// everything, connection and become variables included (ansible_user,
+// ansible_become_password...), as in Ansible.
+func withExtraVars(h *inventory.Host, extra map[string]any) *inventory.Host {
+	if len(extra) == 0 {
+		return h
+	}
+	c := *h
+	c.Vars = make(map[string]any, len(h.Vars)+len(extra))
+	for k, v := range h.Vars {
+		c.Vars[k] = v
+	}
+	for k, v := range extra {
+		c.Vars[k] = v
+	}
+	return &c
 }
 
 func (r *runner) summary(start time.Time) *Summary {

@@ -12,7 +12,6 @@ import (
 
 	"tend/inventory"
 	"tend/modules"
-	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 )
 
@@ -20,17 +19,30 @@ import (
 // with the variable dir set to a fresh folder, and returns its task events.
 func runLocal(t *testing.T, playbook string, mod func(*Options)) ([]Event, *Summary, string) {
 	t.Helper()
+	return runFiles(t, map[string]string{"site.yml": playbook}, "local ansible_connection=local\n", mod)
+}
+
+// runFiles is runLocal with more files beside the playbook (site.yml):
+// roles, task files, vars files; and an inventory of local hosts.
+func runFiles(t *testing.T, files map[string]string, hosts string, mod func(*Options)) ([]Event, *Summary, string) {
+	t.Helper()
 	dir := t.TempDir()
-	pbPath := filepath.Join(dir, "site.yml")
-	if err := os.WriteFile(pbPath, []byte(playbook), 0o644); err != nil {
-		t.Fatal(err)
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	env := jinja.New()
-	pb, err := load.Load(pbPath, load.Options{CheckTemplate: env.Check, CheckExpr: env.CheckExpr})
+	pbPath := filepath.Join(dir, "site.yml")
+	env := NewTemplateEnv()
+	pb, err := load.Load(pbPath, LoadOptions(env, nil))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	inv, err := inventory.Parse("hosts", []byte("local ansible_connection=local\n"))
+	inv, err := inventory.Parse("hosts", []byte(hosts))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -617,7 +617,7 @@ func (h *hostRun) itemLabel(t *load.Task, vars map[string]any, item any) string 
 			return s
 		}
 	}
-	return fmt.Sprint(item)
+	return jinja.Str(item)
 }
 
 // dropOmitted removes arguments set to the omit placeholder.

@@ -3,8 +3,10 @@ package playbooks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -100,20 +102,79 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 }
 
 // resolve renders variables whose values are templates referring to other
-// variables, as Ansible's lazy templating does. Each pass renders the
-// template as written, never a previous result, so text that a rendered
-// value brings in (from a fact, say) is not evaluated. A template that cannot
-// be rendered (it names an undefined variable) is left as written: only its
-// use is an error in Ansible. It is called again once a loop item is bound.
+// variables, as Ansible's lazy templating does: each from its template as
+// written (never from a previous result, so text that a rendered value
+// brings in, from a fact say, is not evaluated), after the templated
+// variables its template names. A variable whose template cannot be
+// rendered (it names an undefined variable) or that refers back to itself
+// is bound to a value that fails when used, with the reason, as Ansible
+// fails there ("recursive loop detected"). It is called again once a loop
+// item is bound.
 func (h *hostRun) resolve(v, templated map[string]any) {
-	for pass := 0; pass < 3 && len(templated) > 0; pass++ {
-		for k, tmpl := range templated {
-			if out, err := h.p.r.jinja.Value(tmpl, v); err == nil {
-				v[k] = out
+	if len(templated) == 0 {
+		return
+	}
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := make(map[string]int, len(templated))
+	var visit func(k string)
+	visit = func(k string) {
+		state[k] = visiting
+		tmpl := templated[k]
+		for _, dep := range referencedNames(tmpl) {
+			if _, ok := templated[dep]; !ok {
+				continue
 			}
+			switch state[dep] {
+			case 0:
+				visit(dep)
+			case visiting: // a: "{{ b }}", b: "{{ a }}"; or a: "{{ a }}"
+				v[k] = jinja.Failing(fmt.Sprintf("recursive loop detected in template string: %s", show(tmpl)))
+				state[k] = done
+				return
+			}
+		}
+		if out, err := h.p.r.jinja.Value(tmpl, v); err == nil {
+			v[k] = out
+		} else {
+			v[k] = jinja.Failing(fmt.Sprintf("%s: %v", k, err))
+		}
+		state[k] = done
+	}
+	for _, k := range slices.Sorted(maps.Keys(templated)) {
+		if state[k] == 0 {
+			visit(k)
 		}
 	}
 }
+
+// referencedNames lists the words of a templated value that may name
+// variables: its identifiers, in and out of {{ }} (an over-estimate, which
+// only orders the rendering).
+func referencedNames(x any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case string:
+			out = append(out, identRe.FindAllString(x, -1)...)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(x)
+	return out
+}
+
+var identRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // ansibleVersion is what ansible_version says: the Ansible tend follows.
 var ansibleVersion = map[string]any{"full": "2.14.18", "major": 2, "minor": 14, "revision": 18, "string": "2.14.18"}
@@ -286,7 +347,25 @@ func (h *hostRun) connect(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	c, err := Connect(ctx, h.hs.host, h.p.r.o.Connect)
+	host := h.hs.host
+	if c := h.p.play.Connection; c != "" {
+		// The play's connection; the inventory's ansible_connection wins.
+		if _, set := host.String(inventory.VarConnection); !set {
+			cp := *host
+			cp.Vars = withVar(host.Vars, inventory.VarConnection, c)
+			host = &cp
+		}
+	}
+	if u := h.p.play.RemoteUser; u != "" {
+		// The play's remote_user beats -u; the inventory's ansible_user
+		// (and -e) beat it, as in Ansible.
+		if _, set := host.String(inventory.VarUser); !set {
+			c := *host
+			c.Vars = withVar(host.Vars, inventory.VarUser, u)
+			host = &c
+		}
+	}
+	c, err := Connect(ctx, host, h.p.r.o.Connect)
 	h.hs.recap.Connect += time.Since(start)
 	if err != nil {
 		return err

@@ -126,6 +126,9 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	if err := askVarsPrompts(pb, extra); err != nil {
+		return err
+	}
 	inv, err := f.load(stderr)
 	if err != nil {
 		return err

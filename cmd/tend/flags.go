@@ -264,7 +264,7 @@ func loadPlaybook(path string, stderr io.Writer, vf *vaultFlags) (*load.Playbook
 		return nil, exitError{exitUsage}
 	}
 	env := playbooks.NewTemplateEnv()
-	opts := playbooks.LoadOptions(env, a.cfg.RolesPath())
+	opts := playbooks.LoadOptions(env, a.cfg.RolesPath(), a.cfg.CollectionsPaths()...)
 	opts.Vault = ring
 	pb, err := load.Load(path, opts)
 	if err != nil {

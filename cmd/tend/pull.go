@@ -155,6 +155,9 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := askVarsPrompts(pb, extra); err != nil {
+		return err
+	}
 	inv, err := inventory.Parse("pull", []byte("localhost ansible_connection=local\n"))
 	if err != nil {
 		return err

@@ -185,3 +185,19 @@ func (c *Config) RolesPath() []string {
 	}
 	return append(out, "/usr/share/ansible/roles", "/etc/ansible/roles")
 }
+
+// CollectionsPaths is where collections are looked for:
+// ANSIBLE_COLLECTIONS_PATH (or the older ..._PATHS), else collections_path
+// (or collections_paths), else Ansible's default folders.
+func (c *Config) CollectionsPaths() []string {
+	for _, k := range [][2]string{{"ANSIBLE_COLLECTIONS_PATH", "collections_path"}, {"ANSIBLE_COLLECTIONS_PATHS", "collections_paths"}} {
+		if p := c.Paths(k[0], "defaults", k[1]); len(p) > 0 {
+			return p
+		}
+	}
+	var out []string
+	if home := c.env("HOME"); home != "" {
+		out = append(out, filepath.Join(home, ".ansible", "collections"))
+	}
+	return append(out, "/usr/share/ansible/collections")
+}

@@ -27,8 +27,10 @@ type renderState struct {
 	err error         // the last error tend's filters, tests and functions raised
 	top *exec.Context // the render's outermost scope of its own
 
-	ranged int            // items range() built so far (see maxRangeTotal)
-	vars   map[string]any // the evaluation's variables, for lookups
+	ranged int // items range() built so far (see maxRangeTotal)
+	// macroDepth is how deep macro calls are nested (see maxMacroDepth).
+	macroDepth int
+	vars       map[string]any // the evaluation's variables, for lookups
 }
 
 func stateOf(ev *exec.Evaluator) *renderState {

@@ -67,3 +67,10 @@ func objectTypeRepr(v any) string {
 // in Jinja); any other use fails with err (see plain and the .strict
 // filter).
 type undefinedValue struct{ err *UndefinedError }
+
+// Failing is a variable's value that fails when used, with msg as the
+// error, as an undefined variable does (default() and `is defined` see it
+// as undefined): a variable whose template cannot be rendered (it names
+// an undefined variable, or refers back to itself) is bound to it, so that
+// its use fails rather than writing the template's text.
+func Failing(msg string) any { return undefinedValue{&UndefinedError{Hint: msg}} }

@@ -50,6 +50,7 @@ func init() {
 		"pipe":                lookupPipe,
 		"lines":               lookupLines,
 		"vars":                lookupVars,
+		"varnames":            lookupVarnames,
 		"config":              lookupConfig,
 		"items":               lookupItems,
 		"list":                lookupList,
@@ -72,7 +73,7 @@ var lookupCollections = map[string]bool{"community.general": true}
 
 // ansibleLookups are lookups Ansible has (ansible-core's, and the old
 // short names it redirects to collections) that tend lacks.
-var ansibleLookups = strings.Fields(`csvfile ini url varnames
+var ansibleLookups = strings.Fields(`csvfile ini url
 	avi aws_account_attribute aws_secret aws_service_ip_ranges aws_ssm
 	chef_databag conjur_variable consul_kv cpm_metering cpm_status credstash
 	cyberarkpassword dig dnstxt etcd filetree gcp_storage_file

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sort"
 	"strings"
 )
 
@@ -771,4 +772,31 @@ func hostsMatching(p string, groups map[string]any, all []string) map[string]boo
 		}
 	}
 	return out
+}
+
+// lookupVarnames is Ansible's varnames: the names of the variables that
+// each term, a Python regular expression, matches (re.search), sorted.
+func lookupVarnames(l *lookupCall, terms []any) ([]any, error) {
+	var out []any
+	for _, t := range terms {
+		pat, ok := t.(string)
+		if !ok {
+			return nil, fatalf("Invalid setting identifier, %q is not a string, it is a %s", pyStr(t), pyType(t))
+		}
+		re, err := compileRegex(pat, false, false)
+		if err != nil {
+			return nil, fatalf("Unable to use %q as a search parameter: %v", pat, err)
+		}
+		names := make([]string, 0, len(l.vars))
+		for name := range l.vars {
+			if !strings.HasPrefix(name, ".") && re.MatchString(name) {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }

@@ -307,3 +307,14 @@ func TestRunLookup(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupVarnames(t *testing.T) {
+	e := New()
+	got, err := e.Value("{{ lookup('varnames', '^os_.+_path$', '^zz') }}", map[string]any{"os_a_path": 1, "os_b_path": 2, "os_c": 3, "zz1": 0})
+	if err != nil || got != "os_a_path,os_b_path,zz1" {
+		t.Errorf("got %v %v", got, err)
+	}
+	if _, err := e.Value("{{ query('varnames', 1) }}", nil); err == nil {
+		t.Error("a term that is not a string should fail")
+	}
+}

@@ -353,3 +353,7 @@ func pyContains(haystack, needle any) (bool, error) {
 	}
 	return false, fmt.Errorf("argument of type '%s' is not iterable", pyType(haystack))
 }
+
+// Str is Python's str(v), as Ansible prints a value in its output (a loop
+// item's label, a debug message): {'key': 'a', 'value': 1}, True, None.
+func Str(v any) string { return pyStr(v) }

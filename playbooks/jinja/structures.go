@@ -32,6 +32,7 @@ func tags() *exec.ControlStructureSet {
 			set[name] = p
 		}
 	}
+	set["macro"] = parseMacro(set["macro"])
 	for name, p := range set {
 		set[name] = positioned(p)
 	}

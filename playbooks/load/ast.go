@@ -61,6 +61,11 @@ type Play struct {
 	// RemoteUser is the play's remote_user; the inventory's ansible_user
 	// wins over it, as in Ansible.
 	RemoteUser string
+	// Connection is the play's connection: local or ssh ("" when not given);
+	// the inventory's ansible_connection wins over it, as in Ansible.
+	Connection string
+	// VarsPrompt are asked before the play runs (see Prompt).
+	VarsPrompt []Prompt
 	// Unsupported says why the play cannot run (valid Ansible that tend
 	// lacks): each host fails at the play's start.
 	Unsupported string
@@ -161,4 +166,16 @@ type Task struct {
 	// Include is set for a dynamic include_tasks / include_role (a
 	// templated file name, or a loop): the runner loads and runs it.
 	Include *Include
+}
+
+// Prompt is one vars_prompt entry: the command line asks for it on the
+// terminal before the run, unless -e gives the variable, and sets it as a
+// play variable; with no terminal, Default is used, or the run stops.
+type Prompt struct {
+	Pos              Pos
+	Name, Prompt     string
+	Default          string
+	HasDefault       bool
+	Private, Confirm bool
+	Unsupported      string // encrypt: not done by tend yet
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// RolesPath lists folders where roles are looked for after roles/
 	// beside the playbook (ansible.cfg's roles_path, ANSIBLE_ROLES_PATH).
 	RolesPath []string
+	// CollectionsPath lists folders holding ansible_collections/, where a
+	// role named NAMESPACE.COLLECTION.ROLE is found (after the playbook's
+	// own collections/ folder).
+	CollectionsPath []string
 	// Vault decrypts vault-encrypted files and !vault values; nil makes
 	// them an error saying how to give a password.
 	Vault *vault.Keyring
@@ -196,8 +200,8 @@ func (l *loader) open(path string, at Pos, what string) *file {
 	}
 	doc, err := parseYAML(data)
 	if err != nil {
-		line, msg, hint := yamlSyntaxError(err)
-		l.errorf(Pos{File: path, Line: line}, hint, "invalid YAML: %s", msg)
+		line, col, msg, hint := yamlSyntaxError(err, data)
+		l.errorf(Pos{File: path, Line: line, Col: col}, hint, "invalid YAML: %s", msg)
 		return nil
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {

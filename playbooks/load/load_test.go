@@ -165,3 +165,14 @@ func TestAllErrorsSorted(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A mis-indented key is reported where it is, as ansible-playbook reports
+// it (line 6, column 8), not where the enclosing block starts.
+func TestYAMLIndentErrorPosition(t *testing.T) {
+	_, err := loadFiles(t, map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - name: x\n      testfile:\n        path: /tmp/x\n       state: touch\n"})
+	got := errLines(t, err)
+	want := `site.yml:6:8: invalid YAML: did not find expected key (check the indentation)`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

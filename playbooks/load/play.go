@@ -16,7 +16,7 @@ import (
 var playKeywords = []string{
 	"name", "hosts", "vars", "vars_files", "become", "become_user", "become_method",
 	"gather_facts", "pre_tasks", "tasks", "post_tasks", "handlers", "roles", "tags",
-	"check_mode", "diff", "no_log", "ignore_errors", "environment", "remote_user",
+	"check_mode", "diff", "no_log", "ignore_errors", "environment", "remote_user", "connection", "vars_prompt",
 	"serial", "order", "gather_subset", "gather_timeout", "force_handlers",
 }
 
@@ -33,14 +33,12 @@ var unsupportedPlay = map[string]unsupported{
 	"any_errors_fatal":    {hint: "a failed host stops only itself; the run's exit code says whether any failed"},
 	"max_fail_percentage": {hint: "a failed host stops only itself; the run's exit code says whether any failed"},
 	"strategy":            {hint: "tend runs each task on all hosts before the next, as the linear strategy"},
-	"connection":          {hint: "set ansible_connection in the inventory"},
 	"port":                {hint: "set ansible_port in the inventory"},
 	"throttle":            {hint: "use --forks"},
 	"run_once":            {hint: "target one host with a play of its own, as in hosts: web[0]"},
 	"ignore_unreachable":  {},
 	"module_defaults":     {hint: "give the arguments on each task"},
 	"collections":         {hint: "use modules by their short or full names"},
-	"vars_prompt":         {hint: "pass values in vars or vars_files"},
 	"fact_path":           {},
 	"debugger":            {},
 	"timeout":             {},
@@ -246,6 +244,20 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 	}
 	p.CheckMode = w.optBool(kw, "check_mode")
 	p.Diff = w.optBool(kw, "diff")
+	if q, ok := kw["connection"]; ok {
+		if s, ok := w.str(q); ok {
+			switch s {
+			case "local", "ssh", "smart", "paramiko":
+				p.Connection = s
+			default:
+				p.Unsupported = joinReasons(p.Unsupported, []string{w.notSupported(q, unsupported{
+					msg: fmt.Sprintf("connection %q is not supported by tend yet", s), hint: "use ssh or local"}, "")})
+			}
+		}
+	}
+	if q, ok := kw["vars_prompt"]; ok {
+		p.VarsPrompt = w.varsPrompt(q)
+	}
 	if q, ok := kw["remote_user"]; ok {
 		if s, ok := w.str(q); ok {
 			p.RemoteUser = s
@@ -341,6 +353,63 @@ func (w *walk) becomeMethod(q pair) string {
 		return ""
 	}
 	return s
+}
+
+var varsPromptKeys = []string{"name", "prompt", "default", "private", "confirm", "encrypt", "salt_size", "salt", "unsafe"}
+
+// varsPrompt reads vars_prompt: a list of {name, prompt, default, private,
+// ...} asked on the terminal before the play (see Prompt).
+func (w *walk) varsPrompt(q pair) []Prompt {
+	if isNull(q.v) {
+		return nil
+	}
+	if q.v.Kind != yaml.SequenceNode {
+		w.errorf(q.v, "list them: - name: x", "vars_prompt must be a list, not %s", kindName(q.v))
+		return nil
+	}
+	var out []Prompt
+	for _, item := range q.v.Content {
+		e := deref(item)
+		if e == nil || e.Kind != yaml.MappingNode {
+			w.errorf(item, "write - name: x", "a vars_prompt entry must be a mapping, not %s", kindName(e))
+			continue
+		}
+		pr := Prompt{Private: true, Pos: w.pos(item)}
+		for _, p := range w.pairs(e) {
+			switch p.name {
+			case "name":
+				pr.Name, _ = w.ident(p)
+			case "prompt":
+				pr.Prompt, _ = w.str(p)
+			case "default":
+				pr.Default, _ = w.str(p)
+				pr.HasDefault = true
+			case "private":
+				if b, ok := w.boolean(p); ok {
+					pr.Private = *b
+				}
+			case "confirm":
+				if b, ok := w.boolean(p); ok {
+					pr.Confirm = *b
+				}
+			case "encrypt", "salt_size", "salt":
+				pr.Unsupported = joinReasons(pr.Unsupported, []string{w.notSupported(p, unsupported{}, "in vars_prompt")})
+			case "unsafe":
+				w.boolean(p)
+			default:
+				w.errorf(p.k, didYouMean(p.name, varsPromptKeys), "unknown vars_prompt keyword %q", clip(p.name))
+			}
+		}
+		if pr.Name == "" {
+			w.errorf(item, "add name: the variable to set", "vars_prompt entry has no name")
+			continue
+		}
+		if pr.Prompt == "" {
+			pr.Prompt = pr.Name
+		}
+		out = append(out, pr)
+	}
+	return out
 }
 
 func (w *walk) unsupported(q pair, u unsupported, where string) {

@@ -203,6 +203,16 @@ func (w *walk) findRole(name string, near ...string) (dir string, looked []strin
 	for _, d := range w.l.opts.RolesPath {
 		add(filepath.Join(d, name))
 	}
+	if parts := strings.SplitN(name, ".", 3); len(parts) == 3 && !strings.Contains(name, "/") {
+		// A collection's role: NAMESPACE.COLLECTION.ROLE.
+		sub := filepath.Join("ansible_collections", parts[0], parts[1], "roles", parts[2])
+		if w.l.playDir != "" {
+			add(filepath.Join(w.l.playDir, "collections", sub))
+		}
+		for _, d := range w.l.opts.CollectionsPath {
+			add(filepath.Join(d, sub))
+		}
+	}
 	for _, d := range near {
 		add(filepath.Join(d, name))
 	}

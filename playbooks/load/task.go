@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -749,12 +751,11 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 		if p, ok := t.ArgPos[e.Arg]; ok && e.Arg != "" {
 			at = p
 		}
-		if known && e.Arg != "" && strings.HasPrefix(e.Msg, "unknown argument") && ansibleArg(am, e.Arg) {
-			// Valid for Ansible's module: the task fails where it runs.
-			msg := fmt.Sprintf("argument %q of module %q is not supported by tend yet", e.Arg, act.name)
-			w.l.warnf(at, "", "%s", msg)
-			notRun = append(notRun, msg)
-			continue
+		if known && e.Arg != "" && strings.HasPrefix(e.Msg, "unknown argument") {
+			if msg := w.otherArg(am, e.Arg, act.name, act.spec, at); msg != "" {
+				notRun = append(notRun, msg)
+				continue
+			}
 		}
 		msg := e.Msg
 		switch {
@@ -768,11 +769,119 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 	if len(notRun) > 0 {
 		t.Unsupported = joinReasons(t.Unsupported, notRun)
 	}
+	if act.name == "template" {
+		w.templateFile(t)
+	}
+}
+
+var reTemplateAt = regexp.MustCompile(`at line (\d+), column (\d+): (.*)$`)
+
+// templateFile checks the template a template task names plainly: its
+// syntax, where the file is (as the runner finds it: the role's
+// templates/, the role, the task file's folder, the play's). A file not
+// found or that does not parse is a warning, not an error: a branch for
+// other systems may name a file that is not there, and ansible-playbook
+// too finds out only when the task runs.
+func (w *walk) templateFile(t *Task) {
+	src, ok := t.Args["src"].(string)
+	if !ok || src == "" || modules.IsTemplated(src) || w.l.opts.CheckTemplate == nil {
+		return
+	}
+	var dirs []string
+	if t.Role != nil {
+		dirs = append(dirs, filepath.Join(t.Role.Path, "templates"), t.Role.Path)
+	}
+	dirs = append(dirs, filepath.Join(w.f.dir, "templates"), w.f.dir)
+	if w.l.playDir != "" {
+		dirs = append(dirs, filepath.Join(w.l.playDir, "templates"), w.l.playDir)
+	}
+	var uniq []string
+	for _, d := range dirs {
+		if !slices.Contains(uniq, d) {
+			uniq = append(uniq, d)
+		}
+	}
+	dirs = uniq
+	path := ""
+	if filepath.IsAbs(src) {
+		if exists(src) {
+			path = src
+		}
+	} else {
+		for _, d := range dirs {
+			if p := filepath.Join(d, src); exists(p) {
+				path = p
+				break
+			}
+		}
+	}
+	at := t.ArgPos["src"]
+	if path == "" {
+		if !filepath.IsAbs(src) {
+			w.l.warnf(at, "a host that reaches this task fails", "template %q not found (looked in %s)", clip(src), strings.Join(dirs, ", "))
+		}
+		return
+	}
+	data, err := readFile(path)
+	if err != nil {
+		w.l.warnf(at, "", "template %s: %v", path, err)
+		return
+	}
+	if !slices.Contains(w.l.order, path) {
+		w.l.order = append(w.l.order, path)
+	}
+	if err := w.l.opts.CheckTemplate(string(data)); err != nil {
+		where := Pos{File: path}
+		msg := err.Error()
+		if m := reTemplateAt.FindStringSubmatch(msg); m != nil {
+			where.Line, _ = strconv.Atoi(m[1])
+			where.Col, _ = strconv.Atoi(m[2])
+			msg = m[3]
+			if f := w.l.byPath[path]; f == nil {
+				w.l.byPath[path] = &file{path: path, lines: strings.Split(string(data), "\n")}
+			}
+		}
+		w.l.warnf(where, "the task that renders it fails", "template syntax: %s", msg)
+	}
 }
 
 func ansibleVersion() string {
 	_, v := ansiblenames.Versions()
 	return v
+}
+
+// otherArg decides an argument tend's module does not take: valid for
+// Ansible's module (a warning, and the task fails where it runs), unknown
+// to Ansible too but far from every argument it has (maybe another Ansible
+// version's, as ansible-playbook, which checks arguments only when a task
+// runs, lets it load: the same), or a typo of one ("" : the caller reports
+// the error). It returns the reason the task cannot run.
+func (w *walk) otherArg(am ansiblenames.Module, arg, module string, spec modules.Spec, at Pos) string {
+	if ansibleArg(am, arg) {
+		msg := fmt.Sprintf("argument %q of module %q is not supported by tend yet", arg, module)
+		w.l.warnf(at, "", "%s", msg)
+		return msg
+	}
+	names := am.Args()
+	for _, p := range spec.Params {
+		names = append(names, p.Name)
+		names = append(names, p.Aliases...)
+	}
+	if typoOf(arg, names) != "" {
+		return ""
+	}
+	msg := fmt.Sprintf("module %s of Ansible %s has no argument %q", am.FQCN, ansibleVersion(), arg)
+	w.l.warnf(at, "another Ansible version's? a host that reaches the task fails", "%s", msg)
+	return msg
+}
+
+// typoOf returns the name s is likely a typo of: at most two edits away.
+func typoOf(s string, names []string) string {
+	near := modules.Nearest(s, names)
+	if near == "" || modules.EditDistance(s, near) > 2 {
+		return ""
+	}
+	return near
 }
 
 // ansibleArg says whether Ansible's module takes the argument, itself or,
@@ -817,7 +926,11 @@ func (w *walk) foreignModule(t *Task, act action, kw map[string]pair) {
 	if m.ArgsKnown() {
 		for k, p := range t.ArgPos {
 			if !ansibleArg(*m, k) && !strings.HasPrefix(k, "_") {
-				w.l.errorf(p, didYouMean(k, m.Args()), "unknown argument %q for module %q", clip(k), act.name)
+				if near := typoOf(k, m.Args()); near != "" {
+					w.l.errorf(p, fmt.Sprintf("did you mean %q?", near), "unknown argument %q for module %q", clip(k), act.name)
+				} else {
+					w.l.warnf(p, "", "module %s of Ansible %s has no argument %q (another version's?)", m.FQCN, ansibleVersion(), clip(k))
+				}
 			}
 		}
 	}

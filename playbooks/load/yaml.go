@@ -39,11 +39,21 @@ var yamlHints = []struct{ frag, hint string }{
 	{"found unexpected end of stream", "a quote or bracket is not closed"},
 }
 
-func yamlSyntaxError(err error) (line int, msg, hint string) {
+// yamlSyntaxError turns a YAML library error into a line, column, message
+// and hint. For indentation errors the library names the line where the
+// enclosing block starts; the line at fault is the first one after it that
+// dedents to a level no open block has, which is where libyaml (and so
+// ansible-playbook) points.
+func yamlSyntaxError(err error, data []byte) (line, col int, msg, hint string) {
 	msg = strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := reYAMLLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+	}
+	if line > 0 && (strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "did not find expected '-' indicator")) {
+		if l, c := strayIndent(data, line); l > 0 {
+			line, col = l, c
+		}
 	}
 	for _, h := range yamlHints {
 		if strings.Contains(msg, h.frag) {
@@ -51,7 +61,39 @@ func yamlSyntaxError(err error) (line int, msg, hint string) {
 			break
 		}
 	}
-	return line, msg, hint
+	return line, col, msg, hint
+}
+
+// strayIndent finds, from line from (1-based) on, the first line whose
+// indentation is less than the line before it but matches no enclosing
+// block's: its line and column (1-based), or 0, 0.
+func strayIndent(data []byte, from int) (int, int) {
+	lines := strings.Split(string(data), "\n")
+	var levels []int // indentations of the open blocks, increasing
+	for i := from - 1; i < len(lines) && i >= 0; i++ {
+		text := strings.TrimRight(lines[i], " \r")
+		trimmed := strings.TrimLeft(text, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		ind := len(text) - len(trimmed)
+		dedent := false
+		for len(levels) > 0 && levels[len(levels)-1] > ind {
+			levels, dedent = levels[:len(levels)-1], true
+		}
+		if dedent && (len(levels) == 0 || levels[len(levels)-1] != ind) {
+			return i + 1, ind + 1
+		}
+		if len(levels) == 0 || levels[len(levels)-1] < ind {
+			levels = append(levels, ind)
+		}
+		// "- key: v": the key opens a block at the dash's indentation + 2.
+		if strings.HasPrefix(trimmed, "- ") {
+			rest := strings.TrimLeft(trimmed[2:], " ")
+			levels = append(levels, ind+len(trimmed)-len(rest))
+		}
+	}
+	return 0, 0
 }
 
 // countNodes counts a document's nodes, aliases not followed, and returns
