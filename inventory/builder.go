@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"tend/internal/vault"
 )
 
 const (
@@ -30,6 +31,7 @@ type builder struct {
 	localhost *Host // first localhost-like host defined, if any
 	edges     map[[2]*Group]pos
 	warnings  []string
+	vault     *vault.Keyring // nil: encrypted files and values are errors
 }
 
 func newBuilder() *builder {

@@ -1,13 +1,15 @@
 package inventory
 
 import (
-	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"tend/internal/vault"
 )
 
 // maxFileSize bounds any one file read as inventory or vars.
@@ -28,7 +30,20 @@ var ignoredNames = []string{"host_vars", "group_vars", "vars_plugins"}
 // host_vars/ and group_vars/ are read beside each file source and inside
 // each directory source.
 func Load(sources ...string) (*Inventory, error) {
+	return LoadWith(LoadOptions{}, sources...)
+}
+
+// LoadOptions are what Load needs beyond the sources.
+type LoadOptions struct {
+	// Vault decrypts vault-encrypted inventory and vars files and !vault
+	// values; nil makes them an error saying how to give a password.
+	Vault *vault.Keyring
+}
+
+// LoadWith is Load with options.
+func LoadWith(o LoadOptions, sources ...string) (*Inventory, error) {
 	b := newBuilder()
+	b.vault = o.Vault
 	var basedirs []string
 	for _, src := range sources {
 		info, err := os.Stat(src)
@@ -131,19 +146,40 @@ func ignoredInDir(name string) bool {
 }
 
 func (b *builder) loadFile(path string, explicit bool) error {
-	data, err := readLimited(path)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0 {
+		// An executable is a dynamic inventory script, as Ansible's
+		// script plugin has it; one the kernel cannot run (an INI file
+		// with its x bit set) is read as a file, as Ansible falls back.
+		if err := b.runScript(path); !errors.Is(err, errNotScript) {
+			return err
+		}
+	}
+	data, vaulted, err := b.read(path)
 	if err != nil {
 		return err
 	}
-	if info, err := os.Stat(path); err == nil && info.Mode()&0o111 != 0 && bytes.HasPrefix(data, []byte("#!")) {
-		// Ansible would run it as a dynamic inventory script.
-		if explicit {
-			return pos{file: path}.errorf("export its output as a YAML or INI file", "inventory scripts are not supported")
-		}
-		b.warnf(pos{file: path}, "skipped: inventory scripts are not supported")
-		return nil
+	if err := b.parseSource(path, data); err != nil {
+		return err
 	}
-	return b.parseSource(path, data)
+	if vaulted {
+		for _, h := range b.hosts {
+			b.vault.RevealValue(h.inline)
+		}
+	}
+	return nil
+}
+
+// read reads a file, decrypting it when it is vault-encrypted.
+func (b *builder) read(path string) (data []byte, vaulted bool, err error) {
+	data, err = readLimited(path)
+	if err != nil || !vault.IsEncrypted(data) {
+		return data, false, err
+	}
+	plain, err := b.vault.Decrypt(data, "this file")
+	if err != nil {
+		return nil, false, &Error{File: path, Msg: err.Error()}
+	}
+	return plain, true, nil
 }
 
 func readLimited(path string) ([]byte, error) {

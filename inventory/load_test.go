@@ -129,19 +129,6 @@ func TestLoadErrors(t *testing.T) {
 	brokenDir := write("brokendir/inv/a.ini", "[g\n")
 	_, err = Load(filepath.Dir(brokenDir))
 	wantError(t, err, "a.ini:1:1:", "bad host range")
-
-	script := write("script/inv.py", "#!/usr/bin/env python3\nprint('{}')\n")
-	if err := os.Chmod(script, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	_, err = Load(script)
-	wantError(t, err, "inventory scripts are not supported")
-	write("script/hosts", "s1\n")
-	inv := mustLoad(t, filepath.Dir(script))
-	equal(t, "script skipped in a directory", hostNames(inv.Hosts()), []string{"s1"})
-	if w := inv.Warnings(); len(w) != 1 || !strings.Contains(w[0], "inv.py: skipped") {
-		t.Errorf("warnings = %q", w)
-	}
 }
 
 func TestEmptyLoad(t *testing.T) {

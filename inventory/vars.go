@@ -161,7 +161,7 @@ func loadEntityVars(b *builder, dir string, names []string) (map[string]map[stri
 			return nil, err
 		}
 		for _, f := range files {
-			vars, err := loadVarsFile(f, b.warnf)
+			vars, err := b.loadVarsFile(f)
 			if err != nil {
 				return nil, err
 			}
@@ -235,10 +235,17 @@ func varsDirFiles(dir string, depth int) ([]string, error) {
 	return out, nil
 }
 
-func loadVarsFile(path string, warn func(pos, string, ...any)) (map[string]any, error) {
-	data, err := readLimited(path)
+// loadVarsFile reads a host_vars/group_vars file, decrypting it when it
+// is vault-encrypted as Ansible does; every string of such a file is a
+// secret.
+func (b *builder) loadVarsFile(path string) (map[string]any, error) {
+	data, vaulted, err := b.read(path)
 	if err != nil {
 		return nil, err
 	}
-	return parseVarsYAML(path, data, warn)
+	vars, err := parseVarsYAMLWith(path, data, b.warnf, b.vault)
+	if vaulted {
+		b.vault.RevealValue(vars)
+	}
+	return vars, err
 }

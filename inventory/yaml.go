@@ -1,13 +1,13 @@
 package inventory
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"tend/internal/vault"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -46,7 +46,7 @@ func (b *builder) parseYAML(file string, data []byte) error {
 				"this is an inventory plugin configuration, not a YAML inventory")
 		}
 	}
-	w := &yamlWalker{b: b, file: file, conv: newConverter(file, root, b.warnf), seen: map[seenKey]*Group{}}
+	w := &yamlWalker{b: b, file: file, conv: newConverter(file, root, b.warnf).with(b.vault), seen: map[seenKey]*Group{}}
 	for _, kv := range w.pairs(root) {
 		k, v := kv[0], kv[1]
 		if v != nil && !isNull(v) && v.Kind != yaml.MappingNode {
@@ -225,6 +225,11 @@ func (w *yamlWalker) scalarKey(k *yaml.Node, what string) (string, error) {
 // parseVarsYAML reads a host_vars/group_vars file: a mapping of variables,
 // or nothing at all.
 func parseVarsYAML(file string, data []byte, warn func(pos, string, ...any)) (map[string]any, error) {
+	return parseVarsYAMLWith(file, data, warn, nil)
+}
+
+// parseVarsYAMLWith is parseVarsYAML with a vault for !vault values.
+func parseVarsYAMLWith(file string, data []byte, warn func(pos, string, ...any), v *vault.Keyring) (map[string]any, error) {
 	root, err := yamlRoot(file, data)
 	if err != nil || root == nil || isNull(root) {
 		return nil, err
@@ -233,11 +238,11 @@ func parseVarsYAML(file string, data []byte, warn func(pos, string, ...any)) (ma
 		return nil, nodePos(file, root).errorf("vars files map variable names to values",
 			"vars file must contain a mapping, found %s", kindName(root))
 	}
-	v, err := newConverter(file, root, warn).value(root)
+	val, err := newConverter(file, root, warn).with(v).value(root)
 	if err != nil {
 		return nil, err
 	}
-	return v.(map[string]any), nil
+	return val.(map[string]any), nil
 }
 
 // yamlRoot parses one document, refusing vaulted files and deep nesting.
@@ -245,8 +250,8 @@ func yamlRoot(file string, data []byte) (*yaml.Node, error) {
 	if len(data) > maxFileSize {
 		return nil, pos{file: file}.errorf("", "file is larger than %d MiB", maxFileSize>>20)
 	}
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("$ANSIBLE_VAULT;")) {
-		return nil, pos{file: file}.errorf("decrypt it with ansible-vault first", "vault-encrypted files are not supported")
+	if vault.IsEncrypted(data) {
+		return nil, pos{file: file}.errorf("load the file from disk, with a vault password", "vault-encrypted files cannot be parsed from memory")
 	}
 	doc, err := yamlParse(data)
 	if err != nil {
@@ -327,6 +332,12 @@ type converter struct {
 	file   string
 	values int // left to produce
 	warn   func(pos, string, ...any)
+	vault  *vault.Keyring
+}
+
+func (c *converter) with(v *vault.Keyring) *converter {
+	c.vault = v
+	return c
 }
 
 func newConverter(file string, root *yaml.Node, warn func(pos, string, ...any)) *converter {
@@ -443,7 +454,12 @@ var yaml11Bools = map[string]bool{
 
 func (c *converter) scalar(n *yaml.Node) (any, error) {
 	if n.Tag == "!vault" {
-		return nil, nodePos(c.file, n).errorf("decrypt the value first", "vault-encrypted values are not supported")
+		plain, err := c.vault.Decrypt([]byte(n.Value), "the !vault value")
+		if err != nil {
+			return nil, &Error{File: c.file, Line: n.Line, Col: n.Column, Msg: err.Error()}
+		}
+		c.vault.Reveal(string(plain))
+		return string(plain), nil
 	}
 	if n.Style&(yaml.TaggedStyle|yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 		if b, ok := yaml11Bools[n.Value]; ok {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"tend/inventory"
@@ -15,15 +17,34 @@ import (
 // ConnectOptions are a run's connection settings from the command line. As in
 // Ansible, a host's inventory variables (ansible_user, ...) win over them.
 type ConnectOptions struct {
-	User       string // -u
-	PrivateKey string // --private-key
+	User       string // -u, ansible.cfg remote_user
+	Port       int    // ansible.cfg remote_port
+	PrivateKey string // --private-key, ansible.cfg private_key_file
 	// BecomePassword (--ask-become-pass) answers sudo where the inventory
 	// gives no ansible_become_password.
 	BecomePassword string
 	Timeout        time.Duration // --timeout: TCP connect and SSH handshake, per hop
 	HostKeys       *transport.HostKeys
-	Keys           *transport.Keys
-	SSHConfig      *transport.SSHConfig
+	// TimeoutSet, KnownHostsSet and HostKeyPolicySet say that -T (or
+	// ansible.cfg's timeout), --known-hosts and --host-key-checking were
+	// given: ConnectTimeout, UserKnownHostsFile and StrictHostKeyChecking
+	// in ssh arguments then do not override them.
+	TimeoutSet, KnownHostsSet, HostKeyPolicySet bool
+	// KnownHosts caches the checkers of hosts whose ssh arguments name
+	// other known_hosts files or another policy; nil reads them anew
+	// for each connection.
+	KnownHosts *KnownHosts
+	// SSHArgs is ansible.cfg's ssh_args (with host_key_checking=False
+	// appended as -o StrictHostKeyChecking=no); SSHCommonArgs and
+	// SSHExtraArgs are ansible.cfg's defaults for the inventory variables.
+	SSHArgs, SSHCommonArgs, SSHExtraArgs string
+	Keys                                 *transport.Keys
+	SSHConfig                            *transport.SSHConfig
+	// Become and BecomeUser are ansible.cfg's defaults ([privilege_escalation]
+	// become, become_user): below play, block and task keywords and the
+	// host's ansible_become and ansible_become_user.
+	Become     *bool
+	BecomeUser string
 	// Warn receives notes about inventory settings tend does not apply.
 	Warn func(host, msg string)
 }
@@ -68,10 +89,13 @@ func Connect(ctx context.Context, h *inventory.Host, o ConnectOptions) (transpor
 var handshakes = make(chan struct{}, 64)
 
 // sshOptions maps Ansible's connection variables onto transport options.
+// Explicit settings (inventory variables, then flags and ansible.cfg) win
+// over options in ssh arguments, as they come first on the command line
+// Ansible builds; the arguments fill what is left.
 func sshOptions(name string, vars inventory.Connection, o ConnectOptions) (transport.SSHOptions, error) {
 	so := transport.SSHOptions{
 		Host:           vars.Host,
-		Port:           vars.Port,
+		Port:           cmp.Or(vars.Port, o.Port),
 		User:           cmp.Or(vars.User, o.User),
 		Password:       vars.Password,
 		BecomePassword: cmp.Or(vars.BecomePassword, o.BecomePassword),
@@ -83,138 +107,97 @@ func sshOptions(name string, vars inventory.Connection, o ConnectOptions) (trans
 	if key := cmp.Or(vars.PrivateKeyFile, o.PrivateKey); key != "" {
 		so.KeyFiles = []string{expandHome(key)}
 	}
-	for _, a := range []struct{ name, value string }{
-		{inventory.VarSSHCommonArgs, vars.SSHCommonArgs},
-		{inventory.VarSSHExtraArgs, vars.SSHExtraArgs},
+	var a sshArgs
+	for _, src := range []struct{ name, value string }{
+		{"ansible.cfg ssh_args", o.SSHArgs},
+		{inventory.VarSSHCommonArgs, cmp.Or(vars.SSHCommonArgs, o.SSHCommonArgs)},
+		{inventory.VarSSHExtraArgs, cmp.Or(vars.SSHExtraArgs, o.SSHExtraArgs)},
 	} {
-		if a.value == "" {
+		if src.value == "" {
 			continue
 		}
-		jump, notes, err := parseSSHArgs(a.value)
-		if err != nil {
-			return so, fmt.Errorf("%s: %w", a.name, err)
-		}
-		if jump != "" {
-			so.ProxyJump = jump
-		}
-		for _, n := range notes {
-			if o.Warn != nil {
-				o.Warn(name, a.name+": "+n)
-			}
+		if err := a.parse(src.name, src.value); err != nil {
+			return so, err
 		}
 	}
+	for _, n := range a.notes {
+		if o.Warn != nil {
+			o.Warn(name, n)
+		}
+	}
+	so.Port = cmp.Or(so.Port, a.port)
+	so.User = cmp.Or(so.User, a.user)
+	so.KeyFiles = append(so.KeyFiles, a.identities...)
+	so.ProxyJump, so.ProxyCommand = a.jump, a.proxyCommand
+	if a.identitiesOnly != nil {
+		so.IdentitiesOnly = *a.identitiesOnly
+	}
+	if a.connectTimeout > 0 && !o.TimeoutSet {
+		so.Timeout = a.connectTimeout
+	}
+	so.KeepAlive, so.KeepAliveCountMax = a.aliveInterval, a.aliveCountMax
+	hk, err := hostKeysFor(a, o)
+	if err != nil {
+		return so, err
+	}
+	so.HostKeys = hk
 	return so, nil
 }
 
-// sshOptionsIgnored are ssh options that tend's design makes moot: it keeps
-// one connection per host already, and has its own keepalives.
-var sshOptionsIgnored = map[string]bool{
-	"controlmaster": true, "controlpersist": true, "controlpath": true,
-	"serveraliveinterval": true, "serveralivecountmax": true, "tcpkeepalive": true,
+// hostKeysFor is the host key checking of a host whose ssh arguments set
+// UserKnownHostsFile, GlobalKnownHostsFile or StrictHostKeyChecking; what
+// --known-hosts and --host-key-checking say on the command line wins.
+func hostKeysFor(a sshArgs, o ConnectOptions) (*transport.HostKeys, error) {
+	base := o.HostKeys
+	if base == nil || (a.knownHosts == nil && a.globalKnownHosts == nil && a.strict == "") {
+		return base, nil
+	}
+	file, also, policy := base.File, base.Also, base.Policy
+	if len(a.knownHosts) > 0 && !o.KnownHostsSet {
+		file, also = a.knownHosts[0], a.knownHosts[1:]
+	}
+	if len(a.globalKnownHosts) > 0 && !o.KnownHostsSet {
+		also = append(append([]string(nil), also...), a.globalKnownHosts...)
+	}
+	if a.strict != "" && !o.HostKeyPolicySet {
+		policy = map[string]transport.HostKeyPolicy{
+			"yes": transport.Strict, "ask": transport.Strict, "accept-new": transport.AcceptNew,
+			"no": transport.AcceptAny, "off": transport.AcceptAny,
+		}[a.strict]
+	}
+	if file == base.File && policy == base.Policy && slices.Equal(also, base.Also) {
+		return base, nil
+	}
+	return o.KnownHosts.get(file, policy, also, base.Warn)
 }
 
-// parseSSHArgs reads the ssh command-line options Ansible users put in
-// ansible_ssh_common_args: -J, -o ProxyJump=, and the classic
-// -o ProxyCommand="ssh -W %h:%p [user@]bastion". What tend cannot apply is
-// returned as notes rather than silently dropped.
-func parseSSHArgs(s string) (jump string, notes []string, err error) {
-	words, err := splitWords(s)
+// KnownHosts shares host key checkers among the hosts whose ssh arguments
+// ask for the same files and policy, so each file is read once per run.
+type KnownHosts struct {
+	mu   sync.Mutex
+	byID map[string]*transport.HostKeys
+}
+
+func (k *KnownHosts) get(file string, policy transport.HostKeyPolicy, also []string, warn func(host, msg string)) (*transport.HostKeys, error) {
+	if k == nil {
+		k = &KnownHosts{} // not shared: read for this connection only
+	}
+	id := strings.Join(append([]string{file, string(policy)}, also...), "\x00")
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if hk, ok := k.byID[id]; ok {
+		return hk, nil
+	}
+	hk, err := transport.NewHostKeys(file, policy, also...)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		var opt string
-		switch {
-		case w == "-J" || w == "-o":
-			if i+1 >= len(words) {
-				return "", nil, fmt.Errorf("%s needs a value", w)
-			}
-			i++
-			if w == "-J" {
-				jump = words[i]
-				continue
-			}
-			opt = words[i]
-		case strings.HasPrefix(w, "-J"):
-			jump = w[2:]
-			continue
-		case strings.HasPrefix(w, "-o"):
-			opt = w[2:]
-		default:
-			notes = append(notes, fmt.Sprintf("ssh argument %q is not supported and is ignored", w))
-			continue
-		}
-		name, value, _ := strings.Cut(opt, "=")
-		if value == "" {
-			name, value, _ = strings.Cut(strings.TrimSpace(opt), " ")
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		value = strings.TrimSpace(value)
-		switch {
-		case name == "proxyjump":
-			jump = value
-		case name == "proxycommand":
-			j, ok := jumpFromProxyCommand(value)
-			if !ok {
-				notes = append(notes, fmt.Sprintf("ProxyCommand %q is not supported (only \"ssh -W %%h:%%p [user@]host\"); use ProxyJump", value))
-				continue
-			}
-			jump = j
-		case sshOptionsIgnored[name]:
-		case name == "stricthostkeychecking" || name == "userknownhostsfile":
-			notes = append(notes, fmt.Sprintf("ssh option %q is ignored: tend always verifies host keys; use --host-key-checking and --known-hosts", opt))
-		default:
-			notes = append(notes, fmt.Sprintf("ssh option %q is not supported and is ignored", opt))
-		}
+	hk.Warn = warn
+	if k.byID == nil {
+		k.byID = map[string]*transport.HostKeys{}
 	}
-	return jump, notes, nil
-}
-
-// jumpFromProxyCommand recognises `ssh [-q] [-p PORT] [-l USER] -W %h:%p [USER@]HOST`.
-func jumpFromProxyCommand(cmd string) (string, bool) {
-	words, err := splitWords(cmd)
-	if err != nil || len(words) == 0 || (words[0] != "ssh" && !strings.HasSuffix(words[0], "/ssh")) {
-		return "", false
-	}
-	var host, user, port string
-	sawW := false
-	for i := 1; i < len(words); i++ {
-		switch w := words[i]; w {
-		case "-q", "-T", "-A":
-		case "-W":
-			if i+1 >= len(words) || words[i+1] != "%h:%p" {
-				return "", false
-			}
-			sawW = true
-			i++
-		case "-p", "-l":
-			if i+1 >= len(words) {
-				return "", false
-			}
-			if w == "-p" {
-				port = words[i+1]
-			} else {
-				user = words[i+1]
-			}
-			i++
-		default:
-			if strings.HasPrefix(w, "-") || host != "" {
-				return "", false
-			}
-			host = w
-		}
-	}
-	if !sawW || host == "" {
-		return "", false
-	}
-	if user != "" && !strings.Contains(host, "@") {
-		host = user + "@" + host
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return host, true
+	k.byID[id] = hk
+	return hk, nil
 }
 
 // splitWords splits a command line as a shell would for plain words and

@@ -30,7 +30,7 @@ func includeVarsModule(_ context.Context, h *hostRun, t *load.Task, raw, _ map[s
 	}
 	merged := map[string]any{}
 	for _, f := range files {
-		v, err := load.ReadVars(f, load.Options{})
+		v, err := load.ReadVars(f, load.Options{Vault: h.p.r.o.Vault})
 		if err != nil {
 			return failf("include_vars: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"tend/internal/vault"
 	"time"
 
 	"tend/inventory"
@@ -23,6 +24,8 @@ type Options struct {
 	SkipTags  []string
 	Limit     string
 	Connect   ConnectOptions
+	// Vault decrypts vault-encrypted files include_vars reads at run time.
+	Vault *vault.Keyring
 	// Events receives every event, one call at a time.
 	Events func(Event)
 	// DigestKey keys the Desired and Planned digests of events. Give a

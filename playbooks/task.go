@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -516,6 +517,8 @@ func (h *hostRun) becomeUser(t *load.Task) string {
 		become = *t.Become
 	} else if b, ok := h.hs.host.Bool(inventory.VarBecome); ok {
 		become = b
+	} else if d := h.p.r.o.Connect.Become; d != nil {
+		become = *d // ansible.cfg
 	}
 	if !become {
 		return ""
@@ -533,7 +536,7 @@ func (h *hostRun) becomeUser(t *load.Task) string {
 	if u, ok := h.hs.host.String(inventory.VarBecomeUser); ok && u != "" {
 		return u
 	}
-	return "root"
+	return cmp.Or(h.p.r.o.Connect.BecomeUser, "root")
 }
 
 // checkMode is the task's effective check mode: its own check_mode, else

@@ -82,10 +82,13 @@ type authPlan struct {
 // planAuth builds the methods in OpenSSH's order: agent keys and key files
 // (public key), then the password (keyboard-interactive and password). Missing
 // default key files are skipped; a missing explicit one is an error.
-func planAuth(keys *Keys, explicit, defaults []string, password string) (*authPlan, error) {
+//
+// useAgent false leaves the agent out (IdentitiesOnly). passwordOK is asked
+// before the password is sent: false refuses it.
+func planAuth(keys *Keys, explicit, defaults []string, password string, useAgent bool, passwordOK func() bool) (*authPlan, error) {
 	p := &authPlan{close: func() {}}
 	var signers []ssh.Signer
-	if sock := os.Getenv("SSH_AUTH_SOCK"); sock != "" {
+	if sock := os.Getenv("SSH_AUTH_SOCK"); sock != "" && useAgent {
 		if conn, err := net.Dial("unix", sock); err == nil {
 			ag := agent.NewClient(conn)
 			if list, err := ag.Signers(); err == nil {
@@ -121,14 +124,23 @@ func planAuth(keys *Keys, explicit, defaults []string, password string) (*authPl
 		p.methods = append(p.methods, ssh.PublicKeys(signers...))
 	}
 	if password != "" {
+		refused := errors.New("not sending the password: the host's key has changed")
 		answer := func(_, _ string, questions []string, _ []bool) ([]string, error) {
+			if !passwordOK() {
+				return nil, refused
+			}
 			a := make([]string, len(questions))
 			for i := range a {
 				a[i] = password
 			}
 			return a, nil
 		}
-		p.methods = append(p.methods, ssh.KeyboardInteractive(answer), ssh.Password(password))
+		p.methods = append(p.methods, ssh.KeyboardInteractive(answer), ssh.PasswordCallback(func() (string, error) {
+			if !passwordOK() {
+				return "", refused
+			}
+			return password, nil
+		}))
 		p.tried = append(p.tried, "password")
 	}
 	return p, nil

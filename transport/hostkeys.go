@@ -16,8 +16,8 @@ import (
 )
 
 // HostKeyPolicy says what to do with a host key that known_hosts does not
-// have. A key that differs from the recorded one is refused under every policy
-// but Off.
+// have. A key that differs from the recorded one is refused under Strict and
+// AcceptNew.
 type HostKeyPolicy string
 
 const (
@@ -25,6 +25,11 @@ const (
 	Strict HostKeyPolicy = "strict"
 	// AcceptNew records unknown hosts' keys in known_hosts and connects.
 	AcceptNew HostKeyPolicy = "accept-new"
+	// AcceptAny is OpenSSH's StrictHostKeyChecking=no, and what Ansible's
+	// host_key_checking=False asks for: unknown hosts' keys are recorded,
+	// and a changed key is accepted, with a loud warning each time, but
+	// neither recorded nor trusted with a password.
+	AcceptAny HostKeyPolicy = "accept-any"
 	// Off checks nothing. Only for throwaway hosts.
 	Off HostKeyPolicy = "off"
 )
@@ -32,10 +37,10 @@ const (
 // ParseHostKeyPolicy checks a --host-key-checking value.
 func ParseHostKeyPolicy(s string) (HostKeyPolicy, error) {
 	switch p := HostKeyPolicy(s); p {
-	case Strict, AcceptNew, Off:
+	case Strict, AcceptNew, AcceptAny, Off:
 		return p, nil
 	}
-	return "", fmt.Errorf("unknown host key policy %q: use strict, accept-new or off", s)
+	return "", fmt.Errorf("unknown host key policy %q: use strict, accept-new, accept-any or off", s)
 }
 
 // HostKeys verifies host keys against one known_hosts file (OpenSSH's format,
@@ -44,15 +49,21 @@ func ParseHostKeyPolicy(s string) (HostKeyPolicy, error) {
 type HostKeys struct {
 	File   string
 	Policy HostKeyPolicy
+	// Also are further files read but never written (OpenSSH's
+	// GlobalKnownHostsFile, the rest of a UserKnownHostsFile list).
+	Also []string
+	// Warn, when set, is told of each changed key AcceptAny accepts.
+	Warn func(host, msg string)
 
-	mu sync.Mutex
-	db *knownhosts.HostKeyDB
+	mu      sync.Mutex
+	db      *knownhosts.HostKeyDB
+	changed map[string]bool // hosts AcceptAny let in with a changed key
 }
 
 // NewHostKeys reads file. A missing file is an empty one: under accept-new it
 // is created on the first new host.
-func NewHostKeys(file string, policy HostKeyPolicy) (*HostKeys, error) {
-	h := &HostKeys{File: file, Policy: policy}
+func NewHostKeys(file string, policy HostKeyPolicy, also ...string) (*HostKeys, error) {
+	h := &HostKeys{File: file, Policy: policy, Also: also}
 	if err := h.reload(); err != nil {
 		return nil, err
 	}
@@ -61,10 +72,15 @@ func NewHostKeys(file string, policy HostKeyPolicy) (*HostKeys, error) {
 
 func (h *HostKeys) reload() error {
 	var files []string
-	if _, err := os.Stat(h.File); err == nil {
-		files = append(files, h.File)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("known_hosts: %w", err)
+	for _, f := range append([]string{h.File}, h.Also...) {
+		if f == os.DevNull {
+			continue // ssh -o UserKnownHostsFile=/dev/null: nothing known
+		}
+		if _, err := os.Stat(f); err == nil {
+			files = append(files, f)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("known_hosts: %w", err)
+		}
 	}
 	db, err := knownhosts.NewDB(files...)
 	if err != nil {
@@ -103,13 +119,43 @@ func (h *HostKeys) callback() ssh.HostKeyCallback {
 			return fmt.Errorf("checking the host key of %s: %w", hostname, err)
 		}
 		if len(ke.Want) > 0 {
-			return &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
+			changed := &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
+			if h.Policy != AcceptAny {
+				return changed
+			}
+			h.acceptChanged(changed)
+			return nil
 		}
-		if h.Policy != AcceptNew {
+		switch {
+		case h.Policy != AcceptNew && h.Policy != AcceptAny:
 			return &HostKeyError{Host: hostname, Key: key, File: h.File}
+		case h.File == os.DevNull:
+			return nil // recorded nowhere, as OpenSSH with /dev/null
 		}
 		return h.appendKey(hostname, remote, key)
 	}
+}
+
+// acceptChanged lets a changed key through under AcceptAny, loudly, and
+// remembers the host so that no password is sent to it.
+func (h *HostKeys) acceptChanged(e *HostKeyError) {
+	if h.changed == nil {
+		h.changed = map[string]bool{}
+	}
+	h.changed[e.Host] = true
+	if h.Warn != nil {
+		h.Warn(e.Host, "ACCEPTED A CHANGED HOST KEY (host key checking is off: accept-any, "+
+			"StrictHostKeyChecking=no or host_key_checking=False): "+e.change()+
+			" Connecting anyway, without sending a password; known_hosts is left as it was")
+	}
+}
+
+// keyChanged says whether AcceptAny let hostport through with a changed
+// key: OpenSSH then refuses password authentication, and so does tend.
+func (h *HostKeys) keyChanged(hostport string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.changed[hostport]
 }
 
 // appendKey records a new host's key. Another tend may append at the same
@@ -135,7 +181,12 @@ func (h *HostKeys) appendKey(hostname string, remote net.Addr, key ssh.PublicKey
 	} else if ke := (*xknownhosts.KeyError)(nil); !errors.As(err, &ke) {
 		return fmt.Errorf("checking the host key of %s: %w", hostname, err) // revoked, say
 	} else if len(ke.Want) > 0 {
-		return &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
+		changed := &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
+		if h.Policy != AcceptAny {
+			return changed
+		}
+		h.acceptChanged(changed)
+		return nil
 	}
 	line := knownhosts.Line([]string{knownhosts.Normalize(hostname)}, key) + "\n"
 	if _, err := f.WriteString(line); err != nil {
@@ -170,12 +221,17 @@ func (e *HostKeyError) Error() string {
 			"    ssh-keyscan -p %s %s >> %s\n"+
 			"or connect once with --host-key-checking accept-new", host, host, fp, port, h, e.File)
 	}
+	return e.change() + " Refusing to connect. " +
+		fmt.Sprintf("If the change is expected, remove the old key with: ssh-keygen -R '%s' -f %s", host, e.File)
+}
+
+// change says what changed, and what that may mean.
+func (e *HostKeyError) change() string {
 	var known []string
 	for _, k := range e.Known {
 		known = append(known, fmt.Sprintf("%s %s at %s:%d", k.Key.Type(), ssh.FingerprintSHA256(k.Key), k.Filename, k.Line))
 	}
-	return fmt.Sprintf("HOST KEY OF %s HAS CHANGED: it now offers %s, known_hosts has %s. "+
-		"Someone may be intercepting the connection, or the host was reinstalled. Refusing to connect. "+
-		"If the change is expected, remove the old key with: ssh-keygen -R '%s' -f %s",
-		host, fp, strings.Join(known, ", "), host, e.File)
+	return fmt.Sprintf("HOST KEY OF %s HAS CHANGED: it now offers %s %s, known_hosts has %s. "+
+		"Someone may be intercepting the connection, or the host was reinstalled.",
+		knownhosts.Normalize(e.Host), e.Key.Type(), ssh.FingerprintSHA256(e.Key), strings.Join(known, ", "))
 }

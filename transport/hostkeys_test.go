@@ -122,3 +122,57 @@ func TestHashedAndMultiTypeEntries(t *testing.T) {
 		t.Errorf("hashed entry not matched: %v", err)
 	}
 }
+
+// accept-any (StrictHostKeyChecking=no, host_key_checking=False) records
+// new keys, lets a changed key through with a loud warning, leaves
+// known_hosts alone and remembers the host so no password is sent to it.
+func TestAcceptAny(t *testing.T) {
+	key, other := newHostKey(t), newHostKey(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "known_hosts")
+	var warned []string
+	h, _ := NewHostKeys(file, AcceptAny)
+	h.Warn = func(host, msg string) { warned = append(warned, host+": "+msg) }
+	if err := h.callback()("127.0.0.1:2222", remote, key); err != nil || len(warned) != 0 {
+		t.Fatalf("new host: %v %q", err, warned)
+	}
+	before, _ := os.ReadFile(file)
+	if !strings.Contains(string(before), "[127.0.0.1]:2222") || h.keyChanged("127.0.0.1:2222") {
+		t.Fatalf("new key not recorded: %s", before)
+	}
+	if err := h.callback()("127.0.0.1:2222", remote, other); err != nil {
+		t.Fatalf("changed key refused: %v", err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "ACCEPTED A CHANGED HOST KEY") || !strings.Contains(warned[0], ssh.FingerprintSHA256(other)) {
+		t.Errorf("warning: %q", warned)
+	}
+	after, _ := os.ReadFile(file)
+	if string(after) != string(before) || !h.keyChanged("127.0.0.1:2222") {
+		t.Errorf("known_hosts changed or host not remembered:\n%s", after)
+	}
+}
+
+// UserKnownHostsFile=/dev/null: nothing is known, and nothing is written.
+func TestDevNullKnownHosts(t *testing.T) {
+	key := newHostKey(t)
+	strict, err := NewHostKeys(os.DevNull, Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := strict.callback()("h:22", remote, key); err == nil {
+		t.Error("strict accepted a host with /dev/null as known_hosts")
+	}
+	for _, p := range []HostKeyPolicy{AcceptNew, AcceptAny} {
+		h, _ := NewHostKeys(os.DevNull, p)
+		if err := h.callback()("h:22", remote, key); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	// Keys in Also files are known, but never written to.
+	global := filepath.Join(t.TempDir(), "ssh_known_hosts")
+	os.WriteFile(global, []byte(xknownhosts.Line([]string{"g.example"}, key)+"\n"), 0o644)
+	h, _ := NewHostKeys(os.DevNull, Strict, global)
+	if err := h.callback()("g.example:22", remote, key); err != nil {
+		t.Errorf("global file not read: %v", err)
+	}
+}

@@ -28,6 +28,13 @@ type SSHOptions struct {
 	// ProxyJump is "[user@]host[:port][,...]", as ssh -J takes it; "none"
 	// disables one set in ssh_config.
 	ProxyJump string
+	// ProxyCommand is run by sh to reach the host over its stdin and
+	// stdout (OpenSSH's tokens %h %p %r %n expanded); "none" disables one
+	// set in ssh_config. ProxyJump wins when both are set.
+	ProxyCommand string
+	// IdentitiesOnly offers only the key files named (KeyFiles, then
+	// ssh_config's IdentityFile), not the agent's keys.
+	IdentitiesOnly bool
 
 	HostKeys *HostKeys  // required
 	Keys     *Keys      // shared key cache; nil makes a private one
@@ -35,8 +42,10 @@ type SSHOptions struct {
 	// Timeout bounds the TCP connect and the SSH handshake of each hop.
 	Timeout time.Duration
 	// KeepAlive is the interval of keepalive probes on an open connection;
-	// three unanswered probes close it. Zero means 15s.
-	KeepAlive time.Duration
+	// KeepAliveCountMax unanswered probes (default 3) close it. Zero means
+	// 15s.
+	KeepAlive         time.Duration
+	KeepAliveCountMax int
 	// Shell is the command that runs the persistent shell; "sh" by default.
 	Shell string
 	// BecomePassword answers sudo's prompt for commands run as another
@@ -73,6 +82,9 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 	if o.KeepAlive == 0 {
 		o.KeepAlive = 15 * time.Second
 	}
+	if o.KeepAliveCountMax <= 0 {
+		o.KeepAliveCountMax = 3
+	}
 	target, err := o.Config.resolve(o.Host, o.Port, o.User)
 	if err != nil {
 		return nil, err
@@ -81,6 +93,14 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 	if jump == "" {
 		jump = target.proxyJump
 	}
+	proxyCmd := o.ProxyCommand
+	if proxyCmd == "" {
+		proxyCmd = target.proxyCommand
+	}
+	if jump != "" && !strings.EqualFold(jump, "none") || strings.EqualFold(proxyCmd, "none") {
+		proxyCmd = ""
+	}
+	o.ProxyCommand = proxyCmd
 	hops, err := parseJump(jump)
 	if err != nil {
 		return nil, err
@@ -114,7 +134,7 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 		c.Close()
 		return nil, err
 	}
-	go c.keepAlive(o.KeepAlive)
+	go c.keepAlive(o.KeepAlive, o.KeepAliveCountMax)
 	if err := c.startShell(o.Shell); err != nil {
 		c.Close()
 		return nil, err
@@ -127,21 +147,31 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 func dialOne(ctx context.Context, via *ssh.Client, ep endpoint, explicitKeys []string, o SSHOptions) (*ssh.Client, error) {
 	// Keys are loaded first: asking for a passphrase must not eat into
 	// the connect deadline.
-	auth, err := planAuth(o.Keys, append(append([]string(nil), explicitKeys...), ep.keys...), defaultKeys(), o.Password)
+	addr := ep.addr()
+	defaults := defaultKeys()
+	if o.IdentitiesOnly && len(explicitKeys)+len(ep.keys) > 0 {
+		defaults = nil
+	}
+	// A host let in with a changed key (AcceptAny) gets no password, as
+	// with OpenSSH: the key exchange runs before authentication.
+	passwordOK := func() bool { return !o.HostKeys.keyChanged(addr) }
+	auth, err := planAuth(o.Keys, append(append([]string(nil), explicitKeys...), ep.keys...), defaults, o.Password, !o.IdentitiesOnly, passwordOK)
 	if err != nil {
 		return nil, err
 	}
 	defer auth.close()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	addr := ep.addr()
 
 	var conn net.Conn
-	if via == nil {
+	switch {
+	case via != nil:
+		conn, err = dialVia(ctx, via, addr)
+	case o.ProxyCommand != "":
+		conn, err = dialProxyCommand(o.ProxyCommand, ep)
+	default:
 		d := net.Dialer{}
 		conn, err = d.DialContext(ctx, "tcp", addr)
-	} else {
-		conn, err = dialVia(ctx, via, addr)
 	}
 	if err != nil {
 		return nil, describeDialError(addr, o.Timeout, err)
@@ -234,7 +264,7 @@ func describeDialError(addr string, timeout time.Duration, err error) error {
 
 // keepAlive probes the server; a connection that stops answering is closed,
 // which fails whatever command waits on it instead of hanging the run.
-func (c *SSH) keepAlive(every time.Duration) {
+func (c *SSH) keepAlive(every time.Duration, countMax int) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	missed := 0
@@ -259,7 +289,7 @@ func (c *SSH) keepAlive(every time.Duration) {
 			}
 			missed = 0
 		case <-time.After(every):
-			if missed++; missed >= 3 {
+			if missed++; missed >= countMax {
 				c.Close()
 				return
 			}

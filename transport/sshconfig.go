@@ -13,8 +13,8 @@ import (
 )
 
 // SSHConfig is OpenSSH's client configuration (~/.ssh/config, then
-// /etc/ssh/ssh_config). tend reads HostName, User, Port, IdentityFile and
-// ProxyJump from it; explicit settings (inventory, flags) win over it, as
+// /etc/ssh/ssh_config). tend reads HostName, User, Port, IdentityFile,
+// ProxyJump and ProxyCommand from it; explicit settings (inventory, flags) win over it, as
 // they do over ssh's own command line in Ansible.
 type SSHConfig struct {
 	files []*ssh_config.Config
@@ -75,12 +75,13 @@ func (c *SSHConfig) getAll(alias, key string) []string {
 
 // endpoint is where and as whom to connect, after ssh_config.
 type endpoint struct {
-	alias     string // the name as given, matched against Host patterns
-	host      string
-	port      int
-	user      string
-	keys      []string // IdentityFile entries
-	proxyJump string
+	alias        string // the name as given, matched against Host patterns
+	host         string
+	port         int
+	user         string
+	keys         []string // IdentityFile entries
+	proxyJump    string
+	proxyCommand string
 }
 
 func (e endpoint) addr() string { return joinHostPort(e.host, e.port) }
@@ -114,6 +115,7 @@ func (c *SSHConfig) resolve(alias string, port int, user string) (endpoint, erro
 		e.keys = append(e.keys, expandTokens(k, e))
 	}
 	e.proxyJump = c.get(alias, "ProxyJump")
+	e.proxyCommand = c.get(alias, "ProxyCommand")
 	return e, nil
 }
 

@@ -202,9 +202,13 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if savedplan.KeyID(key) != p.KeyID {
 		return fmt.Errorf("the plan was made with another digest key than %s (by another user or on another machine?): apply it where it was made, or pass --digest-key", keyPath)
 	}
-	pb, err := loadPlaybook(p.Playbook, stderr)
+	pb, err := loadPlaybook(p.Playbook, stderr, &f.vaultFlags)
 	if err != nil {
 		fmt.Fprintln(stderr, "tend: the playbook changed since the plan was made (it no longer loads): make a new plan")
+		return err
+	}
+	ring, err := f.keyring(stderr)
+	if err != nil {
 		return err
 	}
 	digest, files, err := savedplan.Content(pb)
@@ -273,7 +277,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	}
 	opts := playbooks.Options{
 		Forks: f.forks, Check: true, Diff: true, ExtraVars: extra, Tags: p.Tags, SkipTags: p.SkipTags,
-		Limit: p.Limit, Connect: copts, DigestKey: key, OnlyHosts: candidates,
+		Limit: p.Limit, Connect: copts, DigestKey: key, OnlyHosts: candidates, Vault: ring,
 	}
 	asJSON := f.format == "json"
 	var enc *json.Encoder
@@ -341,10 +345,10 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 			render, finish = tr.event, tr.summary
 		}
 		opts.Check, opts.OnlyHosts, opts.Guard = false, apply, guard.Allow
-		opts.Events = func(e playbooks.Event) {
+		opts.Events = redacting(opts.Vault, func(e playbooks.Event) {
 			render(e)
 			guard.Event(e)
-		}
+		})
 		var err error
 		sum, err = playbooks.Run(cmd.Context(), pb, inv, opts)
 		if sum != nil {

@@ -114,7 +114,11 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err := f.checkFormat(cmd); err != nil {
 		return err
 	}
-	pb, err := loadPlaybook(path, stderr)
+	pb, err := loadPlaybook(path, stderr, &f.vaultFlags)
+	if err != nil {
+		return err
+	}
+	ring, err := f.keyring(stderr)
 	if err != nil {
 		return err
 	}
@@ -171,13 +175,14 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		Forks: f.forks, Check: f.check, Diff: f.diff, ExtraVars: extra,
 		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts,
 		DigestKey: key,
-		Events: func(e playbooks.Event) {
+		Vault:     ring,
+		Events: redacting(ring, func(e playbooks.Event) {
 			sess.observe(&e)
 			render(e)
 			if saver != nil {
 				saver.rec.Event(e)
 			}
-		},
+		}),
 	}
 	sum, err := playbooks.Run(cmd.Context(), pb, inv, opts)
 	if sum != nil {

@@ -124,7 +124,7 @@ func cronEntry(cmd *cobra.Command, name, sched string, args []string, check bool
 	if fl.NArg() != 1 {
 		return nil, fmt.Errorf("converge arguments: want one playbook after the flags, got %q", fl.Args())
 	}
-	if _, err := loadPlaybook(fl.Arg(0), cmd.ErrOrStderr()); err != nil {
+	if _, err := loadPlaybook(fl.Arg(0), cmd.ErrOrStderr(), &f.vaultFlags); err != nil {
 		return nil, err
 	}
 	if _, err := playbooks.ParseExtraVars(f.extraVars); err != nil {

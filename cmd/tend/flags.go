@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"tend/internal/ansiblecfg"
@@ -23,21 +24,32 @@ import (
 type hostFlags struct {
 	inventories []string
 	limit       string
+	vaultFlags
+	fs *pflag.FlagSet // to tell flags given from defaults
 }
 
 func (f *hostFlags) register(cmd *cobra.Command) {
+	f.fs = cmd.Flags()
 	cmd.Flags().StringArrayVarP(&f.inventories, "inventory", "i", nil,
-		"inventory file, directory or comma-separated host list (repeatable; default $TEND_INVENTORY)")
+		"inventory file, directory or comma-separated host list (repeatable; default $TEND_INVENTORY, else ansible.cfg's inventory)")
 	cmd.Flags().StringVarP(&f.limit, "limit", "l", "", "further limit the hosts with a pattern (e.g. 'web:&prod:!web03')")
+	f.vaultFlags.register(cmd)
 }
 
 // load reads the inventory and prints its warnings (with file:line) to warn.
 func (f *hostFlags) load(warn io.Writer) (*inventory.Inventory, error) {
+	if _, err := loadConfig(warn); err != nil {
+		return nil, err
+	}
 	srcs := f.sources()
 	if len(srcs) == 0 {
-		return nil, fmt.Errorf("no inventory: pass -i FILE (or set TEND_INVENTORY)")
+		return nil, fmt.Errorf("no inventory: pass -i FILE, set TEND_INVENTORY, or name one in ansible.cfg (inventory = FILE) or ANSIBLE_INVENTORY")
 	}
-	inv, err := inventory.Load(srcs...)
+	ring, err := f.keyring(warn)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := inventory.LoadWith(inventory.LoadOptions{Vault: ring}, srcs...)
 	if err != nil {
 		return nil, err
 	}
@@ -47,11 +59,15 @@ func (f *hostFlags) load(warn io.Writer) (*inventory.Inventory, error) {
 	return inv, nil
 }
 
-// sources are the inventory sources: -i, else $TEND_INVENTORY.
+// sources are the inventory sources: -i, else $TEND_INVENTORY, else
+// $ANSIBLE_INVENTORY or ansible.cfg's inventory.
 func (f *hostFlags) sources() []string {
 	if len(f.inventories) == 0 {
 		if env := os.Getenv("TEND_INVENTORY"); env != "" {
 			return strings.Split(env, string(os.PathListSeparator))
+		}
+		if a, err := ansibleConfig(); err == nil {
+			return a.settings.Inventory
 		}
 	}
 	return f.inventories
@@ -98,9 +114,10 @@ func (f *connFlags) register(cmd *cobra.Command) {
 	fl.DurationVarP(&f.timeout, "timeout", "T", 10*time.Second, "deadline for the TCP connect and SSH handshake of each host")
 	fl.StringVar(&f.knownHosts, "known-hosts", "", "known_hosts file to verify host keys against (default ~/.ssh/known_hosts)")
 	fl.StringVar(&f.hostKeyChecking, "host-key-checking", "strict",
-		"strict: refuse unknown hosts; accept-new: record unknown hosts' keys; off: check nothing (a changed key is refused unless off)")
-	fl.StringVar(&f.privateKey, "private-key", "", "private key file (an inventory's ansible_ssh_private_key_file wins)")
-	fl.StringVarP(&f.user, "user", "u", "", "remote user (an inventory's ansible_user wins; default from ~/.ssh/config, else the local user)")
+		"strict: refuse unknown hosts; accept-new: record unknown hosts' keys; accept-any: also accept a changed key, with a loud warning "+
+			"(ansible.cfg host_key_checking=False); off: check nothing")
+	fl.StringVar(&f.privateKey, "private-key", "", "private key file (an inventory's ansible_ssh_private_key_file wins; default ansible.cfg private_key_file)")
+	fl.StringVarP(&f.user, "user", "u", "", "remote user (an inventory's ansible_user wins; default ansible.cfg remote_user, else ~/.ssh/config, else the local user)")
 	fl.StringVar(&f.sshConfig, "ssh-config", "", "OpenSSH client config to read (default ~/.ssh/config and /etc/ssh/ssh_config; 'none' reads none)")
 	fl.CountVarP(&f.verbose, "verbose", "v", "say more: per host round trips and time in each phase")
 }
@@ -108,6 +125,11 @@ func (f *connFlags) register(cmd *cobra.Command) {
 // connectOptions builds the run-wide connection settings. Warnings about
 // inventory settings tend ignores go to warn, once each.
 func (f *connFlags) connectOptions(warn io.Writer) (playbooks.ConnectOptions, error) {
+	a, err := loadConfig(warn)
+	if err != nil {
+		return playbooks.ConnectOptions{}, err
+	}
+	f.applyConfig(a.settings)
 	if f.forks < 1 {
 		return playbooks.ConnectOptions{}, fmt.Errorf("--forks must be at least 1")
 	}
@@ -140,22 +162,58 @@ func (f *connFlags) connectOptions(warn io.Writer) (playbooks.ConnectOptions, er
 	}
 	var mu sync.Mutex
 	seen := map[string]bool{}
+	warnOnce := func(host, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen[msg] {
+			seen[msg] = true
+			fmt.Fprintf(warn, "warning: %s (first seen on %s)\n", msg, host)
+		}
+	}
+	hostKeys.Warn = warnOnce // a changed key's message names its host
+	s := a.settings
+	sshArgs := s.SSHArgs
+	if s.HostKeyChecking != nil && !*s.HostKeyChecking {
+		// As Ansible builds ssh's command line: after ssh_args, before
+		// the inventory's arguments; the first value given wins.
+		sshArgs += " -o StrictHostKeyChecking=no"
+	}
 	return playbooks.ConnectOptions{
-		User:       f.user,
-		PrivateKey: f.privateKey,
-		Timeout:    f.timeout,
-		HostKeys:   hostKeys,
-		Keys:       &transport.Keys{Passphrase: askPassphrase},
-		SSHConfig:  cfg,
-		Warn: func(host, msg string) {
-			mu.Lock()
-			defer mu.Unlock()
-			if !seen[msg] {
-				seen[msg] = true
-				fmt.Fprintf(warn, "warning: %s (first seen on %s)\n", msg, host)
-			}
-		},
+		User:             f.user,
+		Port:             s.RemotePort,
+		PrivateKey:       f.privateKey,
+		Timeout:          f.timeout,
+		TimeoutSet:       f.fs.Changed("timeout") || s.Timeout > 0,
+		HostKeys:         hostKeys,
+		KnownHostsSet:    f.fs.Changed("known-hosts"),
+		HostKeyPolicySet: f.fs.Changed("host-key-checking"),
+		KnownHosts:       &playbooks.KnownHosts{},
+		Keys:             &transport.Keys{Passphrase: askPassphrase},
+		SSHConfig:        cfg,
+		SSHArgs:          sshArgs,
+		SSHCommonArgs:    s.SSHCommonArgs,
+		SSHExtraArgs:     s.SSHExtraArgs,
+		Become:           s.Become,
+		BecomeUser:       s.BecomeUser,
+		Warn:             warnOnce,
 	}, nil
+}
+
+// applyConfig takes ansible.cfg's settings (and ANSIBLE_* variables) for
+// the flags not given on the command line.
+func (f *connFlags) applyConfig(s ansiblecfg.Settings) {
+	if s.Forks > 0 && !f.fs.Changed("forks") {
+		f.forks = s.Forks
+	}
+	if s.Timeout > 0 && !f.fs.Changed("timeout") {
+		f.timeout = s.Timeout
+	}
+	if s.PrivateKeyFile != "" && !f.fs.Changed("private-key") {
+		f.privateKey = s.PrivateKeyFile
+	}
+	if s.RemoteUser != "" && !f.fs.Changed("user") {
+		f.user = s.RemoteUser
+	}
 }
 
 // askPassphrase gets a key's passphrase from TEND_SSH_PASSPHRASE or, on a
@@ -194,14 +252,21 @@ func askSecret(prompt string) ([]byte, error) {
 // Valid Ansible that tend does not run yet loads with a warning each (the
 // tasks concerned fail on the hosts that reach them). Roles are also found
 // in ansible.cfg's roles_path (or $ANSIBLE_ROLES_PATH).
-func loadPlaybook(path string, stderr io.Writer) (*load.Playbook, error) {
-	cfg, err := ansiblecfg.Load(os.Getenv)
+func loadPlaybook(path string, stderr io.Writer, vf *vaultFlags) (*load.Playbook, error) {
+	a, err := loadConfig(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, exitError{exitUsage}
+	}
+	ring, err := vf.keyring(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitError{exitUsage}
 	}
 	env := playbooks.NewTemplateEnv()
-	pb, err := load.Load(path, playbooks.LoadOptions(env, cfg.RolesPath(), cfg.CollectionsPaths()...))
+	opts := playbooks.LoadOptions(env, a.cfg.RolesPath(), a.cfg.CollectionsPaths()...)
+	opts.Vault = ring
+	pb, err := load.Load(path, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitError{exitUsage}
@@ -213,7 +278,11 @@ func loadPlaybook(path string, stderr io.Writer) (*load.Playbook, error) {
 }
 
 // askBecomePassword asks for the sudo password when ask is set (-K).
+// ansible.cfg's become_ask_pass (ANSIBLE_BECOME_ASK_PASS) asks too.
 func askBecomePassword(ask bool, copts *playbooks.ConnectOptions) error {
+	if a, err := ansibleConfig(); err == nil && a.settings.BecomeAskPass {
+		ask = true
+	}
 	if !ask {
 		return nil
 	}

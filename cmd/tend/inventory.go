@@ -39,7 +39,9 @@ variables. --limit narrows --list and --graph to the hosts a pattern matches.`,
 				}
 				inv = inv.Restrict(hosts)
 			}
-			out := cmd.OutOrStdout()
+			// Values the vault revealed are shown masked.
+			ring, _ := f.keyring(cmd.ErrOrStderr())
+			out := redactWriter{cmd.OutOrStdout(), ring}
 			switch {
 			case list:
 				data, err := inv.ListJSON()

@@ -26,6 +26,7 @@ type pullFlags struct {
 	onlyIfChanged            bool
 	check, diff, detailed    bool
 	askBecomePass            bool
+	vault                    vaultFlags
 	extraVars                []string
 	tags, skipTags           []string
 	format                   string
@@ -71,6 +72,7 @@ Suited to cron on each host.
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 0 nothing changed, 2 changed (check mode: drift pending), 4 failed, 6 both")
 	fl.StringVar(&f.format, "format", "text", "text, or json: one JSON object per event (JSON lines)")
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
+	f.vault.register(cmd)
 	fl.CountVarP(&f.verbose, "verbose", "v", "say more")
 	f.record.register(cmd)
 	_ = cmd.MarkFlagRequired("repo")
@@ -141,7 +143,11 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if err != nil {
 		return err
 	}
-	pb, err := loadPlaybook(pbPath, stderr)
+	pb, err := loadPlaybook(pbPath, stderr, &f.vault)
+	if err != nil {
+		return err
+	}
+	ring, err := f.vault.keyring(stderr)
 	if err != nil {
 		return err
 	}
@@ -180,7 +186,8 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	opts := playbooks.Options{
 		Forks: 1, Check: f.check, Diff: f.diff, ExtraVars: extra, Tags: f.tags, SkipTags: f.skipTags,
 		Connect: copts, DigestKey: sess.digestKey(),
-		Events: func(e playbooks.Event) { sess.observe(&e); render(e) },
+		Vault:  ring,
+		Events: redacting(ring, func(e playbooks.Event) { sess.observe(&e); render(e) }),
 	}
 	sum, err := playbooks.Run(ctx, pb, inv, opts)
 	if sum != nil {

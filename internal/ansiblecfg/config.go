@@ -18,7 +18,11 @@ type Config struct {
 	// Path is the file read; "" when there is none.
 	Path     string
 	sections map[string]map[string]string
+	lines    map[string]int // "section\x00key": the line it was set on
 	env      func(string) string
+	// Warnings are keys and sections of the file that Ansible does not
+	// know (Ansible ignores them silently; a typo should not be).
+	Warnings []string
 }
 
 // Find returns the configuration file ansible-playbook would read, or "".
@@ -58,7 +62,7 @@ func exists(p string) bool {
 // Load reads the configuration ansible-playbook would (see Find); with no
 // file, only the environment counts.
 func Load(getenv func(string) string) (*Config, error) {
-	c := &Config{sections: map[string]map[string]string{}, env: getenv}
+	c := &Config{sections: map[string]map[string]string{}, lines: map[string]int{}, env: getenv}
 	p := Find(getenv)
 	if p == "" {
 		return c, nil
@@ -71,17 +75,19 @@ func Load(getenv func(string) string) (*Config, error) {
 	if err := c.parse(data); err != nil {
 		return nil, fmt.Errorf("%s: %v", p, err)
 	}
+	c.checkKeys()
 	return c, nil
 }
 
 // parse reads Python's configparser format as Ansible sets it up: [section]
-// headers, key = value or key: value, comments with # or ;, indented lines
-// continuing a value.
+// headers, key = value or key: value, comments with # or ; on their own
+// lines and after " ;" (inline_comment_prefixes), indented lines continuing
+// a value, "%%" for a percent sign (BasicInterpolation).
 func (c *Config) parse(data []byte) error {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	var sec map[string]string
-	var last string
+	var last, secName string
 	n := 0
 	for sc.Scan() {
 		n++
@@ -105,7 +111,7 @@ func (c *Config) parse(data []byte) error {
 			if c.sections[name] == nil {
 				c.sections[name] = map[string]string{}
 			}
-			sec, last = c.sections[name], ""
+			sec, last, secName = c.sections[name], "", name
 		default:
 			i := strings.IndexAny(trimmed, "=:")
 			if i < 0 {
@@ -116,13 +122,15 @@ func (c *Config) parse(data []byte) error {
 			}
 			k := strings.ToLower(strings.TrimSpace(trimmed[:i]))
 			v := strings.TrimSpace(trimmed[i+1:])
-			// Ansible strips inline comments after " ;" or " #".
-			for _, mark := range []string{" ;", " #"} {
+			// Ansible's parser strips inline comments after " ;"
+			// only: a # inside a value is kept.
+			for _, mark := range []string{" ;", "\t;"} {
 				if j := strings.Index(v, mark); j >= 0 {
 					v = strings.TrimSpace(v[:j])
 				}
 			}
 			sec[k], last = v, k
+			c.lines[secName+"\x00"+k] = n
 		}
 	}
 	return sc.Err()
@@ -136,7 +144,7 @@ func (c *Config) Get(env, section, key string) string {
 			return v
 		}
 	}
-	return c.sections[section][key]
+	return strings.ReplaceAll(c.sections[section][key], "%%", "%")
 }
 
 // Paths returns a path-list setting (roles_path: colon-separated, ~

@@ -104,9 +104,13 @@
 // no effect on what a host ends up as.
 //
 // Still errors: templated names of imports, of roles in roles: and of
-// vars_files; vault-encrypted files and values; the !unsafe tag; a key
+// vars_files; the !unsafe tag; a key
 // given twice in a mapping (YAML would keep the last). notify must name a
 // handler of the play unless it is templated.
+//
+// Vault-encrypted files (any file read) and !vault values are decrypted
+// with Options.Vault; decrypted strings are recorded in the keyring as
+// secrets, for the CLI to mask in output.
 //
 // # Limits
 //

@@ -341,7 +341,7 @@ func TestLimits(t *testing.T) {
 		{"nested includes", nested, "files included deeper than 64 levels"},
 		{"nested blocks", blocks, "tasks nested deeper than 64 levels (blocks and includes)"},
 		{"large", map[string]string{"site.yml": "- hosts: all\n  vars_files: [big.yml]\n", "big.yml": "a: " + strings.Repeat("x", maxFileSize)}, "vars file big.yml is larger than 16 MiB"},
-		{"vault", map[string]string{"site.yml": "$ANSIBLE_VAULT;1.1;AES256\n3031\n"}, "vault-encrypted files are not supported"},
+		{"vault", map[string]string{"site.yml": "$ANSIBLE_VAULT;1.1;AES256\n3031\n"}, "is vault-encrypted and no vault password was given"},
 		{"directory", map[string]string{"site.yml": "- hosts: all\n  vars_files: [d]\n", "d/x": ""}, "cannot read vars file d: it is a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

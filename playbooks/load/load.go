@@ -1,7 +1,6 @@
 package load
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"tend/internal/vault"
 )
 
 // Limits on what Load accepts: real playbooks stay far below them, hostile
@@ -50,6 +51,9 @@ type Options struct {
 	// role named NAMESPACE.COLLECTION.ROLE is found (after the playbook's
 	// own collections/ folder).
 	CollectionsPath []string
+	// Vault decrypts vault-encrypted files and !vault values; nil makes
+	// them an error saying how to give a password.
+	Vault *vault.Keyring
 }
 
 // Load reads the playbook at path and everything it pulls in (roles,
@@ -97,6 +101,8 @@ type file struct {
 	root  *yaml.Node // nil for an empty document
 	nodes int        // nodes in the document, aliases not followed
 	ok    bool       // read and parsed
+	// vaulted files were decrypted: their values are secrets.
+	vaulted bool
 }
 
 // errorf records a problem at p.
@@ -181,9 +187,16 @@ func (l *loader) open(path string, at Pos, what string) *file {
 	l.order = append(l.order, path)
 	f.lines = strings.Split(string(data), "\n")
 	top := Pos{File: path}
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("$ANSIBLE_VAULT;")) {
-		l.errorf(top, "decrypt it with ansible-vault first", "vault-encrypted files are not supported")
-		return nil
+	if vault.IsEncrypted(data) {
+		// Ansible decrypts any YAML file it loads. The plaintext is
+		// never shown: errors in it quote no source line.
+		f.lines = nil
+		plain, err := l.opts.Vault.Decrypt(data, path)
+		if err != nil {
+			l.errorf(top, "", "%v", err)
+			return nil
+		}
+		data, f.vaulted = plain, true
 	}
 	doc, err := parseYAML(data)
 	if err != nil {

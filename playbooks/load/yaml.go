@@ -281,8 +281,16 @@ func (w *walk) conv(n *yaml.Node, depth int) (any, bool) {
 func (w *walk) scalar(n *yaml.Node) (any, bool) {
 	switch n.Tag {
 	case "!vault":
-		w.errorf(n, "decrypt the value first", "vault-encrypted values are not supported")
-		return nil, false
+		// Decrypted here, a plain string from then on (Ansible's
+		// AnsibleVaultEncryptedUnicode acts as one); the keyring
+		// remembers it so that output can be redacted.
+		plain, err := w.l.opts.Vault.Decrypt([]byte(n.Value), "the !vault value")
+		if err != nil {
+			w.errorf(n, "", "%v", err)
+			return nil, false
+		}
+		w.l.opts.Vault.Reveal(string(plain))
+		return string(plain), true
 	case "!unsafe":
 		w.errorf(n, "", "the !unsafe tag is not supported yet")
 		return nil, false
@@ -294,13 +302,20 @@ func (w *walk) scalar(n *yaml.Node) (any, bool) {
 	}
 	var v any
 	if err := decodeScalar(n, &v); err != nil {
-		w.errorf(n, "", "bad value %q: %v", clip(n.Value), err)
+		if w.f.vaulted {
+			w.errorf(n, "", "bad value (not shown: the file is vault-encrypted): %v", err)
+		} else {
+			w.errorf(n, "", "bad value %q: %v", clip(n.Value), err)
+		}
 		return nil, false
 	}
 	switch x := v.(type) {
 	case time.Time:
 		return n.Value, true // dates stay as written
 	case string:
+		if w.f.vaulted {
+			w.l.opts.Vault.Reveal(x)
+		}
 		w.template(n, x)
 	}
 	return v, true
