@@ -129,7 +129,7 @@ func TestIncludeVarsFirstFoundAndRoles(t *testing.T) {
     - shell: echo "{{ log | join(' ') }}" > {{ dir }}/log
 `,
 		"roles/app/meta/main.yml":    "dependencies: [{role: base, who: app}]\n",
-		"roles/base/tasks/main.yml":  "- set_fact: {log: ['base-for-{{ who }}']}\n",
+		"roles/base/tasks/main.yml":  "- set_fact: {log: ['base-for-{{ who }}-{{ ansible_parent_role_names | join }}']}\n",
 		"roles/app/tasks/main.yml":   "- include_vars: \"{{ item }}\"\n  with_first_found: [\"{{ os }}-12.yml\", \"{{ os }}.yml\", default.yml]\n- set_fact: {log: \"{{ log + [pkg] }}\"}\n",
 		"roles/app/tasks/extra.yml":  "- set_fact: {log: \"{{ log + ['extra'] }}\"}\n",
 		"roles/app/vars/Debian.yml":  "pkg: \"apache{{ 1 + 1 }}\"\n",
@@ -138,7 +138,7 @@ func TestIncludeVarsFirstFoundAndRoles(t *testing.T) {
 	if sum.Failed() != 0 {
 		t.Fatalf("failed: %s", trail(events))
 	}
-	if got := readTrim(t, filepath.Join(dir, "log")); got != "base-for-app apache2 extra" {
+	if got := readTrim(t, filepath.Join(dir, "log")); got != "base-for-app-app apache2 extra" {
 		t.Errorf("log %q", got)
 	}
 }

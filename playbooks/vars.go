@@ -68,6 +68,13 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 		trusted(t.Role.Params)
 		v["role_path"] = t.Role.Path
 		v["role_name"] = t.Role.Name
+		if len(t.Role.Parents) > 0 {
+			names, paths := make([]any, len(t.Role.Parents)), make([]any, len(t.Role.Parents))
+			for i, p := range t.Role.Parents {
+				names[i], paths[i] = p.Name, p.Path
+			}
+			v["ansible_parent_role_names"], v["ansible_parent_role_paths"] = names, paths
+		}
 	}
 	trusted(t.Vars)
 	for _, sc := range h.scopes {

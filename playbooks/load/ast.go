@@ -89,6 +89,10 @@ type Role struct {
 	// Params are the variables given in the play's roles: entry (vars: and
 	// any other keys), ranking above task vars, as Ansible's role params.
 	Params map[string]any
+	// Parents are the roles that brought this one in (include_role,
+	// import_role, dependencies), the nearest first: Ansible's
+	// ansible_parent_role_names and _paths.
+	Parents []*Role
 }
 
 // Task is one task, a block (Module ""), or a handler (Handler set).

@@ -277,6 +277,9 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 	if r == nil {
 		return nil
 	}
+	if sc.role != nil {
+		r.role.Parents = append([]*Role{sc.role}, sc.role.Parents...)
+	}
 	if allow, ok := args["allow_duplicates"]; ok {
 		if b, good := w.boolean(allow); good {
 			r.allowDuplicates = *b

@@ -138,6 +138,7 @@ func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int) (tasks, 
 		if dep == nil {
 			continue
 		}
+		dep.role.Parents = append([]*Role{r.role}, r.role.Parents...)
 		dt := &Task{}
 		w.l.walk(d.f).inherit(dt, d.kw, rsc)
 		dsc := *rsc
