@@ -147,10 +147,14 @@ func TestSystemdPlan(t *testing.T) {
 			lines: []string{`tend_run 'Unable to enable service syncthing' systemctl --user --no-block enable -- "$tend_n"`,
 				`tend_run 'Unable to start service syncthing' systemctl --user --no-block start -- "$tend_n"`}, state: "started", changed: true},
 		{name: "global scope enables", module: "systemd", args: map[string]any{"name": "pipewire", "enabled": true, "scope": "global"},
-			probe: func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "1", "is_enabled:", "disabled") },
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "1", "is_enabled:", "disabled")
+			},
 			diffs: []string{"enabled:false>true"}, lines: []string{`tend_run 'Unable to enable service pipewire' systemctl --global enable -- "$tend_n"`}, changed: true},
 		{name: "global scope has no state", module: "systemd", args: map[string]any{"name": "pipewire", "state": "started", "scope": "global"},
-			probe:   func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled") },
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled")
+			},
 			wantErr: "Service is in unknown state: scope=global"},
 		{name: "user daemon_reload alone", module: "systemd", args: map[string]any{"daemon_reload": true, "scope": "user"},
 			probe: func(t *testing.T) Output { return probeOut("mgr", "systemd") },
