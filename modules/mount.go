@@ -216,7 +216,7 @@ func parseMountinfo(text string) map[string]mountEntry {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		r := &rec{id: id, parent: parent, root: f[3], dst: unescapeOctal(f[4]), fs: f[len(f)-3], src: f[len(f)-2]}
+		r := &rec{id: id, parent: parent, root: f[3], dst: mountinfoUnescape(f[4]), fs: f[len(f)-3], src: f[len(f)-2]}
 		byID[id] = r
 		order = append(order, r)
 	}
@@ -238,8 +238,8 @@ func parseMountinfo(text string) map[string]mountEntry {
 	return out
 }
 
-// unescapeOctal undoes the kernel's \ooo escapes in mountinfo.
-func unescapeOctal(s string) string {
+// mountinfoUnescape undoes the kernel's \ooo escapes in mountinfo.
+func mountinfoUnescape(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}
@@ -380,7 +380,7 @@ func mountSource(info, dst string) string {
 	src := ""
 	for _, l := range strings.Split(info, "\n") {
 		f := strings.Fields(l)
-		if len(f) >= 10 && unescapeOctal(f[4]) == dst {
+		if len(f) >= 10 && mountinfoUnescape(f[4]) == dst {
 			src = f[len(f)-2]
 		}
 	}

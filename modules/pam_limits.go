@@ -65,7 +65,7 @@ func pamValid(item, value, prefix string) error {
 		}
 		return nil
 	}
-	if value == "unlimited" || value == "infinity" || value == "-1" || isDigits(value) {
+	if value == "unlimited" || value == "infinity" || value == "-1" || pamDigits(value) {
 		return nil
 	}
 	return fmt.Errorf("%s Value of '%s' for item '%s' is invalid. Value must either be 'unlimited', 'infinity' or -1, all of "+
@@ -73,7 +73,7 @@ func pamValid(item, value, prefix string) error {
 		"more details.", prefix, value, item)
 }
 
-func isDigits(s string) bool {
+func pamDigits(s string) bool {
 	if s == "" {
 		return false
 	}
