@@ -376,7 +376,6 @@ func (m userModule) applyExtras(s *script, u *userTask, p extrasPlan) {
 		s.add(`[ -d `, q(m.env.hostPath(p.home)), ` ] || tend_die `, q("User "+u.name+" home directory does not exist"))
 	}
 	s.add(`tend_k=`, q(m.env.hostPath(p.keyPath)), `; tend_kd=${tend_k%/*}`)
-	s.add(`if [ ! -d "$tend_kd" ]; then { mkdir -m 700 -- "$tend_kd" && chown -- "$tend_ku" "$tend_kd"; } || tend_die "Failed to create $tend_kd"; fi`)
 	gen := []string{m.keygen(), "-q", "-t", q(x.keyType)}
 	if x.keyBits > 0 {
 		gen = append(gen, "-b", strconv.Itoa(x.keyBits))
@@ -390,6 +389,7 @@ func (m userModule) applyExtras(s *script, u *userTask, p extrasPlan) {
 		keyFacts(s, m.keygen())
 		return
 	}
+	s.add(`if [ ! -d "$tend_kd" ]; then { mkdir -m 700 -- "$tend_kd" && chown -- "$tend_ku" "$tend_kd"; } || tend_die "Failed to create $tend_kd"; fi`)
 	if u.force {
 		s.add(`rm -f -- "$tend_k" "$tend_k.pub" || tend_die "cannot remove the old key $tend_k"`)
 	}
