@@ -436,8 +436,11 @@ var acctHelpers = map[string]string{
 }
 `,
 	// tend_lockdb: locks the databases that exist, in useradd's order, and
-	// unlocks them when the script ends, however it ends.
+	// unlocks them when the script ends, however it ends. A script that
+	// edits twice locks once.
 	"tend_lockdb": `tend_lockdb() {
+	[ -z "${tend_locked-}" ] || return 0
+	tend_locked=1
 	trap tend_unlockdb EXIT
 	trap 'exit 1' HUP INT TERM
 	for tend_x in passwd shadow group gshadow; do

@@ -46,6 +46,9 @@ func (m serviceModule) Spec() Spec {
 			RequiredOneOf: [][]string{{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}},
 		}
 	}
+	// Ansible's service action hands the task, whole, to the module of the
+	// host's manager: systemd's arguments work where systemd runs, and
+	// fail elsewhere as the service module refuses them.
 	return Spec{
 		Params: []Param{
 			{Name: "name", Kind: String, Required: true},
@@ -56,8 +59,14 @@ func (m serviceModule) Spec() Spec {
 			{Name: "sleep", Kind: Int},
 			{Name: "arguments", Kind: String, Aliases: []string{"args"}},
 			{Name: "use", Kind: String, Default: "auto"},
+			{Name: "masked", Kind: Bool},
+			{Name: "daemon_reload", Kind: Bool, Aliases: []string{"daemon-reload"}},
+			{Name: "daemon_reexec", Kind: Bool, Aliases: []string{"daemon-reexec"}},
+			{Name: "force", Kind: Bool},
+			{Name: "no_block", Kind: Bool},
+			{Name: "scope", Kind: String, Choices: []string{"system", "user", "global"}},
 		},
-		RequiredOneOf: [][]string{{"state", "enabled"}},
+		RequiredOneOf: [][]string{{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}},
 	}
 }
 
@@ -68,6 +77,9 @@ type svcTask struct {
 	enabled, masked                            *bool
 	daemonReload, daemonReexec, force, noBlock bool
 	sleep                                      int
+	// systemdOnly names the systemd arguments a service task was given,
+	// which only the systemd backend takes.
+	systemdOnly []string
 }
 
 func readSvcTask(t *Task, systemd bool) (svcTask, error) {
@@ -97,12 +109,21 @@ func readSvcTask(t *Task, systemd bool) (svcTask, error) {
 	}
 	if systemd {
 		st.use = "systemd"
-		if st.scope != "" && st.scope != "system" {
-			return st, fmt.Errorf("scope=%s is not supported yet: tend manages system units only", st.scope)
-		}
 		if st.name == "" && (st.state != "" || st.enabled != nil || st.masked != nil) {
 			return st, fmt.Errorf("name is required with state, enabled or masked")
 		}
+	} else {
+		for _, k := range []string{"daemon_reexec", "daemon_reload", "force", "masked", "no_block", "scope"} {
+			if a.Has(k) {
+				st.systemdOnly = append(st.systemdOnly, k)
+			}
+		}
+	}
+	if st.scope == "" {
+		st.scope = "system"
+	}
+	if systemd && strings.ContainsAny(st.name, "*?[") {
+		return st, fmt.Errorf("This module does not currently support using glob patterns, found '*', '?' or '[' in service name: %s", st.name)
 	}
 	if st.use == "" {
 		st.use = "auto"
@@ -298,6 +319,9 @@ func (m serviceModule) plan(t *Task, probe Output) (svcTask, *svcPlan, error) {
 		return st, nil, fmt.Errorf("probe: unknown service manager %q", mgr)
 	}
 	p := &svcPlan{backend: b, state: st.state}
+	if len(st.systemdOnly) > 0 && b.name != "systemd" {
+		return st, nil, errorf("Unsupported parameters for (ansible.legacy.service) module: %s. Supported parameters include: arguments, enabled, name, pattern, runlevel, sleep, state (args).", strings.Join(st.systemdOnly, ", "))
+	}
 	if st.daemonReload {
 		p.diffs = append(p.diffs, Diff{Path: "systemd", Attr: "daemon-reload", After: "run"})
 		p.lines = append(p.lines, svcRun("Unable to run daemon-reload", "systemctl"+systemctlOpts(st)+" daemon-reload"))
@@ -338,6 +362,9 @@ func (m serviceModule) plan(t *Task, probe Output) (svcTask, *svcPlan, error) {
 	if st.state != "" {
 		if !cur.exists {
 			return st, nil, missing()
+		}
+		if st.scope == "global" {
+			return st, nil, errorf("Service is in unknown state: scope=global manages the unit files of all users (enabled, masked), not a running service")
 		}
 		if !cur.live {
 			return st, nil, fmt.Errorf("systemd is not running on this host (no /run/systemd/system): cannot tell whether %s runs, so state=%s cannot be checked", st.name, st.state)
@@ -383,6 +410,9 @@ func (m serviceModule) Plan(t *Task, probe Output) (*Change, error) {
 	s := newScript()
 	s.use("tend_die")
 	svcVars(s, st, m.root)
+	if st.scope == "user" {
+		s.add(userBus)
+	}
 	useSvcRun(s)
 	if p.cur.tool == "links" {
 		useFunc(s, "tend_rclinks", rcLinks)

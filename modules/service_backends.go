@@ -20,10 +20,10 @@ func systemctl(st svcTask, root string) string {
 	return c + systemctlOpts(st)
 }
 
-// systemctlOpts are Ansible's force and no_block, which it passes to every
-// systemctl command.
+// systemctlOpts are Ansible's scope, force and no_block, which it passes
+// to every systemctl command.
 func systemctlOpts(st svcTask) string {
-	o := ""
+	o := scopeOpt(st)
 	if st.force {
 		o += " --force"
 	}
@@ -33,19 +33,40 @@ func systemctlOpts(st svcTask) string {
 	return o
 }
 
+// scopeOpt is systemctl's option for a scope other than the system's.
+func scopeOpt(st svcTask) string {
+	if st.scope == "user" || st.scope == "global" {
+		return " --" + st.scope
+	}
+	return ""
+}
+
+// userBus finds the user's manager as Ansible does: XDG_RUNTIME_DIR, else
+// /run/user/UID.
+const userBus = `[ -n "${XDG_RUNTIME_DIR-}" ] || { XDG_RUNTIME_DIR=/run/user/$(id -u); export XDG_RUNTIME_DIR; }`
+
 var systemdBackend = svcBackend{
 	name: "systemd",
 	probe: func(s *script, st svcTask, root string) {
 		useSvcVal(s)
-		s.add(`if [ -d "$tend_r/run/systemd/system" ]; then`)
+		if st.scope == "user" {
+			s.add(userBus)
+		}
+		if st.scope == "global" {
+			// systemctl --global reads unit files only; there is nothing
+			// running to show.
+			s.add(`if false; then`)
+		} else {
+			s.add(`if [ -d "$tend_r/run/systemd/system" ]; then`)
+		}
 		s.add(`printf 'live=1\n'`)
-		s.add(`tend_x=0; tend_o=$(systemctl show -- "$tend_n" 2>&1) || tend_x=$?`)
+		s.add(`tend_x=0; tend_o=$(systemctl`, scopeOpt(st), ` show -- "$tend_n" 2>&1) || tend_x=$?`)
 		s.add(`printf 'show_rc=%s\n' "$tend_x"`)
 		s.add(`tend_val show "$tend_o" || exit 1`)
 		s.add(`else`)
 		s.add(`printf 'live=0\n'`)
 		s.add(`fi`)
-		s.add(`tend_x=0; tend_o=$(`, systemctl(svcTask{}, root), ` is-enabled -l -- "$tend_n" 2>/dev/null) || tend_x=$?`)
+		s.add(`tend_x=0; tend_o=$(`, systemctl(svcTask{scope: st.scope}, root), ` is-enabled -l -- "$tend_n" 2>/dev/null) || tend_x=$?`)
 		s.add(`printf 'enabled_rc=%s\n' "$tend_x"`)
 		s.add(`tend_val is_enabled "$tend_o" || exit 1`)
 	},

@@ -141,6 +141,28 @@ func TestSystemdPlan(t *testing.T) {
 				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled")
 			},
 			wantErr: "systemd is not running on this host"},
+		{name: "user scope", module: "systemd", args: map[string]any{"name": "syncthing", "state": "started", "enabled": true, "scope": "user", "no_block": true},
+			probe: func(t *testing.T) Output { return systemdLive(t, "systemctl-show-cron-inactive.txt", "disabled", 1) },
+			diffs: []string{"enabled:false>true", "state:stopped>started"},
+			lines: []string{`tend_run 'Unable to enable service syncthing' systemctl --user --no-block enable -- "$tend_n"`,
+				`tend_run 'Unable to start service syncthing' systemctl --user --no-block start -- "$tend_n"`}, state: "started", changed: true},
+		{name: "global scope enables", module: "systemd", args: map[string]any{"name": "pipewire", "enabled": true, "scope": "global"},
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "1", "is_enabled:", "disabled")
+			},
+			diffs: []string{"enabled:false>true"}, lines: []string{`tend_run 'Unable to enable service pipewire' systemctl --global enable -- "$tend_n"`}, changed: true},
+		{name: "global scope has no state", module: "systemd", args: map[string]any{"name": "pipewire", "state": "started", "scope": "global"},
+			probe: func(t *testing.T) Output {
+				return probeOut("mgr", "systemd", "live", "0", "enabled_rc", "0", "is_enabled:", "enabled")
+			},
+			wantErr: "Service is in unknown state: scope=global"},
+		{name: "user daemon_reload alone", module: "systemd", args: map[string]any{"daemon_reload": true, "scope": "user"},
+			probe: func(t *testing.T) Output { return probeOut("mgr", "systemd") },
+			diffs: []string{"daemon-reload:>run"}, lines: []string{`tend_run 'Unable to run daemon-reload' systemctl --user daemon-reload`}, changed: false},
+		{name: "service hands systemd's arguments on", module: "service", args: map[string]any{"name": "cron", "daemon_reload": true, "state": "started"},
+			probe: func(t *testing.T) Output { return systemdLive(t, "systemctl-show-cron-inactive.txt", "disabled", 1) },
+			diffs: []string{"daemon-reload:>run", "state:stopped>started"},
+			lines: []string{`tend_run 'Unable to run daemon-reload' systemctl daemon-reload`, `tend_run 'Unable to start service cron' systemctl start -- "$tend_n"`}, state: "started", changed: true},
 		{name: "probe output cut short", module: "systemd", args: map[string]any{"name": "ssh", "state": "started"},
 			probe:   func(t *testing.T) Output { return probeOut("mgr", "systemd", "live", "1") },
 			wantErr: "probe output lacks enabled_rc"},
@@ -242,6 +264,9 @@ func TestOpenRCPlan(t *testing.T) {
 			probe: func(t *testing.T) Output { return openrcOut(t, "rc-service-status-crashed.txt", 32) },
 			diffs: []string{"state:stopped>started"},
 			lines: []string{`tend_run 'Unable to start service crond' rc-service "$tend_n" zap`, `tend_run 'Unable to start service crond' rc-service "$tend_n" start`}},
+		{name: "systemd's arguments are refused", args: map[string]any{"name": "sshd", "state": "started", "daemon_reload": true, "no_block": false},
+			probe:   func(t *testing.T) Output { return openrcOut(t, "rc-service-status-started.txt", 0) },
+			wantErr: "Unsupported parameters for (ansible.legacy.service) module: daemon_reload, no_block. Supported parameters include: arguments, enabled, name, pattern, runlevel, sleep, state (args)."},
 		{name: "runlevel boot", args: map[string]any{"name": "sshd", "enabled": true, "runlevel": "boot"},
 			probe: func(t *testing.T) Output { return openrcOut(t, "rc-service-status-started.txt", 0) }, noChange: true},
 		{name: "not in runlevel boot", args: map[string]any{"name": "crond", "enabled": true, "runlevel": "boot"},
@@ -330,7 +355,7 @@ func TestServiceArgs(t *testing.T) {
 		{"service", map[string]any{"name": "-x", "state": "started"}, nil, `is not a service name`},
 		{"service", map[string]any{"name": "x", "state": "started", "use": "upstart"}, nil, `service manager "upstart" is not supported (tend drives openrc, systemd, sysvinit)`},
 		{"systemd", map[string]any{"state": "started"}, nil, "name is required with state, enabled or masked"},
-		{"systemd", map[string]any{"name": "x", "enabled": true, "scope": "user"}, nil, "scope=user is not supported yet"},
+		{"systemd", map[string]any{"name": "x*", "enabled": true}, nil, "does not currently support using glob patterns"},
 		{"service", map[string]any{"name": "x", "state": "started", "arguments": "'unclosed"}, nil, "arguments:"},
 	} {
 		m, task := mkTask(t, c.module, c.args)
@@ -354,10 +379,10 @@ func TestServiceArgs(t *testing.T) {
 		args   map[string]any
 		want   string
 	}{
-		{"service", map[string]any{"name": "x"}, `one of "state", "enabled" is required`},
+		{"service", map[string]any{"name": "x"}, `one of "state", "enabled", "masked", "daemon_reload", "daemon_reexec" is required`},
 		{"service", map[string]any{"name": "x", "state": "running"}, `state must be one of`},
 		{"systemd", map[string]any{"name": "x"}, `one of "state", "enabled", "masked", "daemon_reload", "daemon_reexec" is required`},
-		{"service", map[string]any{"name": "x", "state": "started", "masked": true}, `unknown argument "masked"`},
+		{"service", map[string]any{"name": "x", "state": "started", "scope": "users"}, `scope must be one of`},
 	} {
 		m, _ := Lookup(c.module)
 		_, errs := m.Spec().Check(c.args, false)

@@ -16,6 +16,8 @@ type userModule struct {
 	env acctEnv
 	// backend forces a backend (tests); "" picks by the tools found.
 	backend string
+	// keygenCmd is the ssh-keygen to run ("" from the PATH; tests).
+	keygenCmd string
 }
 
 func init() { Register("user", userModule{}) }
@@ -39,6 +41,18 @@ func (userModule) Spec() Spec {
 		{Name: "non_unique", Kind: Bool, Default: false},
 		{Name: "remove", Kind: Bool, Default: false},
 		{Name: "force", Kind: Bool, Default: false},
+		{Name: "expires", Kind: String},
+		{Name: "password_lock", Kind: Bool},
+		{Name: "password_expire_max", Kind: Int},
+		{Name: "password_expire_min", Kind: Int},
+		{Name: "generate_ssh_key", Kind: Bool},
+		{Name: "ssh_key_bits", Kind: Int, Default: 0},
+		{Name: "ssh_key_type", Kind: String, Default: "rsa"},
+		{Name: "ssh_key_file", Kind: Path},
+		// Ansible's default is "ansible-generated on " and the host's name,
+		// which the apply asks the host for.
+		{Name: "ssh_key_comment", Kind: String},
+		{Name: "ssh_key_passphrase", Kind: String, NoLog: true},
 	}}
 }
 
@@ -50,6 +64,7 @@ type userTask struct {
 	hasHome, hasShell, hasPassword, updateAlways bool
 	appendGroups, createHome, moveHome, system   bool
 	nonUnique, remove, force                     bool
+	x                                            userExtras
 }
 
 func readUserTask(t *Task) (*userTask, error) {
@@ -69,6 +84,10 @@ func readUserTask(t *Task) (*userTask, error) {
 	}
 	if u.state == "" {
 		u.state = "present"
+	}
+	var err error
+	if u.x, err = readUserExtras(a); err != nil {
+		return nil, err
 	}
 	if err := checkAcctName("user", u.name); err != nil {
 		return nil, err
@@ -113,7 +132,8 @@ func (m userModule) Probe(t *Task) (string, error) {
 	if u.hasPassword {
 		// Compared here: the hash never travels back.
 		s.add("tend_pw=", q(u.password), "; export tend_pw")
-		const cmp = `'$1 == ENVIRON["tend_n"] { print ($2 == ENVIRON["tend_pw"]) ? 1 : 0; exit }'`
+		// As Ansible compares them: a lock's '!' left out.
+		const cmp = `'$1 == ENVIRON["tend_n"] { a = $2; b = ENVIRON["tend_pw"]; sub(/^!+/, "", a); sub(/^!+/, "", b); print (a == b) ? 1 : 0; exit }'`
 		s.add(`tend_s=; if [ -f "$tend_e/shadow" ]; then tend_s=$(awk -F: `, cmp, ` "$tend_e/shadow") || exit 1; fi`)
 		s.add(`[ -n "$tend_s" ] || tend_s=$(awk -F: `, cmp, ` "$tend_e/passwd") || exit 1`)
 		s.add(`echo "password_same=${tend_s:-0}"`)
@@ -124,6 +144,7 @@ func (m userModule) Probe(t *Task) (string, error) {
 		s.add(`tend_h=`, q(m.env.hostPath(u.home)))
 		s.add(`if [ -d "$tend_h" ]; then echo home.want=dir; elif [ -e "$tend_h" ] || [ -L "$tend_h" ]; then echo home.want=other; else echo home.want=absent; fi`)
 	}
+	m.probeExtras(s, u)
 	return s.String(), nil
 }
 
@@ -135,6 +156,8 @@ type userProbe struct {
 	passwordSame bool
 	homeCur      bool   // the current home is a directory
 	homeWant     string // the requested home: dir, other, absent ("" not asked)
+	shadow       shadowState
+	key          keyState
 }
 
 func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
@@ -164,6 +187,14 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 	}
 	if u.hasHome {
 		if p.homeWant, err = r.get("home.want"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if p.shadow, err = readShadowState(r); err != nil {
+		return nil, nil, err
+	}
+	if u.x.genKey && u.state == "present" {
+		if p.key, err = readKeyState(r); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -392,10 +423,16 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 		diffs = append(diffs, Diff{Path: a.home, Attr: "state", Before: "absent", After: "directory"})
 	}
 
+	x, err := planExtras(u, p.shadow, p.key, a.home, true, u.hasPassword)
+	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, x.diffs...)
 	s := acctStart(m.env)
 	guard(s, "passwd", u.name, false, func() { p.backend.ops.addUser(s, m.env, a) })
+	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true, x.keyPath)}, nil
 }
 
 func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
@@ -476,6 +513,11 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	if mkHome {
 		diffs = append(diffs, Diff{Path: home, Attr: "state", Before: "absent", After: "directory"})
 	}
+	x, err := planExtras(u, p.shadow, p.key, home, false, mod.password)
+	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, x.diffs...)
 	if len(diffs) == 0 {
 		return nil, nil
 	}
@@ -488,8 +530,9 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 		h := q(m.env.hostPath(home))
 		s.add("if [ ! -d ", h, " ]; then tend_mkhome ", h, " ", f[2], " ", f[3], " ", octal(db.homeMode()), "; fi")
 	}
+	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false, x.keyPath)}, nil
 }
 
 func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
@@ -528,7 +571,7 @@ func (m userModule) printUser(s *script, name string) {
 	s.add(`awk -F: '$1 == ENVIRON["tend_n"] { print "uid=" $3; print "gid=" $4; print "comment=" $5; print "home=" $6; print "shell=" $7; exit }' "$tend_e/passwd" || exit 1`)
 }
 
-func (m userModule) result(u *userTask, created bool) func(Output) (Result, error) {
+func (m userModule) result(u *userTask, created bool, keyPath string) func(Output) (Result, error) {
 	return func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
 			return failedApply(o), nil
@@ -558,6 +601,11 @@ func (m userModule) result(u *userTask, created bool) func(Output) (Result, erro
 		res["group"] = res["gid"]
 		delete(res, "gid")
 		u.report(res)
+		if u.x.genKey {
+			var k keyState
+			readKeyFacts(r, &k)
+			reportKey(res, keyPath, k)
+		}
 		return res, nil
 	}
 }
@@ -588,6 +636,9 @@ func (m userModule) Report(t *Task, probe Output) (Result, error) {
 	res["uid"], _ = strconv.Atoi(c.uid)
 	res["group"], _ = strconv.Atoi(c.gid)
 	u.report(res)
+	if u.x.genKey {
+		reportKey(res, u.x.keyPath(c.home), p.key)
+	}
 	return res, nil
 }
 
