@@ -372,4 +372,3 @@ func (m aptRepositoryModule) Report(t *Task, probe Output) (Result, error) {
 	}
 	return Result{"changed": false, "repo": t.Args.String("repo"), "state": p.rt.state, "diff": map[string]any{}}, nil
 }
-

@@ -9,9 +9,9 @@ import (
 
 func TestAptSuggestFilename(t *testing.T) {
 	for repo, want := range map[string]string{
-		"deb http://dl.google.com/linux/chrome/deb/ stable main":                       "dl_google_com_linux_chrome_deb.list",
+		"deb http://dl.google.com/linux/chrome/deb/ stable main":                         "dl_google_com_linux_chrome_deb.list",
 		"deb [arch=amd64 signed-by=/k.gpg] https://u:p@download.docker.com/linux stable": "download_docker_com_linux.list",
-		"deb-src  http://archive.canonical.com/ubuntu   hardy partner":                  "archive_canonical_com_ubuntu.list",
+		"deb-src  http://archive.canonical.com/ubuntu   hardy partner":                   "archive_canonical_com_ubuntu.list",
 	} {
 		if got := aptSuggestFilename(parseAptSourceLine(repo).source, ""); got != want {
 			t.Errorf("%q: %q, want %q", repo, got, want)
@@ -25,10 +25,10 @@ func TestAptSuggestFilename(t *testing.T) {
 func TestAptSourceLineDump(t *testing.T) {
 	for in, want := range map[string]string{
 		"deb   http://a  b c # note  \n": "deb http://a b c # note\n",
-		"#deb http://a b\n":             "# deb http://a b\n",
-		"## hello # world\n":            "# # hello # world\n",
-		"\n":                            "\n",
-		"   junk words\n":               "junk words\n",
+		"#deb http://a b\n":              "# deb http://a b\n",
+		"## hello # world\n":             "# # hello # world\n",
+		"\n":                             "\n",
+		"   junk words\n":                "junk words\n",
 	} {
 		if got := parseAptSourceLine(in).String(); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
