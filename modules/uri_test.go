@@ -128,6 +128,10 @@ func TestURI(t *testing.T) {
 				t.Errorf("result %v, %s %q", res, r.Method, body)
 			}
 
+			_, res = uriRun(t, sh, map[string]any{"url": srv.URL + "/json", "method": "HEAD", "return_content": true})
+			if r, _ := srv.seen(); res["status"] != 200 || r.Method != "HEAD" || res["content"] != "" {
+				t.Errorf("HEAD: result %v", res)
+			}
 			// A status not in status_code fails, with the body.
 			_, res = uriRun(t, sh, map[string]any{"url": srv.URL + "/nothing"})
 			if res["failed"] != true || res["status"] != 404 || res["msg"] != "Status code was 404 and not [200]: HTTP Error 404: Not Found" {
