@@ -199,6 +199,18 @@ type yumRepoTask struct {
 	name, state, dir, dest, mode string
 	own                          ownership
 	section                      *iniSection
+	secrets                      []string // no_log values, masked in diffs and results
+}
+
+// mask hides the no_log values in text shown to people, as Ansible's
+// no_log masking does.
+func (yt yumRepoTask) mask(s string) string {
+	for _, v := range yt.secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, "********")
+		}
+	}
+	return s
 }
 
 func readYumRepoTask(a Args) (yumRepoTask, error) {
@@ -221,6 +233,7 @@ func readYumRepoTask(a Args) (yumRepoTask, error) {
 		return yt, fmt.Errorf("file %q must be a file name", file)
 	}
 	yt.dir = cleanPath(yt.dir)
+	yt.secrets = []string{a.String("password"), a.String("proxy_password")}
 	yt.dest = path.Join(yt.dir, file+".repo")
 	if yt.state == "absent" {
 		return yt, nil
@@ -370,10 +383,10 @@ func (m yumRepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 			s.add(c)
 		}
 	case p.content == "":
-		diffs = append(diffs, Diff{Path: yt.dest, Attr: "content", Before: p.before}, stateDiff(yt.dest, "file", "absent"))
+		diffs = append(diffs, Diff{Path: yt.dest, Attr: "content", Before: yt.mask(p.before)}, stateDiff(yt.dest, "file", "absent"))
 		s.add("rm -f -- ", q(yt.dest), " || tend_die ", q("Cannot remove empty repo file "+yt.dest+"."))
 	default:
-		diffs = append(diffs, Diff{Path: yt.dest, Attr: "content", Before: p.before, After: p.after})
+		diffs = append(diffs, Diff{Path: yt.dest, Attr: "content", Before: yt.mask(p.before), After: yt.mask(p.after)})
 		if !p.fi.Exists {
 			diffs = append(diffs, stateDiff(yt.dest, "absent", "file"))
 		}
@@ -403,7 +416,7 @@ func (m yumRepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 
 func (yumRepositoryModule) result(yt yumRepoTask, p *yumRepoPlan, changed bool) Result {
 	return Result{"changed": changed, "repo": yt.name, "state": yt.state,
-		"diff": map[string]any{"before_header": yt.dest, "after_header": yt.dest, "before": p.before, "after": p.after}}
+		"diff": map[string]any{"before_header": yt.dest, "after_header": yt.dest, "before": yt.mask(p.before), "after": yt.mask(p.after)}}
 }
 
 func (m yumRepositoryModule) Report(t *Task, probe Output) (Result, error) {

@@ -1,8 +1,10 @@
 package modules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +69,13 @@ func TestYumRepository(t *testing.T) {
 				t.Errorf("not removed: %v", err)
 			}
 			noLeftovers(t, dir)
+
+			// Passwords are written, never shown.
+			m, task = mkTask(t, "yum_repository", map[string]any{"name": "p", "description": "P", "baseurl": "http://p/", "reposdir": dir, "password": "s3cret-pw"})
+			ch, res = converge(t, sh, m, task)
+			if !strings.Contains(readFile(t, filepath.Join(dir, "p.repo")), "password = s3cret-pw\n") || strings.Contains(fmt.Sprint(ch.Diffs, res), "s3cret-pw") {
+				t.Errorf("diffs %v result %v", ch.Diffs, res)
+			}
 
 			m, task = mkTask(t, "yum_repository", map[string]any{"name": "x", "description": "x", "baseurl": "http://x", "reposdir": dir + "/missing"})
 			planErr(t, sh, m, task, "Repo directory")
