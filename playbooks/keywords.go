@@ -165,31 +165,86 @@ func (h *hostRun) runAttempts(ctx context.Context, t *load.Task, vars map[string
 	}
 }
 
-// onceRun is a run_once task's outcome, shared by the play's hosts: the
-// first host to reach the task runs it, the others wait and take its
-// result, as in Ansible.
+// onceRun is a run_once task's outcome, shared by the play's hosts. As in
+// Ansible, it runs on the first host of the play (in inventory order) that
+// reaches it, and the others take its result. Hosts run independently in
+// tend, so the task is a meeting point: each host that reaches it waits
+// until every host still in the play is waiting at some run_once task (or
+// has left the play); then each waiting task runs on the first of the hosts
+// that reached it. Hosts that reach it after that take its result.
 type onceRun struct {
-	done   chan struct{}
-	host   string
-	outs   []outcome
-	labels []string
-	looped bool
+	arrived []int // indexes in the play's hosts
+	decided bool
+	runner  int
+	done    chan struct{} // closed once the runner has its outcome
+	outs    []outcome
+	labels  []string
+	looped  bool
 }
 
-// runOnceShared returns the shared run of a run_once task, and whether
-// this host is the one to run it.
-func (p *playRun) runOnceShared(t *load.Task, host string) (*onceRun, bool) {
+// onceState is the play's run_once meeting points.
+type onceState struct {
+	onceMu  sync.Mutex
+	onceCnd *sync.Cond
+	once    map[*load.Task]*onceRun
+	alive   int // hosts still running the play
+	waiting int // of them, waiting at a run_once task
+}
+
+func (p *playRun) initOnce(hosts int) {
+	p.onceCnd = sync.NewCond(&p.onceMu)
+	p.alive = hosts
+}
+
+// runOnceShared is where host (its index in the play) meets the others at
+// a run_once task. It returns the task's shared run, and whether this host
+// is the one to run it.
+func (p *playRun) runOnceShared(t *load.Task, host int) (*onceRun, bool) {
 	p.onceMu.Lock()
 	defer p.onceMu.Unlock()
-	if o, ok := p.once[t]; ok {
-		return o, false
-	}
 	if p.once == nil {
 		p.once = map[*load.Task]*onceRun{}
 	}
-	o := &onceRun{done: make(chan struct{}), host: host}
-	p.once[t] = o
-	return o, true
+	o := p.once[t]
+	if o == nil {
+		o = &onceRun{done: make(chan struct{})}
+		p.once[t] = o
+	}
+	if o.decided {
+		return o, false
+	}
+	o.arrived = append(o.arrived, host)
+	p.waiting++
+	p.decideOnce()
+	for !o.decided {
+		p.onceCnd.Wait()
+	}
+	return o, o.runner == host
+}
+
+// decideOnce settles every waiting run_once task once no host can still
+// arrive at one: all hosts left in the play are waiting. The caller holds
+// onceMu.
+func (p *playRun) decideOnce() {
+	if p.waiting == 0 || p.waiting < p.alive {
+		return
+	}
+	for _, o := range p.once {
+		if o.decided || len(o.arrived) == 0 {
+			continue
+		}
+		o.decided, o.runner = true, slices.Min(o.arrived)
+		p.waiting -= len(o.arrived)
+	}
+	p.onceCnd.Broadcast()
+}
+
+// leaveOnce says a host has finished the play (or failed out of it).
+func (p *playRun) leaveOnce() {
+	p.onceMu.Lock()
+	defer p.onceMu.Unlock()
+	p.alive--
+	p.decideOnce()
 }
 
 // delegate returns the connection a delegated task runs on: nil when the
@@ -236,8 +291,3 @@ func (h *hostRun) closeDelegates() {
 	h.delegates = nil
 }
 
-// onceState holds a play's run_once outcomes.
-type onceState struct {
-	onceMu sync.Mutex
-	once   map[*load.Task]*onceRun
-}

@@ -60,7 +60,7 @@ func TestUnsupportedFailsOnlyWhereReached(t *testing.T) {
   gather_facts: false
   tasks:
     - name: other systems only
-      community.general.pam_limits: {domain: x, limit_type: soft, limit_item: nofile, value: 1}
+      community.general.seport: {ports: "8888", proto: tcp, setype: http_port_t}
       when: false
     - name: before
       shell: touch {{ dir }}/before

@@ -112,6 +112,7 @@ func newPlayRun(r *runner, index int, play *load.Play, hosts []*inventory.Host) 
 	}
 	p.end = n
 	p.handlers = play.Handlers
+	p.initOnce(len(hosts))
 	p.groups = r.groupsVar()
 	p.hostvars = r.hostvarsVar()
 	p.hostNames = make([]any, len(hosts))
@@ -154,6 +155,9 @@ type hostRun struct {
 	scopes []map[string]any
 	// delegates are connections to the hosts tasks are delegated to.
 	delegates map[string]transport.Conn
+	// index is the host's place in the play's hosts (run_once runs on the
+	// first).
+	index int
 }
 
 // listCursor is where runList is in its task list.
@@ -164,7 +168,8 @@ type listCursor struct {
 }
 
 func (p *playRun) runHost(ctx context.Context, hs *hostState) {
-	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}}
+	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}, index: slices.IndexFunc(p.hosts, func(x *inventory.Host) bool { return x.Name == hs.host.Name })}
+	defer p.leaveOnce()
 	defer h.closeDelegates()
 	defer func() {
 		if hs.out || p.index >= hs.lastPlay {

@@ -59,8 +59,8 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 	if t.Include != nil {
 		return h.runInclude(ctx, orig, t, vars, base, pos)
 	}
-	if t.RunOnce {
-		shared, mine := h.p.runOnceShared(orig, h.hs.host.Name)
+	if t.RunOnce && !t.Handler {
+		shared, mine := h.p.runOnceShared(orig, h.index)
 		if !mine {
 			select {
 			case <-shared.done:

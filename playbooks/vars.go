@@ -52,6 +52,11 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 			delete(templated, k)
 		}
 	}
+	// Every role of the play shares its defaults and vars with the play's
+	// tasks (Ansible's public role vars); a task's own role's come last.
+	for _, r := range p.play.Roles {
+		trusted(r.Defaults)
+	}
 	if t.Role != nil {
 		trusted(t.Role.Defaults)
 	}
@@ -63,11 +68,17 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	for _, vf := range p.play.VarsFiles {
 		trusted(vf.Vars)
 	}
+	for _, r := range p.play.Roles {
+		trusted(r.Vars)
+	}
 	if t.Role != nil {
 		trusted(t.Role.Vars)
 		trusted(t.Role.Params)
 		v["role_path"] = t.Role.Path
 		v["role_name"] = t.Role.Name
+		if c := t.Role.Collection; c != "" {
+			v["ansible_collection_name"] = c
+		}
 		if len(t.Role.Parents) > 0 {
 			names, paths := make([]any, len(t.Role.Parents)), make([]any, len(t.Role.Parents))
 			for i, p := range t.Role.Parents {
@@ -99,6 +110,9 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	v["ansible_config_file"] = nil
 	if t.Role != nil {
 		v["ansible_role_name"] = t.Role.Name
+		if c := t.Role.Collection; c != "" {
+			v["ansible_role_name"] = c + "." + t.Role.Name
+		}
 	}
 	v["ansible_check_mode"] = h.checkMode(t)
 	v["ansible_diff_mode"] = h.diffMode(t)

@@ -66,6 +66,10 @@ type Play struct {
 	Connection string
 	// VarsPrompt are asked before the play runs (see Prompt).
 	VarsPrompt []Prompt
+	// Roles are the play's roles whose defaults and vars every task of the
+	// play sees (roles:, their dependencies, import_role), in order, as
+	// Ansible's play roles (role vars are not private by default).
+	Roles []*Role
 	// Unsupported says why the play cannot run (valid Ansible that tend
 	// lacks): each host fails at the play's start.
 	Unsupported string
@@ -93,6 +97,11 @@ type Role struct {
 	// import_role, dependencies), the nearest first: Ansible's
 	// ansible_parent_role_names and _paths.
 	Parents []*Role
+	// Collection is the collection a role comes from (NAMESPACE.NAME),
+	// "" for a plain role; Name is then its short name.
+	Collection string
+
+	included bool // brought in by include_role: its variables stay private
 }
 
 // Task is one task, a block (Module ""), or a handler (Handler set).

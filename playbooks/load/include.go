@@ -280,6 +280,7 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 	if sc.role != nil {
 		r.role.Parents = append([]*Role{sc.role}, sc.role.Parents...)
 	}
+	r.role.included = dynamic
 	if allow, ok := args["allow_duplicates"]; ok {
 		if b, good := w.boolean(allow); good {
 			r.allowDuplicates = *b
@@ -288,7 +289,7 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 	if !w.roleFrom(r, from, at) {
 		return nil
 	}
-	tasks, handlers := w.expandRole(r, &inner, w.pos(at), 0)
+	tasks, handlers := w.expandRole(r, &inner, w.pos(at), 0, false)
 	if sc.play != nil {
 		sc.play.handlers = append(sc.play.handlers, handlers...)
 	}

@@ -174,6 +174,9 @@ type playCtx struct {
 	roles map[string]bool
 	// handlers are those of roles that include_role and import_role bring.
 	handlers []*Task
+	// exported are the roles whose defaults and vars the play's tasks see
+	// (Play.Roles).
+	exported []*Role
 }
 
 type notifyRef struct {
@@ -309,6 +312,7 @@ func (w *walk) play(n *yaml.Node, pairs []pair, imp importScope) *Play {
 		}
 	}
 	w.l.checkNotify(pc, p)
+	p.Roles = exportedRoles(pc.exported)
 	return p
 }
 
@@ -508,6 +512,20 @@ func mergeVars(under, over map[string]any) map[string]any {
 	out := make(map[string]any, len(under)+len(over))
 	maps.Copy(out, under)
 	maps.Copy(out, over)
+	return out
+}
+
+// exportedRoles are the roles of a play whose variables every task sees:
+// those of roles: (and their dependencies) and import_role, each once,
+// as Ansible's play.get_roles(); include_role's are not (they are private
+// unless public: true, which tend does not expose yet).
+func exportedRoles(rs []*Role) []*Role {
+	var out []*Role
+	for _, r := range rs {
+		if !r.included && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
 	return out
 }
 

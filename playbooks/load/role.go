@@ -55,7 +55,7 @@ func (w *walk) roles(q pair, sc *scope) (tasks, handlers []*Task) {
 			delegateTo: rt.DelegateTo, unsupported: sc.unsupported,
 			playDir: sc.playDir, depth: sc.depth + 1, play: sc.play,
 		}
-		t, h := w.expandRole(r, rsc, w.pos(nameNode), 0)
+		t, h := w.expandRole(r, rsc, w.pos(nameNode), 0, true)
 		tasks = append(tasks, t...)
 		handlers = append(handlers, h...)
 	}
@@ -115,22 +115,26 @@ func (w *walk) roleEntry(item *yaml.Node) (name string, nameNode *yaml.Node, kw 
 }
 
 // expandRole returns a role's tasks and handlers, its dependencies' first
-// (meta/main.yml), in scope rsc. A role (with the same parameters) runs once
-// per play, unless it allows duplicates, as in Ansible.
-func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int) (tasks, handlers []*Task) {
+// (meta/main.yml), in scope rsc. With once (roles: entries and
+// dependencies, not include_role and import_role), a role with the same
+// parameters runs once per play unless it allows duplicates, as in Ansible.
+// Every role expanded joins Play.Roles, whose defaults and vars the play's
+// tasks see.
+func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int, once bool) (tasks, handlers []*Task) {
 	if depth > maxDepth {
 		w.l.errorf(at, "", "role dependencies nested deeper than %d levels", maxDepth)
 		return nil, nil
 	}
 	if pc := rsc.play; pc != nil {
 		key := r.role.Path + "\x00" + r.tasks + "\x00" + fmt.Sprint(r.role.Params)
-		if pc.roles[key] && !r.allowDuplicates {
+		if once && pc.roles[key] && !r.allowDuplicates {
 			return nil, nil
 		}
 		if pc.roles == nil {
 			pc.roles = map[string]bool{}
 		}
 		pc.roles[key] = true
+		pc.exported = append(pc.exported, r.role)
 	}
 	for _, d := range r.deps {
 		// A dependency is also found beside the role that needs it.
@@ -145,7 +149,7 @@ func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int) (tasks, 
 		dsc.when, dsc.tags, dsc.vars, dsc.become, dsc.becomeUser = dt.When, dt.Tags, dt.Vars, dt.Become, dt.BecomeUser
 		dsc.noLog, dsc.ignoreErrors, dsc.checkMode, dsc.diff = dt.NoLog, dt.IgnoreErrors, dt.CheckMode, dt.Diff
 		dsc.flags, dsc.environment = dt.Flags, dt.Environment
-		t, h := w.expandRole(dep, &dsc, d.f.pos(d.node), depth+1)
+		t, h := w.expandRole(dep, &dsc, d.f.pos(d.node), depth+1, true)
 		tasks = append(tasks, t...)
 		handlers = append(handlers, h...)
 	}
@@ -234,8 +238,13 @@ func (w *walk) role(name string, at *yaml.Node, params map[string]any, near ...s
 		w.errorf(at, "looked in "+strings.Join(looked, ", "), "role %q not found", clip(name))
 		return nil
 	}
+	collection := ""
+	if parts := strings.SplitN(name, ".", 3); len(parts) == 3 && strings.Contains(dir, "ansible_collections") {
+		// A collection's role: role_name is its short name, as in Ansible.
+		collection, name = parts[0]+"."+parts[1], parts[2]
+	}
 	name = filepath.Base(name)
-	r := &loadedRole{role: &Role{Name: name, Path: dir, Params: params}}
+	r := &loadedRole{role: &Role{Name: name, Path: dir, Params: params, Collection: collection}}
 	pos := w.pos(at)
 	find := func(sub string) string {
 		for _, m := range mainFiles {
