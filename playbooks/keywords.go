@@ -290,4 +290,3 @@ func (h *hostRun) closeDelegates() {
 	}
 	h.delegates = nil
 }
-
