@@ -96,7 +96,10 @@ type hostState struct {
 	// included are include_vars results: written by people, so their
 	// templates are rendered when used, ranking below set_fact.
 	included map[string]any
-	recap    Recap
+	// moduleFacts are the facts modules returned (getent, package_facts):
+	// host variables, and in ansible_facts.
+	moduleFacts map[string]any
+	recap       Recap
 	// out is set once the host failed or was unreachable: later plays
 	// leave it alone.
 	out bool

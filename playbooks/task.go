@@ -173,8 +173,12 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		// Facts a module returns (getent, service_facts...) are the host's.
 		for _, o := range outs {
 			if f, ok := o.result["ansible_facts"].(map[string]any); ok && o.status != StatusFailed {
+				if h.hs.moduleFacts == nil {
+					h.hs.moduleFacts = map[string]any{}
+				}
 				for k, v := range f {
 					h.hs.vars[k] = v
+					h.hs.moduleFacts[k] = v
 				}
 			}
 		}

@@ -93,6 +93,16 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	}
 	trusted(hs.included)
 	fromHost(hs.vars)
+	if len(hs.moduleFacts) > 0 || hs.facts == nil {
+		// ansible_facts: the gathered facts ({} when none were) and those
+		// modules returned (getent_passwd, packages, services...).
+		af := map[string]any{}
+		if f, ok := hs.facts["ansible_facts"].(map[string]any); ok {
+			maps.Copy(af, f)
+		}
+		maps.Copy(af, hs.moduleFacts)
+		v["ansible_facts"] = af
+	}
 	trusted(r.o.ExtraVars)
 
 	v["inventory_hostname"] = hs.host.Name

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -103,6 +104,18 @@ func (e *Env) Render(src string, vars map[string]any) (string, error) {
 	return e.render(p, vars)
 }
 
+// singleVar is Ansible's SINGLE_VAR: "{{ name }}", and Python's $ lets a
+// final newline follow.
+var singleVar = regexp.MustCompile(`^\{\{\s*\w*\s*\}\}\n?$`)
+
+func isNumberOrBool(x any) bool {
+	switch x.(type) {
+	case int, int64, float64, bool:
+		return true
+	}
+	return false
+}
+
 // Value renders a playbook value the way Ansible does. A string that is
 // exactly one {{ expr }} (spaces around allowed) gives the expression's
 // own value: `loop: "{{ users }}"` gives a list. Other strings with
@@ -123,15 +136,27 @@ func (e *Env) Value(v any, vars map[string]any) (any, error) {
 			return nil, err
 		}
 		if p.native != nil {
-			x, err := e.eval(p, vars)
-			// Text around the {{ }} (a YAML block scalar's newline) is
-			// kept when the value is text itself: "{{ s }}\n" is s and a
-			// newline, as in Ansible; a list or number stays native.
-			if _, isText := x.(string); err != nil || !isText || strings.TrimSpace(t) == t {
-				return x, err
+			if strings.TrimSpace(t) == t {
+				return e.eval(p, vars) // exactly "{{ expr }}": the value itself
+			}
+			// Text around the {{ }} makes the value text, as in Ansible:
+			// " {{ n }}\n" is " 80\n". The one exception is Ansible's
+			// SINGLE_VAR shortcut: a bare variable holding a number or a
+			// boolean, with a final newline at most ("{{ n }}\n", a YAML
+			// block scalar), is that value.
+			if singleVar.MatchString(t) {
+				if x, err := e.eval(p, vars); err != nil || isNumberOrBool(x) {
+					return x, err
+				}
 			}
 		}
-		return e.render(p, vars)
+		out, err := e.render(p, vars)
+		if err != nil {
+			return nil, err
+		}
+		// Rendered text that spells a list, a dict or a boolean is that
+		// value, as Ansible's convert_data makes it ("{{ nums }}\n").
+		return e.convertData(out), nil
 	case []any:
 		out := make([]any, len(t))
 		for i, item := range t {

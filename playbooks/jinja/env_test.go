@@ -16,7 +16,13 @@ func TestValue(t *testing.T) {
 		{"plain", "plain"},
 		{"{ not a template }", "{ not a template }"},
 		{"{{ users | map(attribute='name') | list }}", []any{"alice", "bob", "carol"}},
-		{"  {{ port }}  ", 22},
+		{"  {{ port }}  ", "  22  "},
+		// Ansible's SINGLE_VAR: a bare variable holding a number, a final
+		// newline at most, is the number; any other text around makes text.
+		{"{{ port }}\n", 22},
+		{" {{ port }}\n", " 22\n"},
+		{"{{ port + 0 }}\n", "22\n"},
+		{"[{{ port }}]", []any{22}},
 		{"{{ name }}\n", "web01\n"}, // text keeps what is around it
 		{"{{ nums }}\n", []any{3, 1, 2}},
 		{"{{ port }}", 22},
