@@ -200,16 +200,16 @@ func (m deb822RepositoryModule) Probe(t *Task) (string, error) {
 
 // deb822Plan is what Plan decides.
 type deb822Plan struct {
-	dt                deb822Task
-	src               fileInfo
-	old, repo         string
-	oldKnown          bool   // old holds the file's content
-	keyFile           string // the key file signed_by names, when downloaded
-	key               []byte
-	keyOld            fileInfo
-	keyOldC           []byte
-	keyDir            fileInfo
-	umask, mode, keyM uint32
+	dt          deb822Task
+	src         fileInfo
+	old, repo   string
+	oldKnown    bool   // old holds the file's content
+	keyFile     string // the key file signed_by names, when downloaded
+	key         []byte
+	keyOld      fileInfo
+	keyOldC     []byte
+	keyDir      fileInfo
+	umask, mode uint32
 }
 
 func (m deb822RepositoryModule) plan(t *Task, probe Output) (*deb822Plan, []Diff, []string, error) {

@@ -58,7 +58,7 @@ func TestDeb822Repository(t *testing.T) {
 				"name": "Example Repo", "uris": "https://deb.example.com/debian", "suites": "bookworm",
 				"signed_by": srv.URL + "/key.asc", "mode": "0600",
 			})
-			ch, res = converge(t, sh, m, task)
+			_, res = converge(t, sh, m, task)
 			k := filepath.Join(root, "etc/apt/keyrings/example-repo.asc")
 			if readFile(t, k) != testArmored || res["key_filename"] != k {
 				t.Errorf("key: result %v", res)

@@ -285,14 +285,12 @@ type mountPlan struct {
 	newFstab      string
 	fstabChanged  bool
 	mounted       bool // ismount or in mountinfo
-	mountedSrc    bool // ... with the task's src (mounted, ephemeral)
 	pathState     string
 	changed       bool
 	mkdirs        []string // folders to make, top down (on the host, without the root)
 	umount, mount bool
 	remount       bool
 	rmdir         bool
-	failMsg       string
 }
 
 func (m mountModule) plan(t *Task, probe Output) (*mountPlan, error) {
@@ -347,9 +345,7 @@ func (m mountModule) plan(t *Task, probe Output) (*mountPlan, error) {
 		p.remount, p.changed = true, true
 	case "mounted", "ephemeral":
 		if p.pathState == "absent" {
-			for _, d := range parentDirs(a.name) {
-				p.mkdirs = append(p.mkdirs, d)
-			}
+			p.mkdirs = append(p.mkdirs, parentDirs(a.name)...)
 		}
 		if a.state == "mounted" {
 			p.newFstab, p.fstabChanged = fstabSet(p.fstab.content, a)

@@ -177,7 +177,6 @@ type zypperPlan struct {
 	old         []zypperRepo
 	version     string
 	shortname   string
-	warnings    []string
 	importKeys  bool
 	releasever  string
 	basearch    string

@@ -61,13 +61,12 @@ func lookupPassword(l *lookupCall, terms []any) ([]any, error) {
 }
 
 type passwordRequest struct {
-	path          string
-	length        int
-	chars         string
-	encrypt       string
-	ident         string
-	seed          any
-	encryptNeeded bool
+	path    string
+	length  int
+	chars   string
+	encrypt string
+	ident   string
+	seed    any
 }
 
 // passwordParams parses a term as Ansible's _parse_parameters: the path,
