@@ -30,6 +30,8 @@ func init() {
 		"meta":         metaModule,
 		"template":     templateModule,
 		"include_vars": includeVarsModule,
+		"fetch":        fetchModule,
+		"setup":        setupModule,
 	}
 }
 

@@ -87,6 +87,9 @@ type hostState struct {
 	host  *inventory.Host
 	conn  transport.Conn
 	facts map[string]any // gathered facts; nil until gathered
+	// modFacts are facts modules returned (package_facts, getent...),
+	// shown under ansible_facts too, without the ansible_ prefix.
+	modFacts map[string]any
 	// vars are set_fact and register results: they outlive the play, as
 	// in Ansible.
 	vars map[string]any

@@ -57,6 +57,18 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	if hs.facts != nil {
 		fromHost(hs.facts)
 	}
+	if len(hs.modFacts) > 0 {
+		af := map[string]any{}
+		if g, ok := v["ansible_facts"].(map[string]any); ok {
+			for k, x := range g {
+				af[k] = x
+			}
+		}
+		for k, x := range hs.modFacts {
+			af[k] = x
+		}
+		v["ansible_facts"] = af
+	}
 	trusted(p.play.Vars)
 	for _, vf := range p.play.VarsFiles {
 		trusted(vf.Vars)
