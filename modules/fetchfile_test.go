@@ -59,3 +59,11 @@ func TestFetchScript(t *testing.T) {
 		t.Errorf("%+v %v", f, err)
 	}
 }
+
+func FuzzReadFetch(f *testing.F) {
+	f.Add([]byte("sum=sha1:00\ncontent:1\nx\n"))
+	f.Add([]byte("same=1\n"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		ReadFetch("/x", Output{Stdout: out})
+	})
+}

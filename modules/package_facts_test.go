@@ -17,7 +17,9 @@ func pkgTestdata(t testing.TB, name string) string {
 	return string(b)
 }
 
-func section(head, body, rc string) string { return "== tend:" + head + "\n" + body + "== tend:rc " + rc + "\n" }
+func section(head, body, rc string) string {
+	return "== tend:" + head + "\n" + body + "== tend:rc " + rc + "\n"
+}
 
 func TestPackageFactsRecorded(t *testing.T) {
 	dpkg := pkgTestdata(t, "dpkg-query.txt")
@@ -41,12 +43,12 @@ func TestPackageFactsRecorded(t *testing.T) {
 		t.Errorf("%d apt packages, want %d", apt, installed)
 	}
 	want := map[string]any{
-		"adduser":    []any{map[string]any{"name": "adduser", "version": "3.134", "arch": "all", "category": "admin", "source": "apt"}},
-		"kernel":     []any{map[string]any{"name": "kernel", "version": "5.14.0", "release": "362.8.1.el9_3", "epoch": nil, "arch": "x86_64", "source": "rpm"}, map[string]any{"name": "kernel", "version": "5.14.0", "release": "284.11.1.el9_2", "epoch": nil, "arch": "x86_64", "source": "rpm"}},
-		"shadow-utils": []any{map[string]any{"name": "shadow-utils", "version": "4.9", "release": "8.el9", "epoch": 2, "arch": "x86_64", "source": "rpm"}},
-		"gpg-pubkey": []any{map[string]any{"name": "gpg-pubkey", "version": "fd431d51", "release": "4ae0493b", "epoch": nil, "arch": nil, "source": "rpm"}},
-		"acl":        []any{map[string]any{"name": "acl", "version": "2.3.1-3", "arch": "x86_64", "provides": []any{"xfsacl", "libacl.so"}, "source": "pacman"}},
-		"zlib":       []any{map[string]any{"name": "zlib", "version": "1:1.2.13-2", "arch": "x86_64", "provides": nil, "source": "pacman"}},
+		"adduser":                []any{map[string]any{"name": "adduser", "version": "3.134", "arch": "all", "category": "admin", "source": "apt"}},
+		"kernel":                 []any{map[string]any{"name": "kernel", "version": "5.14.0", "release": "362.8.1.el9_3", "epoch": nil, "arch": "x86_64", "source": "rpm"}, map[string]any{"name": "kernel", "version": "5.14.0", "release": "284.11.1.el9_2", "epoch": nil, "arch": "x86_64", "source": "rpm"}},
+		"shadow-utils":           []any{map[string]any{"name": "shadow-utils", "version": "4.9", "release": "8.el9", "epoch": 2, "arch": "x86_64", "source": "rpm"}},
+		"gpg-pubkey":             []any{map[string]any{"name": "gpg-pubkey", "version": "fd431d51", "release": "4ae0493b", "epoch": nil, "arch": nil, "source": "rpm"}},
+		"acl":                    []any{map[string]any{"name": "acl", "version": "2.3.1-3", "arch": "x86_64", "provides": []any{"xfsacl", "libacl.so"}, "source": "pacman"}},
+		"zlib":                   []any{map[string]any{"name": "zlib", "version": "1:1.2.13-2", "arch": "x86_64", "provides": nil, "source": "pacman"}},
 		"ca-certificates-bundle": []any{map[string]any{"name": "ca-certificates-bundle", "version": "20230506", "release": "r0", "source": "apk"}},
 	}
 	for k, v := range want {
