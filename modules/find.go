@@ -298,7 +298,7 @@ func (findModule) Probe(t *Task) (string, error) {
 		s.add("		printf 'P %d\\n' ", n)
 		s.add("		{ tend_e=$(", find, " 2>&1 >&3); tend_x=$?; } 3>&1")
 		s.add(`		if [ "$tend_x" != 0 ]; then printf 'X %d\n%s\000' `, n, ` "${tend_e:-find failed}"; fi`)
-		s.add("	else printf 'X %d\\n%s\\000' ", n, ` "Permission denied"; fi`)
+		s.add("	else printf 'X %d\\n%s\\000' ", n, ` EACCES; fi`)
 		s.add("else printf 'N %d\\n' ", n, "; fi")
 	}
 	return s.String(), nil
@@ -341,7 +341,11 @@ func (findModule) Read(t *Task, probe Output) (Result, error) {
 			skipped[np] = "'" + np + "' is not a directory"
 			continue
 		}
-		if fp.err != "" {
+		switch fp.err {
+		case "":
+		case "EACCES": // the folder itself could not be entered
+			skipped[np] = "[Errno 13] Permission denied: '" + np + "'"
+		default:
 			skipped[np] = fp.err
 		}
 		examined += len(fp.entries)

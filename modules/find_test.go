@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -236,4 +237,32 @@ func FuzzFindProbe(f *testing.F) {
 		ft, _ := readFindTask(task)
 		mustParse(t, ft.inner())
 	})
+}
+
+// Folders this user cannot enter: the path itself, and one inside.
+func TestFindUnreadable(t *testing.T) {
+	sh := shells(t)[0]
+	dir := t.TempDir()
+	if isRoot() {
+		// As nobody: root enters every folder.
+		if _, err := exec.LookPath("setpriv"); err != nil {
+			t.Skip("no setpriv to drop root")
+		}
+		sh.argv = append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, sh.argv...)
+		// Only the test's own folders: t.TempDir() is ROOT/NNN, both made
+		// for this test.
+		for _, d := range []string{dir, filepath.Dir(dir)} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	locked := filepath.Join(dir, "locked")
+	os.Mkdir(locked, 0o000)
+	defer os.Chmod(locked, 0o755)
+	res := runFind(t, sh, map[string]any{"paths": []any{locked, dir}, "recurse": true, "file_type": "directory"})
+	sk := res["skipped_paths"].(map[string]any)
+	if sk[locked] != "[Errno 13] Permission denied: '"+locked+"'" || sk[dir] == nil || len(findPaths(t, res)) != 1 {
+		t.Errorf("%v", res)
+	}
 }
