@@ -30,6 +30,8 @@ func init() {
 		"meta":         metaModule,
 		"template":     templateModule,
 		"include_vars": includeVarsModule,
+		"fetch":        fetchModule,
+		"setup":        setupModule,
 	}
 }
 
@@ -183,7 +185,7 @@ func metaModule(ctx context.Context, h *hostRun, _ *load.Task, raw, _ map[string
 		}
 		return outcome{status: StatusSkipped, msg: "connection reset"}
 	case "clear_facts":
-		h.hs.facts = map[string]any{}
+		h.hs.facts, h.hs.moduleFacts = map[string]any{}, nil
 		return outcome{status: StatusSkipped, msg: "facts cleared"}
 	case "clear_host_errors", "refresh_inventory":
 		// A failed host is out of the play in tend as in Ansible; the

@@ -169,8 +169,9 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 	if t.Register != "" {
 		h.hs.vars[t.Register] = registered(outs, looped)
 	}
-	if t.Module != "set_fact" && t.Module != "include_vars" {
-		// Facts a module returns (getent, service_facts...) are the host's.
+	if t.Module != "set_fact" && t.Module != "include_vars" && t.Module != "setup" {
+		// Facts a module returns (getent, service_facts...) are the host's;
+		// setup's went into its facts already.
 		for _, o := range outs {
 			if f, ok := o.result["ansible_facts"].(map[string]any); ok && o.status != StatusFailed {
 				if h.hs.moduleFacts == nil {
@@ -178,7 +179,8 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 				}
 				for k, v := range f {
 					h.hs.vars[k] = v
-					h.hs.moduleFacts[k] = v
+					// In ansible_facts without the prefix, as Ansible files them.
+					h.hs.moduleFacts[strings.TrimPrefix(k, "ansible_")] = v
 				}
 			}
 		}
