@@ -69,6 +69,7 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 		trusted(vf.Vars)
 	}
 	for _, r := range p.play.Roles {
+		trusted(r.EntryVars)
 		trusted(r.Vars)
 	}
 	if t.Role != nil {

@@ -97,6 +97,10 @@ type Role struct {
 	// import_role, dependencies), the nearest first: Ansible's
 	// ansible_parent_role_names and _paths.
 	Parents []*Role
+	// EntryVars are the vars: of the roles: entry or import_role that
+	// names the role (in Params too): the play's tasks see them, as in
+	// Ansible, where its other parameters stay the role's own.
+	EntryVars map[string]any
 	// Collection is the collection a role comes from (NAMESPACE.NAME),
 	// "" for a plain role; Name is then its short name.
 	Collection string

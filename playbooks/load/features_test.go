@@ -195,7 +195,7 @@ func TestRoles(t *testing.T) {
 	if web.Role.Path != filepath.Join("roles", "web") || web.Pos.File != filepath.Join("roles", "web", "tasks", "extra.yml") {
 		t.Errorf("web role %+v at %v", web.Role, web.Pos)
 	}
-	want := &Role{Name: "web", Path: "roles/web", Defaults: map[string]any{"port": 80}, Vars: map[string]any{},
+	want := &Role{Name: "web", Path: "roles/web", Defaults: map[string]any{"port": 80}, Vars: map[string]any{}, EntryVars: map[string]any{"tls": true},
 		Params: map[string]any{"http_port": 81, "tls": true}}
 	if !reflect.DeepEqual(web.Role, want) {
 		t.Errorf("role %#v, want %#v", web.Role, want)

@@ -281,6 +281,16 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 		r.role.Parents = append([]*Role{sc.role}, sc.role.Parents...)
 	}
 	r.role.included = dynamic
+	if p, ok := args["public"]; ok && dynamic {
+		// public: true shares the role's variables with the play; tend
+		// shares them from the play's start, Ansible once the include ran.
+		if b, good := w.boolean(p); good && *b {
+			r.role.included = false
+		}
+	}
+	if !dynamic {
+		r.role.EntryVars = child.vars // import_role's vars: the play sees them
+	}
 	if allow, ok := args["allow_duplicates"]; ok {
 		if b, good := w.boolean(allow); good {
 			r.allowDuplicates = *b

@@ -33,7 +33,7 @@ func (w *walk) roles(q pair, sc *scope) (tasks, handlers []*Task) {
 		return nil, nil
 	}
 	for _, item := range n.Content {
-		name, nameNode, kw, params, ok := w.roleEntry(item)
+		name, nameNode, kw, params, entryVars, ok := w.roleEntry(item)
 		if !ok {
 			continue
 		}
@@ -45,6 +45,7 @@ func (w *walk) roles(q pair, sc *scope) (tasks, handlers []*Task) {
 		if r == nil {
 			continue
 		}
+		r.role.EntryVars = entryVars
 		delete(kw, "vars") // role params, not task vars: they rank higher
 		rt := &Task{}
 		w.inherit(rt, kw, sc)
@@ -64,10 +65,11 @@ func (w *walk) roles(q pair, sc *scope) (tasks, handlers []*Task) {
 
 // roleEntry reads one entry of roles: (or of a role's dependencies): a
 // name, or a mapping with role: (or name:), keywords and parameters.
-func (w *walk) roleEntry(item *yaml.Node) (name string, nameNode *yaml.Node, kw map[string]pair, params map[string]any, ok bool) {
+// entryVars are its vars: (also in params), which the play's tasks see too.
+func (w *walk) roleEntry(item *yaml.Node) (name string, nameNode *yaml.Node, kw map[string]pair, params, entryVars map[string]any, ok bool) {
 	e := deref(item)
 	if !w.spend(item) {
-		return "", nil, nil, nil, false
+		return "", nil, nil, nil, nil, false
 	}
 	kw = map[string]pair{}
 	switch {
@@ -101,17 +103,18 @@ func (w *walk) roleEntry(item *yaml.Node) (name string, nameNode *yaml.Node, kw 
 		}
 		if nameNode == nil {
 			w.errorf(item, "write - role: NAME", "roles entry has no role:")
-			return "", nil, nil, nil, false
+			return "", nil, nil, nil, nil, false
 		}
 	default:
 		w.errorf(item, "write - NAME or - role: NAME", "a roles entry must be a role name or a mapping, not %s", kindName(e))
-		return "", nil, nil, nil, false
+		return "", nil, nil, nil, nil, false
 	}
 	if name == "" {
-		return "", nil, nil, nil, false
+		return "", nil, nil, nil, nil, false
 	}
-	params = mergeVars(params, w.varsMap(kw["vars"]))
-	return name, nameNode, kw, params, true
+	entryVars = w.varsMap(kw["vars"])
+	params = mergeVars(params, entryVars)
+	return name, nameNode, kw, params, entryVars, true
 }
 
 // expandRole returns a role's tasks and handlers, its dependencies' first
@@ -290,7 +293,7 @@ func (l *loader) roleMeta(path string, at Pos) (allow bool, deps []roleDep) {
 				continue
 			}
 			for _, item := range p.v.Content {
-				name, node, kw, params, ok := w.roleEntry(item)
+				name, node, kw, params, _, ok := w.roleEntry(item)
 				if !ok {
 					continue
 				}
