@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""Log parsing and the report for run.sh.
+
+  compat.py parse-run ansible|tend LOG RC   -> JSON on stdout: stop, recap, msg
+  compat.py report [CASE...]                -> markdown table + blockers (all cases with results)
+"""
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = os.environ.get("COMPAT_WORK") or "/tmp/tend-compat"
+OUT = os.environ.get("OUT") or os.path.join(WORK, "out")  # run.sh exports OUT
+
+RECAP_RE = re.compile(r"^twin\s+:?\s*(ok=.*)$")
+COUNT_RE = re.compile(r"(\w+)=(\d+)")
+
+
+def recap_of(line):
+    m = RECAP_RE.match(line.strip())
+    if not m:
+        return None
+    return {k: int(v) for k, v in COUNT_RE.findall(m.group(1))}
+
+
+def parse_ansible(lines):
+    """Last failed (not ignored) task of the twin host, the recap, load errors."""
+    cur, block_failed, block_msg, last_fail, last_msg = None, False, "", None, ""
+    recap, error = None, None
+
+    def close():
+        nonlocal last_fail, last_msg
+        if cur is not None and block_failed:
+            last_fail, last_msg = cur, block_msg
+
+    for i, line in enumerate(lines):
+        m = re.match(r"^(TASK|RUNNING HANDLER) \[(.*)\] \**$", line)
+        if m or line.startswith("PLAY ") or line.startswith("PLAY RECAP"):
+            close()
+            cur, block_failed, block_msg = None, False, ""
+            if m:
+                name = m.group(2)
+                name = re.sub(r"^[^:\[\]]+ : ", "", name, count=1)  # role prefix
+                cur = ("HANDLER " if m.group(1) != "TASK" else "") + name
+            continue
+        if re.match(r"^(fatal|failed): \[twin\]", line):
+            block_failed = True
+            mm = re.search(r'"msg": "((?:[^"\\]|\\.)*)"', line)
+            if not mm and line.rstrip().endswith("{"):  # the result spans lines
+                body = "\n".join(lines[i + 1:i + 200])
+                mm = re.search(r'^\s*"msg": "((?:[^"\\]|\\.)*)"', body, re.M)
+            block_msg = mm.group(1)[:160] if mm else line[:160]
+            if "UNREACHABLE!" in line:
+                block_msg = "UNREACHABLE " + block_msg
+        elif line.startswith("...ignoring"):
+            block_failed = False
+        elif line.startswith("ERROR!") and error is None:
+            error = line.strip()[:200]
+        r = recap_of(line) if line.startswith("twin") else None
+        if r is not None:
+            recap = r
+    close()
+    return last_fail, last_msg, recap, error, cur
+
+
+def parse_tend(lines):
+    cur, last_fail, last_msg, recap, error = None, None, "", None, None
+    for line in lines:
+        m = re.match(r"^(TASK|HANDLER) \[(.*)\] (\S+)  (\S+)$", line) or re.match(r"^(TASK|HANDLER) \[(.*)\]", line)
+        if m:
+            cur = ("HANDLER " if m.group(1) == "HANDLER" else "") + m.group(2)
+            continue
+        if re.match(r"^  (failed|UNREACHABLE): twin", line):
+            last_fail = cur
+            last_msg = line.split("=>", 1)[1].strip()[:160] if "=>" in line else line.strip()
+        r = recap_of(line) if line.startswith("twin") else None
+        if r is not None:
+            recap = r
+        if error is None and re.match(r"^\S.*:\d+:\d+: ", line):
+            error = line.strip()[:200]
+    return last_fail, last_msg, recap, error, cur
+
+
+def parse_run(tool, log, rc):
+    with open(log, errors="replace") as f:
+        lines = f.read().splitlines()
+    last_fail, msg, recap, error, cur = (parse_ansible if tool == "ansible" else parse_tend)(lines)
+    rc = int(rc)
+    if rc == 124 or rc == 137:
+        stop = "TIMEOUT (in: %s)" % (cur or "?")
+    elif recap is None:
+        stop = "LOAD ERROR"
+        msg = error or (lines[-1] if lines else "no output")
+    elif recap.get("failed", 0) == 0 and recap.get("unreachable", 0) == 0:
+        stop, msg = "end", ""
+    else:
+        stop = last_fail or "?"
+        if recap.get("unreachable"):
+            stop = "UNREACHABLE at %s" % (last_fail or cur or "?")
+    short = None
+    if recap:
+        short = " ".join("%s=%d" % (k[:2] if k != "unreachable" else "unr", recap.get(k, 0))
+                         for k in ("ok", "changed", "failed", "skipped", "unreachable", "ignored"))
+    return {"stop": stop, "msg": msg, "recap": recap, "recap_short": short, "rc": rc}
+
+
+def load_json(p):
+    try:
+        with open(p) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def case_rows():
+    rows = []
+    with open(os.path.join(HERE, "cases.tsv")) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            rows.append({"case": parts[0], "checkout": parts[1], "mirror": parts[2], "commit": parts[3]})
+    return rows
+
+
+LOC_RE = re.compile(r"^(\S[^:]*):(\d+):(\d+): (.*)$")
+
+
+def tend_load_errors(path):
+    """The distinct messages of a tend --syntax-check log (locations stripped)."""
+    msgs = []
+    try:
+        with open(path, errors="replace") as f:
+            for line in f.read().splitlines():
+                if not line.strip() or line.startswith(" ") or line.startswith("playbook: ") or line.startswith("warning: "):
+                    continue
+                m = LOC_RE.match(line)
+                msgs.append(m.group(4) if m else line.strip())
+    except OSError:
+        pass
+    return msgs
+
+
+def reparse(d, tool, stored):
+    """The run's result from its log (so parser fixes apply to old runs)."""
+    if not stored:
+        return {}
+    try:
+        with open(os.path.join(d, tool + ".run.rc")) as f:
+            rc = f.read().strip()
+        return parse_run(tool, os.path.join(d, tool + ".run.log"), rc)
+    except (OSError, ValueError):
+        return stored
+
+
+def tend_load_warnings(path):
+    """The distinct warnings of a tend --syntax-check log (locations stripped)."""
+    msgs = set()
+    try:
+        with open(path, errors="replace") as f:
+            for line in f.read().splitlines():
+                if line.startswith("warning: "):
+                    m = LOC_RE.match(line[len("warning: "):])
+                    msgs.add(m.group(4) if m else line[len("warning: "):].strip())
+    except OSError:
+        pass
+    return msgs
+
+
+def cell(s):
+    return (s or "").replace("|", "\\|").replace("\n", " ")
+
+
+def report(only):
+    rows = [r for r in case_rows() if not only or r["case"] in only]
+    out = []
+    out.append("| role | repo@commit | ansible load | tend load | ansible stops at | tend stops at | same? |")
+    out.append("|---|---|---|---|---|---|---|")
+    blockers = defaultdict(lambda: [set(), 0])
+    runtime = defaultdict(set)
+    warnings = defaultdict(set)
+    details = []
+    tends = set()
+    counts = defaultdict(int)
+    for r in rows:
+        d = os.path.join(OUT, r["case"])
+        res = load_json(os.path.join(d, "result.json"))
+        if res is None:
+            continue
+        tends.add(res.get("tend_sha", "?"))
+        repo = "%s@%s" % (r["mirror"].replace("+", "/"), res.get("commit", r["commit"])[:8])
+        al = "ok" if res["ansible_syntax_rc"] == 0 else "FAIL rc=%d" % res["ansible_syntax_rc"]
+        errs = tend_load_errors(os.path.join(d, "tend.syntax.log"))
+        for w in tend_load_warnings(os.path.join(d, "tend.syntax.log")):
+            warnings[w].add(r["case"])
+        if res["tend_syntax_rc"] == 0:
+            tl = "ok"
+        else:
+            tl = "FAIL: %d errors" % len(errs)
+            for e in set(errs):
+                blockers[e][0].add(r["case"])
+            for e in errs:
+                blockers[e][1] += 1
+        a, t = reparse(d, "ansible", res.get("ansible")), reparse(d, "tend", res.get("tend"))
+        astop, tstop = a.get("stop", "not run"), t.get("stop", "not run")
+        if res["tend_syntax_rc"] != 0 and not t:
+            tstop = "(load error)"
+        same = "yes" if astop == tstop and astop not in ("not run",) else "no"
+        counts[same] += 1
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            r["case"], repo, al, tl, cell(astop), cell(tstop), same))
+        if same == "no" and t.get("msg"):
+            m = re.sub(r"^\S+:\d+: ", "", t["msg"].strip())
+            runtime[m].add(r["case"])
+        if same == "no" and t:
+            details.append("- %s: ansible `%s` [%s] %s; tend `%s` [%s] %s" % (
+                r["case"], cell(astop), a.get("recap_short"), cell(a.get("msg"))[:120],
+                cell(tstop), t.get("recap_short"), cell(t.get("msg"))[:120]))
+    out.append("")
+    out.append("same: %d yes, %d no (of %d). tend binaries: %s" % (counts["yes"], counts["no"],
+               counts["yes"] + counts["no"], ", ".join(sorted(tends))))
+    if details:
+        out.append("")
+        out.append("Runs that differ although tend loaded:")
+        out.extend(details)
+    out.append("")
+    out.append("tend's failure where it stops elsewhere than Ansible (roles, message):")
+    for msg, cases in sorted(runtime.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out.append("- %d roles: `%s` (%s)" % (len(cases), cell(msg)[:200], ", ".join(sorted(cases))))
+    if not runtime:
+        out.append("- (none)")
+    out.append("")
+    out.append("tend load errors by cause (roles blocked, occurrences, message):")
+    if not blockers:
+        out.append("- (none)")
+    for msg, (cases, n) in sorted(blockers.items(), key=lambda kv: (-len(kv[1][0]), -kv[1][1], kv[0])):
+        out.append("- %d roles, %d× `%s` (%s)" % (len(cases), n, msg, ", ".join(sorted(cases))))
+    out.append("")
+    out.append("tend load warnings (a host that reaches such a task fails), by roles:")
+    for msg, cases in sorted(warnings.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out.append("- %d: `%s` (%s)" % (len(cases), cell(msg)[:160], ", ".join(sorted(cases))))
+    print("\n".join(out))
+
+
+def main():
+    if len(sys.argv) >= 5 and sys.argv[1] == "parse-run":
+        json.dump(parse_run(sys.argv[2], sys.argv[3], sys.argv[4]), sys.stdout)
+    elif len(sys.argv) >= 2 and sys.argv[1] == "report":
+        report(set(sys.argv[2:]))
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

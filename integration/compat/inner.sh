@@ -1,0 +1,66 @@
+#!/bin/bash
+# Runs inside `fleet -n 1 -- inner.sh TOOL CASE TEND OUTDIR TIMEOUT`: guards the
+# fresh host, then runs one tool (ansible or tend) on it, with TIMEOUT seconds.
+# Writes OUTDIR/TOOL.run.log and OUTDIR/TOOL.run.rc.
+set -u
+tool=$1 case=$2 tend=$3 out=$4 limit=$5
+here=$(cd "$(dirname "$0")" && pwd)
+work=${COMPAT_WORK:-/tmp/tend-compat}
+casedir=$work/cases/$case
+log=$out/$tool.run.log
+: >"$log"
+
+port=$(awk '$1=="host01"{for(i=2;i<=NF;i++) if($i ~ /^ansible_port=/){sub("ansible_port=","",$i); print $i}}' "$TEND_FLEET_INVENTORY")
+if [ -z "$port" ]; then
+	echo "harness: no host01 in $TEND_FLEET_INVENTORY" >>"$log"; echo 125 >"$out/$tool.run.rc"; exit 0
+fi
+
+# The host shares the machine's kernel and network (integration/fleet/doc.go):
+# make /proc/sys read-only inside it (no sysctl reaches the real kernel) and
+# point apt at a dead proxy (no package is installed, so no iptables, no
+# daemon: the fleet has "no mirror"). Both tools get the same guarded host.
+guard='set -e
+mount --bind /proc/sys /proc/sys
+mount -o remount,bind,ro /proc/sys
+if test -w /proc/sys/net/ipv4/ip_forward; then echo "/proc/sys still writable"; exit 1; fi
+printf "%s\n" "Acquire::http::Proxy \"http://127.0.0.1:9/\";" "Acquire::https::Proxy \"http://127.0.0.1:9/\";" >/etc/apt/apt.conf.d/99zz-compat-offline
+for b in iptables ip6tables iptables-restore nft ufw firewall-cmd; do
+	if command -v $b; then echo "$b is installed: the host could change the real firewall"; exit 1; fi
+done'
+if ! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 "$guard" >>"$log" 2>&1; then
+	echo "harness: guarding the host failed; not running $tool" >>"$log"; echo 125 >"$out/$tool.run.rc"; exit 0
+fi
+
+# One inventory for both tools: same host name, so templates render alike.
+inv=$out/inventory.$tool
+{
+	printf "twin ansible_host=127.0.0.1 ansible_port=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o UserKnownHostsFile=%s' ansible_python_interpreter=/usr/bin/python3\n" \
+		"$port" "$TEND_FLEET_KEY" "$TEND_FLEET_KNOWN_HOSTS"
+	for g in $(tr ',' ' ' <"$casedir/groups"); do
+		[ "$g" = - ] || printf '[%s]\ntwin\n' "$g"
+	done
+} >"$inv"
+
+cd "$casedir" || exit 1
+case $tool in
+ansible)
+	home=$out/ansible-home
+	mkdir -p "$home"
+	# ssh's ControlPath must stay under 108 bytes: out/ paths can be long.
+	cpdir=$(mktemp -d /tmp/compat-cp.XXXXXX)
+	env ANSIBLE_SSH_CONTROL_PATH_DIR="$cpdir" ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PIPELINING=True ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
+		ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_LOCAL_TEMP="$home/tmp" HOME="$home" \
+		ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+		timeout -k 10 "$limit" ansible-playbook -i "$inv" site.yml </dev/null >>"$log" 2>&1
+	rc=$?
+	rm -rf "$cpdir"
+	(exit $rc)
+	;;
+tend)
+	env HOME="$out/tend-home" NO_COLOR=1 ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+		timeout -k 10 "$limit" "$tend" converge -i "$inv" --known-hosts "$TEND_FLEET_KNOWN_HOSTS" \
+		--lock-dir "$out/tend-locks" site.yml </dev/null >>"$log" 2>&1
+	;;
+esac
+echo $? >"$out/$tool.run.rc"
+exit 0
