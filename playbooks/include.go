@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"tend/playbooks/jinja"
@@ -52,6 +53,9 @@ func (h *hostRun) runInclude(ctx context.Context, orig, t *load.Task, vars map[s
 		}
 		e.Status, e.Msg = StatusOK, "included: "+o.msg
 		h.p.r.emit(e)
+		if r := t.Include.Public; r != nil && !slices.Contains(h.public, r) {
+			h.public = append(h.public, r)
+		}
 		h.scopes = append(h.scopes, bound)
 		err := h.runList(ctx, tasks)
 		h.scopes = h.scopes[:len(h.scopes)-1]

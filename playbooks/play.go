@@ -158,6 +158,9 @@ type hostRun struct {
 	// index is the host's place in the play's hosts (run_once runs on the
 	// first).
 	index int
+	// public are the roles public include_roles brought in on this host:
+	// the play's later tasks see their variables.
+	public []*load.Role
 }
 
 // listCursor is where runList is in its task list.

@@ -57,6 +57,9 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	for _, r := range p.play.Roles {
 		trusted(r.Defaults)
 	}
+	for _, r := range h.public {
+		trusted(r.Defaults)
+	}
 	if t.Role != nil {
 		trusted(t.Role.Defaults)
 	}
@@ -70,6 +73,9 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	}
 	for _, r := range p.play.Roles {
 		trusted(r.EntryVars)
+		trusted(r.Vars)
+	}
+	for _, r := range h.public {
 		trusted(r.Vars)
 	}
 	if t.Role != nil {

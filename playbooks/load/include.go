@@ -25,6 +25,10 @@ type Include struct {
 	// Tasks are the included tasks when the name is plain text: loaded and
 	// checked with the playbook.
 	Tasks []*Task
+	// Public is include_role's role when public: true: once a host ran the
+	// include, the play's later tasks there see the role's defaults and
+	// vars.
+	Public *Role
 	// Missing is set when a plainly named file was not found at load time:
 	// a host that reaches the include fails with it (Ansible looks for the
 	// file only then, so branches that never run may name files that do
@@ -281,11 +285,10 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 		r.role.Parents = append([]*Role{sc.role}, sc.role.Parents...)
 	}
 	r.role.included = dynamic
+	public := false
 	if p, ok := args["public"]; ok && dynamic {
-		// public: true shares the role's variables with the play; tend
-		// shares them from the play's start, Ansible once the include ran.
-		if b, good := w.boolean(p); good && *b {
-			r.role.included = false
+		if b, good := w.boolean(p); good {
+			public = *b
 		}
 	}
 	if !dynamic {
@@ -309,6 +312,9 @@ func (w *walk) roleInclude(t *Task, act action, kw map[string]pair, sc, child *s
 	t.Module = act.name
 	w.loop(t, kw)
 	t.Include = &Include{Tasks: tasks}
+	if public {
+		t.Include.Public = r.role
+	}
 	return []*Task{t}
 }
 
