@@ -11,14 +11,17 @@ build:
 
 # Unit and integration tests. Integration tests start real sshd hosts and
 # need root; they fail loudly without it (TEND_SKIP_INTEGRATION=1 skips them).
+# The integration package runs every fleet test (Ansible's side of the
+# differential ones is most of its time): more than go test's default
+# 10 minutes on a busy 2-core machine.
 test:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 40m ./...
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /integration)
 
 integration:
-	$(GO) test -count=1 -v ./integration/...
+	$(GO) test -count=1 -timeout 40m -v ./integration/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
