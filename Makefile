@@ -4,10 +4,14 @@ BIN     ?= bin/tend
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: build test unit integration lint demo bench bench-go bench-fleet clean
+.PHONY: build deps test unit integration lint demo bench bench-go bench-fleet clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tend
+
+# The Debian packages the tests need (root, apt); demo and test call it.
+deps:
+	.ci/deps test
 
 # Unit and integration tests. Integration tests start real sshd hosts and
 # need root; they fail loudly without it (TEND_SKIP_INTEGRATION=1 skips them).
@@ -15,6 +19,7 @@ build:
 # differential ones is most of its time): more than go test's default
 # 10 minutes on a busy 2-core machine.
 test:
+	.ci/deps test
 	$(GO) test -count=1 -timeout 40m ./...
 
 unit:
@@ -31,6 +36,7 @@ lint:
 # A throwaway 3-host fleet on this machine (needs root), tend against it,
 # then the fleet is torn down.
 demo: build
+	.ci/deps demo
 	$(GO) run ./integration/cmd/fleet -n 3 -- sh examples/demo.sh $(BIN)
 
 # Both benchmarks: the controller's own work (go test -bench), then tend
