@@ -93,7 +93,7 @@ func (inc *Include) Load(name string) ([]*Task, error) {
 func findInclude(sc *scope, name string) (string, []string) {
 	var looked []string
 	add := func(dir string) {
-		p := name
+		p := filepath.Clean(name)
 		if !filepath.IsAbs(name) {
 			p = filepath.Join(dir, name)
 		}

@@ -1052,29 +1052,12 @@ func (w *walk) include(act action, sc *scope) []*Task {
 			"the file to include cannot be templated")
 		return nil
 	}
-	var looked []string
-	add := func(dir string) {
-		p := w.l.resolve(dir, name)
-		if !slices.Contains(looked, p) {
-			looked = append(looked, p)
-		}
+	p, looked := findInclude(sc, name)
+	if p == "" {
+		w.errorf(at, "looked for "+strings.Join(looked, " and "), "%s file %q not found", act.name, clip(name))
+		return nil
 	}
-	add(sc.dir)
-	if sc.role != nil {
-		add(filepath.Join(sc.role.Path, "tasks"))
-		if sc.handler {
-			add(filepath.Join(sc.role.Path, "handlers"))
-		}
-	}
-	add(sc.playDir)
-	for _, p := range looked {
-		if exists(p) {
-			return w.l.taskFile(p, w.pos(at), sc, act.name+" file")
-		}
-	}
-	hint := "looked for " + strings.Join(looked, " and ")
-	w.errorf(at, hint, "%s file %q not found", act.name, clip(name))
-	return nil
+	return w.l.taskFile(p, w.pos(at), sc, act.name+" file")
 }
 
 // taskFile reads a file holding a list of tasks, in scope sc.
