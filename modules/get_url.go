@@ -357,7 +357,7 @@ func (m getURLModule) Plan(t *Task, probe Output) (*Change, error) {
 			s.add(c)
 		}
 		s.stat("r", `"$tend_d"`, true, "", "")
-		return &Change{Diffs: ap.Diffs, Apply: s.String(), Result: p.result("file already exists but file attributes changed", true)}, nil
+		return &Change{Diffs: ap.Diffs, Apply: s.String(), Result: p.result("file already exists but file attributes changed", true, "")}, nil
 	}
 	if !p.up {
 		return nil, errorf("Destination %s does not exist", path.Dir(p.target))
@@ -379,7 +379,7 @@ func (m getURLModule) Plan(t *Task, probe Output) (*Change, error) {
 		diffs = append(diffs, Diff{Path: p.target, Attr: "url", Before: "(force: downloaded again, replaced if it differs)", After: gt.url})
 	}
 	diffs = append(diffs, ap.Diffs...)
-	apply, err := p.applyScript(ap)
+	apply, src, err := p.applyScript(ap)
 	if err != nil {
 		return nil, err
 	}
@@ -388,23 +388,27 @@ func (m getURLModule) Plan(t *Task, probe Output) (*Change, error) {
 		Apply: apply,
 		// force=yes: whether the bytes differ is known only once downloaded.
 		CheckUnknown: p.fi.Exists && gt.force && (p.sum == "" || p.digest == p.sum),
-		Result:       p.result("", len(ap.Diffs) > 0),
+		Result:       p.result("", len(ap.Diffs) > 0, src),
 	}, nil
 }
 
 // applyScript downloads into a temporary file, checks it, and renames it
 // over dest unless dest holds the same bytes. It prints status=CODE,
-// src_sum=SHA1, dest_sum=SHA1, same=1|0, elapsed=SECONDS and dest's stat.
-func (p *getURLProbe) applyScript(ap attrPlan) (string, error) {
+// src_sum=SHA1, dest_sum=SHA1, same=1|0, elapsed=SECONDS, dest's stat and
+// md5sum=MD5 (Ansible's "backwards compat" key; none without a tool).
+// src is the temporary file the download lands in.
+func (p *getURLProbe) applyScript(ap attrPlan) (apply, src string, err error) {
 	gt := p.gt
 	s := newScript()
 	s.use("tend_die", "tend_hash")
 	s.add("tend_d=", q(p.target))
-	s.add("tend_u=", q(tempName(p.target)))
+	src = tempName(p.target)
+	s.add("tend_u=", q(src))
 	if gt.tmpDest != "" {
 		td := q(gt.tmpDest)
 		s.add("if [ ! -d ", td, " ]; then if [ -e ", td, " ]; then tend_die ", q(gt.tmpDest+" is a file but should be a directory."), "; else tend_die ", q(gt.tmpDest+" directory does not exist."), "; fi; fi")
-		s.add("tend_t=", q(path.Join(gt.tmpDest, tempBase())))
+		src = path.Join(gt.tmpDest, tempBase())
+		s.add("tend_t=", q(src))
 	} else {
 		s.add(`tend_t=$tend_u`)
 	}
@@ -462,14 +466,16 @@ func (p *getURLProbe) applyScript(ap attrPlan) (string, error) {
 	s.add(`	tend_t=; echo same=0`)
 	s.add("fi")
 	s.stat("r", `"$tend_d"`, true, "", "")
-	return s.String(), nil
+	s.add(`if tend_v=$(tend_hash md5 "$tend_d"); then printf 'md5sum=%s\n' "$tend_v"; fi`)
+	return s.String(), src, nil
 }
 
 var httpStatus = regexp.MustCompile(`(?:ERROR |HTTP/[0-9.]+ )([0-9]{3})`)
 
 // result turns the Apply's output into get_url's result. msg is set when
-// only attributes were changed; attrs says whether they change.
-func (p *getURLProbe) result(msg string, attrs bool) func(Output) (Result, error) {
+// only attributes were changed; attrs says whether they change; src is the
+// download's temporary file.
+func (p *getURLProbe) result(msg string, attrs bool, src string) func(Output) (Result, error) {
 	gt, target := p.gt, p.target
 	return func(o Output) (Result, error) {
 		r, err := parseRecords(o.Stdout)
@@ -532,6 +538,11 @@ func (p *getURLProbe) result(msg string, attrs bool) func(Output) (Result, error
 		}
 		if v, ok := r.opt("dest_sum"); ok {
 			res["checksum_dest"] = v
+		}
+		// Ansible's: None where md5 is unavailable (FIPS).
+		res["md5sum"], res["src"] = nil, src
+		if v, ok := r.opt("md5sum"); ok {
+			res["md5sum"] = v
 		}
 		size, _ := r.opt("size")
 		res["msg"] = "OK (" + strings.TrimSpace(size) + " bytes)"

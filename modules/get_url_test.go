@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -108,6 +109,13 @@ func TestGetURLDownloads(t *testing.T) {
 			if res["changed"] != true || res["status_code"] != 200 || res["checksum_src"] != hex.EncodeToString(s1[:]) || res["dest"] != dest || res["checksum_dest"] != nil {
 				t.Errorf("result %v", res)
 			}
+			if m5 := md5.Sum([]byte(gotContent)); res["md5sum"] != hex.EncodeToString(m5[:]) {
+				t.Errorf("md5sum %v", res["md5sum"])
+			}
+			if src, _ := res["src"].(string); filepath.Dir(src) != dir {
+				t.Errorf("src %v", res["src"])
+			}
+			wantPathInfo(t, res, dest)
 			// converge ran the Apply twice: two downloads, no more.
 			if n := srv.count("/dir/file.bin") - before; n != 2 {
 				t.Errorf("%d downloads", n)
@@ -117,9 +125,11 @@ func TestGetURLDownloads(t *testing.T) {
 			// A checksum that dest matches: nothing downloaded.
 			before = srv.count("/dir/file.bin")
 			m, task = mkTask(t, "get_url", map[string]any{"url": srv.URL + "/dir/file.bin", "dest": dest, "checksum": "sha256:" + strings.ToUpper(sha)})
-			if r := settled(t, sh, m, task); r["msg"] != "file already exists" {
+			r := settled(t, sh, m, task)
+			if r["msg"] != "file already exists" || r["md5sum"] != nil {
 				t.Errorf("report %v", r)
 			}
+			wantPathInfo(t, r, dest)
 			if srv.count("/dir/file.bin") != before {
 				t.Error("downloaded although the checksum matched")
 			}

@@ -38,6 +38,9 @@ import (
 // mode, owner and group are given to every member (as Ansible does, not
 // recursively) when the archive is unpacked; an archive that is unpacked
 // already is not checked for them. `creates` short-circuits everything.
+// The result has dest's owner, group, mode, uid, gid, size and state, as
+// AnsibleModule adds them for a dest (read with the probe, or at the end
+// of the Apply).
 type unarchiveModule struct{}
 
 func init() { Register("unarchive", unarchiveModule{}) }
@@ -334,6 +337,9 @@ func (m unarchiveModule) Probe(t *Task) (string, error) {
 	}
 	dest := q(ut.dest)
 	s.add("if [ -d ", dest, " ]; then echo destdir=1; else echo destdir=0; exit 0; fi")
+	// For the result's path information, as Ansible's add_path_info
+	// (lstat: a link to a folder is state=link).
+	s.stat("d", dest, false, "", "")
 	if ut.remote {
 		src := q(ut.src)
 		s.add("if [ ! -f ", src, " ]; then echo src=absent; exit 0; fi")
@@ -456,6 +462,7 @@ fi`
 // unarchiveProbe is what the probe found.
 type unarchiveProbe struct {
 	created, destDir bool
+	dest             fileInfo // dest itself, for the result
 	format           string
 	differs          string // "1", "0", "unknown"
 	files            []string
@@ -476,6 +483,9 @@ func (ut unarchiveTask) read(probe Output) (*unarchiveProbe, error) {
 	}
 	if !p.destDir {
 		return nil, errorf("Destination '%s' is not a directory", ut.dest)
+	}
+	if p.dest, err = r.stat("d"); err != nil {
+		return nil, err
 	}
 	if ut.remote {
 		src, _ := r.opt("src")
@@ -582,6 +592,7 @@ func (m unarchiveModule) Plan(t *Task, probe Output) (*Change, error) {
 	if !ut.remote {
 		s.add(`rm -f -- "$tend_t"; tend_t=`)
 	}
+	s.stat("r", q(ut.dest), false, "", "")
 	diffs := []Diff{{Path: ut.dest, Attr: "unarchive", Before: "", After: ut.src}}
 	if p.differs == "unknown" {
 		diffs[0].Before = "(compared on the host when applied)"
@@ -602,7 +613,14 @@ func (m unarchiveModule) Plan(t *Task, probe Output) (*Change, error) {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
 			}
 			ch, _ := r.opt("changed")
+			fi, err := r.stat("r")
+			if err != nil {
+				return nil, err
+			}
 			res := Result{"changed": ch == "1", "dest": dest, "src": srcName, "handler": handler}
+			for k, v := range pathInfo(fi) {
+				res[k] = v
+			}
 			if listFiles {
 				res["files"] = files
 			}
@@ -697,6 +715,9 @@ func (m unarchiveModule) Report(t *Task, probe Output) (Result, error) {
 		return Result{"changed": false, "msg": "skipped, since " + ut.creates + " exists"}, nil
 	}
 	res := Result{"changed": false, "dest": ut.dest, "src": ut.src, "handler": p.format}
+	for k, v := range pathInfo(p.dest) {
+		res[k] = v
+	}
 	if ut.listFiles {
 		res["files"] = p.files
 	}

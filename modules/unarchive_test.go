@@ -83,6 +83,7 @@ func TestUnarchiveFromController(t *testing.T) {
 				if res["changed"] != true || res["dest"] != dir || len(res["files"].([]string)) < 3 {
 					t.Errorf("%s %s: result %v", sh.name, name, res)
 				}
+				wantPathInfo(t, res, dir)
 				wantMode(t, dir+"/app/conf.txt", 0o750)
 				if strings.HasSuffix(name, ".zip") {
 					continue
@@ -132,8 +133,33 @@ func TestUnarchiveOnHost(t *testing.T) {
 				if r["handler"] == "" || r["files"] == nil {
 					t.Errorf("%s %s: report %v", sh.name, name, r)
 				}
+				wantPathInfo(t, r, dest)
 			}
 		})
+	}
+}
+
+// TestUnarchiveResultPathInfo: dest's path information is lstat's, as
+// Ansible's: a dest that links to a folder is state=link.
+func TestUnarchiveResultPathInfo(t *testing.T) {
+	for _, sh := range shells(t)[:2] {
+		dir := hostileDir(t)
+		mkdir(t, dir+"/real", 0o750)
+		if err := os.Symlink("real", dir+"/dest"); err != nil {
+			t.Fatal(err)
+		}
+		m, task := mkTask(t, "unarchive", map[string]any{"src": "a.zip", "dest": dir + "/dest"})
+		task.Files = mapFiles{"a.zip": testZip(t)}
+		_, res := converge(t, sh, m, task)
+		wantPathInfo(t, res, dir+"/dest")
+		r := settled(t, sh, m, task)
+		wantPathInfo(t, r, dir+"/dest")
+		if r["state"] != "link" || r["mode"] != "0777" {
+			t.Errorf("%s: report %v", sh.name, r)
+		}
+		if readFile(t, dir+"/real/app/conf.txt") != "a=1\n" {
+			t.Errorf("%s: not unpacked through the link", sh.name)
+		}
 	}
 }
 
