@@ -341,6 +341,11 @@ func (m waitForModule) Plan(t *Task, _ Output) (*Change, error) {
 	s.add(`	[ "$(date +%s)" -lt "$tend_end" ] || { tend_ok=0; break; }`)
 	s.add(`done`)
 	s.add(`printf 'ok=%s\nelapsed=%s\n' "$tend_ok" $(($(date +%s) - tend_start))`)
+	if w.hasPath {
+		// Ansible adds the path's information to a result naming a path,
+		// its state ("file", "absent"...) over wait_for's own.
+		s.stat("r", q(w.path), false, "", "")
+	}
 	if w.hasRegex {
 		if w.hasPath {
 			s.add(`if [ "$tend_ok" = 1 ]; then tend_blob data `, q(w.path), ` || exit 1; fi`)
@@ -423,6 +428,13 @@ func (w *waitTask) result(o Output) (Result, error) {
 	}
 	if w.hasPath {
 		res["path"] = w.path
+		fi, err := r.stat("r")
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range pathInfo(fi) {
+			res[k] = v
+		}
 	}
 	if w.hasRegex {
 		res["search_regex"] = w.regex

@@ -30,11 +30,11 @@ func TestWaitForPath(t *testing.T) {
 		writeFile(t, f, "starting\nlistening on port 8080\n", 0o644)
 		res := waitRun(t, sh, waitForModule{}, map[string]any{"path": f, "search_regex": `port (?P<port>\d+)`, "timeout": 5})
 		if res["failed"] == true || !reflect.DeepEqual(res["match_groups"], []any{"8080"}) || !reflect.DeepEqual(res["match_groupdict"], map[string]any{"port": "8080"}) ||
-			res["path"] != f || res["state"] != "started" || res["changed"] != false {
+			res["path"] != f || res["state"] != "file" || res["mode"] != "0644" || res["changed"] != false {
 			t.Errorf("%s: %v", sh.name, res)
 		}
 		res = waitRun(t, sh, waitForModule{}, map[string]any{"path": filepath.Join(dir, "none"), "state": "absent", "timeout": 5})
-		if _, isInt := res["elapsed"].(int); res["failed"] == true || !isInt {
+		if _, isInt := res["elapsed"].(int); res["failed"] == true || !isInt || res["state"] != "absent" {
 			t.Errorf("%s: absent: %v", sh.name, res)
 		}
 		res = waitRun(t, sh, waitForModule{}, map[string]any{"path": f, "search_regex": "never there", "timeout": 0})
