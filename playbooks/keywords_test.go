@@ -236,3 +236,17 @@ func TestBrokenVariablesFailWhereUsed(t *testing.T) {
 		t.Errorf("ok: %q", got)
 	}
 }
+
+// vars holds every variable by name, as the prometheus roles use it.
+func TestVarsMagicVariable(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  vars: {a_skip: 1}
+  tasks:
+    - assert: {that: ["'a_skip' in vars", "'b_skip' not in vars", "vars['a_skip'] == 1", "'inventory_hostname' in vars"]}
+`, nil)
+	if sum.Failed() != 0 {
+		t.Fatalf("%s", trail(events))
+	}
+}

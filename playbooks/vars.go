@@ -136,6 +136,9 @@ func (h *hostRun) vars(t *load.Task) (vars, templated map[string]any) {
 	v["playbook_dir"] = r.pb.Dir
 	v["omit"] = jinja.Omit
 	h.resolve(v, templated)
+	// vars: every variable the task sees, by name ("x" in vars), as
+	// Ansible's magic vars. A copy, so that it never contains itself.
+	v["vars"] = maps.Clone(v)
 	return v, templated
 }
 
