@@ -106,6 +106,11 @@ plan if the playbook has.
 		},
 	}
 	f.register(cmd, true)
+	// plan always shows diffs; --diff and --check are accepted so that a
+	// converge's flags work on plan as written.
+	var ignored bool
+	cmd.Flags().BoolVar(&ignored, "diff", true, "always on for plan")
+	cmd.Flags().BoolVar(&ignored, "check", true, "always on for plan")
 	return cmd
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -43,8 +45,13 @@ timeline per host of drift, changes and failures, and the table of runs.`,
 			if err != nil {
 				return err
 			}
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && htmlFile == "" && !asJSON {
+				// First use: nothing has run with reports yet.
+				fmt.Fprintf(cmd.OutOrStdout(), "no runs recorded in %s yet\n", dir)
+				return nil
+			}
 			reports, warnings, err := runlog.ReadReports(dir, runlog.Filter{Host: host, Since: from, Label: label})
-			if err != nil {
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 			for _, w := range warnings {
