@@ -53,6 +53,17 @@ func init() {
 		},
 		Exclusive: [][]string{{"file", "dir"}},
 	}})
+	Register("group_by", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "key", Kind: String, Required: true},
+		{Name: "parents", Kind: List, Default: []string{"all"}},
+	}}})
+	Register("add_host", Controller{ArgSpec: Spec{
+		Params: []Param{
+			{Name: "name", Kind: String, Required: true, Aliases: []string{"host", "hostname"}},
+			{Name: "groups", Kind: List, Aliases: []string{"group", "groupname"}},
+		},
+		AnyKeys: true,
+	}})
 	Register("template", Controller{ArgSpec: Spec{Params: []Param{
 		{Name: "src", Kind: Path, Required: true},
 		{Name: "dest", Kind: Path, Required: true},

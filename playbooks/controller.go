@@ -32,6 +32,8 @@ func init() {
 		"include_vars": includeVarsModule,
 		"fetch":        fetchModule,
 		"setup":        setupModule,
+		"group_by":     groupByModule,
+		"add_host":     addHostModule,
 	}
 }
 
