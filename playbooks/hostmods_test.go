@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,31 @@ func TestGroupByAndAddHostChangeLaterPlays(t *testing.T) {
 	}
 	if sum.Failed() != 0 {
 		t.Errorf("failed hosts:\n%s", all)
+	}
+}
+
+// TestAddHostRunsOnce: add_host bypasses the host loop, as in Ansible: the
+// first host's arguments add one host, and the others share its result.
+func TestAddHostRunsOnce(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - add_host: {name: "{{ inventory_hostname }}_x", groups: extra, ansible_connection: local}
+- hosts: extra
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ groups.extra }} {{ groups.all }} {{ groups.ungrouped }}"
+`
+	events, _, _ := runFiles(t, map[string]string{"site.yml": pb},
+		"a ansible_connection=local\nb ansible_connection=local\n", nil)
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Host+" "+e.Task+":"+string(e.Status)+" "+e.Msg)
+	}
+	slices.Sort(got) // the hosts sharing add_host's result report in any order
+	want := "a add_host:changed \na_x debug:ok ['a_x'] ['a', 'b', 'a_x'] ['a', 'b']\nb add_host:changed "
+	if all := strings.Join(got, "\n"); all != want {
+		t.Errorf("got\n%s\nwant\n%s", all, want)
 	}
 }
