@@ -69,6 +69,13 @@ func TestAddHostRunsOnce(t *testing.T) {
   gather_facts: false
   tasks:
     - debug: msg="{{ groups.extra }} {{ groups.all }} {{ groups.ungrouped }}"
+- hosts: a
+  gather_facts: false
+  tasks:
+    - command: echo {{ inventory_hostname }}
+      delegate_to: a_x
+      register: d
+      changed_when: false
 `
 	events, _, _ := runFiles(t, map[string]string{"site.yml": pb},
 		"a ansible_connection=local\nb ansible_connection=local\n", nil)
@@ -77,7 +84,7 @@ func TestAddHostRunsOnce(t *testing.T) {
 		got = append(got, e.Host+" "+e.Task+":"+string(e.Status)+" "+e.Msg)
 	}
 	slices.Sort(got) // the hosts sharing add_host's result report in any order
-	want := "a add_host:changed \na_x debug:ok ['a_x'] ['a', 'b', 'a_x'] ['a', 'b']\nb add_host:changed "
+	want := "a add_host:changed \na command:ok \na_x debug:ok ['a_x'] ['a', 'b', 'a_x'] ['a', 'b']\nb add_host:changed "
 	if all := strings.Join(got, "\n"); all != want {
 		t.Errorf("got\n%s\nwant\n%s", all, want)
 	}

@@ -261,3 +261,12 @@ func (r *runner) rematch(plays []*load.Play, matches []*inventory.Match, from in
 	}
 	return nil
 }
+
+// lookupHost is the named host with the run's additions, add_host's hosts
+// included.
+func (r *runner) lookupHost(name string) (*inventory.Host, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.runtimeHost(name)
+	return h, h != nil
+}
