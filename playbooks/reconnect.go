@@ -16,7 +16,6 @@ import (
 // connectTimeout when that is set.
 func (h *hostRun) reconnect(ctx context.Context, connectTimeout time.Duration) error {
 	if h.hs.conn != nil {
-		h.hs.recap.RoundTrips += h.hs.conn.Stats().RoundTrips
 		h.hs.conn.Close()
 		h.hs.conn = nil
 	}
@@ -79,8 +78,7 @@ func waitForConnectionModule(ctx context.Context, h *hostRun, t *load.Task, raw,
 	}
 	connectTimeout := seconds(args.Int("connect_timeout"))
 	sleep := seconds(args.Int("sleep"))
-	timeout := seconds(args.Int("timeout"))
-	end := start.Add(timeout)
+	end := time.Now().Add(seconds(args.Int("timeout"))) // counted after delay, as in Ansible
 	var last error
 	for {
 		if last = h.reconnect(ctx, connectTimeout); last == nil {
