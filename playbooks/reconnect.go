@@ -137,9 +137,14 @@ func rebootModule(ctx context.Context, h *hostRun, t *load.Task, raw, _ map[stri
 	}
 	cmd := args.String("reboot_command")
 	if cmd == "" {
-		cmd = fmt.Sprintf("PATH=\"$PATH:/sbin:/usr/sbin:/usr/local/sbin\" shutdown -r +%d %s",
-			args.Int("pre_reboot_delay")/60, shell.Quote(args.String("msg")))
+		cmd = fmt.Sprintf("shutdown -r %d %s", args.Int("pre_reboot_delay")/60, shell.Quote(args.String("msg")))
 	}
+	// Ansible looks for the command in search_paths, not in PATH.
+	var paths []string
+	for _, p := range args.List("search_paths") {
+		paths = append(paths, shell.Quote(p))
+	}
+	cmd = fmt.Sprintf("(PATH=%s:\"$PATH\"; export PATH; %s)", strings.Join(paths, ":"), cmd)
 	// The connection may break as the host goes down: that is success.
 	out, err := h.exec(ctx, cmd, user)
 	start := time.Now()
