@@ -53,6 +53,34 @@ func init() {
 		},
 		Exclusive: [][]string{{"file", "dir"}},
 	}})
+	Register("group_by", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "key", Kind: String, Required: true},
+		{Name: "parents", Kind: List, Default: []string{"all"}},
+	}}})
+	Register("add_host", Controller{ArgSpec: Spec{
+		Params: []Param{
+			{Name: "name", Kind: String, Required: true, Aliases: []string{"host", "hostname"}},
+			{Name: "groups", Kind: List, Aliases: []string{"group", "groupname"}},
+		},
+		AnyKeys: true,
+	}})
+	Register("wait_for_connection", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "connect_timeout", Kind: Int, Default: 5},
+		{Name: "delay", Kind: Int, Default: 0},
+		{Name: "sleep", Kind: Int, Default: 1},
+		{Name: "timeout", Kind: Int, Default: 600},
+	}}})
+	Register("reboot", Controller{ArgSpec: Spec{Params: []Param{
+		{Name: "pre_reboot_delay", Kind: Int, Default: 0, Aliases: []string{"pre_reboot_delay_sec"}},
+		{Name: "post_reboot_delay", Kind: Int, Default: 0, Aliases: []string{"post_reboot_delay_sec"}},
+		{Name: "reboot_timeout", Kind: Int, Default: 600, Aliases: []string{"reboot_timeout_sec"}},
+		{Name: "connect_timeout", Kind: Int, Aliases: []string{"connect_timeout_sec"}},
+		{Name: "test_command", Kind: String, Default: "whoami"},
+		{Name: "msg", Kind: String, Default: "Reboot initiated by Ansible"},
+		{Name: "search_paths", Kind: List, Default: []string{"/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"}},
+		{Name: "boot_time_command", Kind: String, Default: "cat /proc/sys/kernel/random/boot_id"},
+		{Name: "reboot_command", Kind: String},
+	}}})
 	Register("template", Controller{ArgSpec: Spec{Params: []Param{
 		{Name: "src", Kind: Path, Required: true},
 		{Name: "dest", Kind: Path, Required: true},

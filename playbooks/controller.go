@@ -23,15 +23,19 @@ var controllerModules map[string]controllerFunc
 
 func init() {
 	controllerModules = map[string]controllerFunc{
-		"debug":        debugModule,
-		"set_fact":     setFactModule,
-		"assert":       assertModule,
-		"fail":         failModule,
-		"meta":         metaModule,
-		"template":     templateModule,
-		"include_vars": includeVarsModule,
-		"fetch":        fetchModule,
-		"setup":        setupModule,
+		"debug":               debugModule,
+		"set_fact":            setFactModule,
+		"assert":              assertModule,
+		"fail":                failModule,
+		"meta":                metaModule,
+		"template":            templateModule,
+		"include_vars":        includeVarsModule,
+		"fetch":               fetchModule,
+		"setup":               setupModule,
+		"group_by":            groupByModule,
+		"add_host":            addHostModule,
+		"wait_for_connection": waitForConnectionModule,
+		"reboot":              rebootModule,
 	}
 }
 

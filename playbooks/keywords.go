@@ -264,7 +264,7 @@ func (h *hostRun) delegate(ctx context.Context, t *load.Task, vars map[string]an
 	if c, ok := h.delegates[to]; ok {
 		return c, nil
 	}
-	host, ok := h.p.r.inv.Host(to)
+	host, ok := h.p.r.lookupHost(to)
 	if !ok {
 		if to != "localhost" && to != "127.0.0.1" {
 			return nil, fmt.Errorf("delegate_to: no host %q in the inventory", to)

@@ -83,6 +83,8 @@ type runner struct {
 	order []string
 	// lastPlay is, per host name, the index of the last play it is in.
 	lastPlay map[string]int
+	// rt are group_by's and add_host's changes to the inventory.
+	rt runtimeInv
 }
 
 // hostState is what a run knows about one host across plays.
@@ -149,6 +151,9 @@ func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Opt
 		if err := ctx.Err(); err != nil {
 			return r.summary(start), err
 		}
+		if err := r.rematch(pb.Plays, matches, i); err != nil {
+			return r.summary(start), err
+		}
 		r.runPlay(ctx, i, play, matches[i])
 	}
 	return r.summary(start), ctx.Err()
@@ -172,7 +177,7 @@ func (r *runner) matchPlay(play *load.Play) (*inventory.Match, error) {
 		}
 		pattern = p
 	}
-	m, err := r.inv.Match(pattern, r.o.Limit)
+	m, err := r.matchRuntime(pattern, r.o.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: hosts: %w", r.posString(play.Pos), err)
 	}
@@ -196,6 +201,9 @@ func (r *runner) state(h *inventory.Host) *hostState {
 		hs = &hostState{host: withExtraVars(h, r.o.ExtraVars), vars: map[string]any{}, lastPlay: r.lastPlay[h.Name]}
 		r.hosts[h.Name] = hs
 		r.order = append(r.order, h.Name)
+	}
+	if rh := r.runtimeHost(h.Name); rh != nil && rh != h {
+		hs.host = withExtraVars(rh, r.o.ExtraVars) // group_by, add_host
 	}
 	return hs
 }

@@ -59,7 +59,8 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 	if t.Include != nil {
 		return h.runInclude(ctx, orig, t, vars, base, pos)
 	}
-	if t.RunOnce && !t.Handler {
+	// add_host bypasses the host loop in Ansible: it runs once, as run_once.
+	if (t.RunOnce || t.Module == "add_host") && !t.Handler {
 		shared, mine := h.p.runOnceShared(orig, h.index)
 		if !mine {
 			select {

@@ -266,13 +266,10 @@ func containsTemplate(x any) bool {
 // groupsVar is Ansible's `groups`: every group's host names.
 func (r *runner) groupsVar() map[string]any {
 	out := map[string]any{}
-	for _, g := range r.inv.Groups() {
-		hosts, _ := r.inv.GroupHosts(g.Name)
-		names := make([]any, len(hosts))
-		for i, h := range hosts {
-			names[i] = h.Name
-		}
-		out[g.Name] = names
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for g, hosts := range r.runtimeGroups() {
+		out[g] = toAnyList(hosts)
 	}
 	return out
 }
@@ -284,7 +281,7 @@ func (r *runner) hostvarsVar() map[string]any {
 	out := map[string]any{}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, h := range r.inv.Hosts() {
+	for _, h := range r.allHosts() {
 		hv := make(map[string]any, len(h.Vars)+4)
 		for k, x := range h.Vars {
 			hv[k] = x
