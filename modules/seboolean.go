@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -65,7 +66,7 @@ func (m sebooleanModule) current(t *Task, probe Output) (bool, error) {
 	}
 	name := t.Args.String("name")
 	if !on && !t.Args.Bool("ignore_selinux_state") {
-		return false, fmt.Errorf(selinuxOff)
+		return false, errors.New(selinuxOff)
 	}
 	rc, err := r.num("rc")
 	if err != nil {

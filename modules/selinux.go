@@ -2,6 +2,7 @@ package modules
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -113,7 +114,7 @@ func (m selinuxModule) plan(t *Task, probe Output) (*selinuxPlan, error) {
 	}
 	if !on {
 		if state != "disabled" {
-			return nil, fmt.Errorf(selinuxOff)
+			return nil, errors.New(selinuxOff)
 		}
 		sp.off = true
 		return sp, nil
