@@ -11,7 +11,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // copyModule is Ansible's copy: a file with a given content (inline, or
@@ -53,7 +52,8 @@ type copyTask struct {
 	content                            []byte
 	own                                ownership
 	backup, force                      bool
-	trailing                           bool // dest ends in '/': a folder, made if missing
+	trailing                           bool      // dest ends in '/': a folder, made if missing
+	tree                               *copyTree // src is a controller folder (copy_tree.go)
 }
 
 func readCopyTask(t *Task) (copyTask, error) {
@@ -93,17 +93,23 @@ func readCopyTask(t *Task) (copyTask, error) {
 	if ct.src == "" {
 		return ct, fmt.Errorf("src (or content) is required")
 	}
-	if strings.HasSuffix(ct.src, "/") {
-		return ct, fmt.Errorf("src %s is a directory: copying directories is not supported yet", ct.src)
-	}
 	if t.Files == nil {
 		return ct, fmt.Errorf("src %s: no controller files to read from", ct.src)
 	}
-	b, err := t.Files.ReadFile(ct.src)
-	if err != nil {
-		if errors.Is(err, syscall.EISDIR) || strings.Contains(err.Error(), "is a directory") {
+	var b []byte
+	var err error
+	if !strings.HasSuffix(ct.src, "/") {
+		b, err = t.Files.ReadFile(ct.src)
+	}
+	if strings.HasSuffix(ct.src, "/") || isDirErr(err) {
+		ds, ok := dirSourceOf(t)
+		if !ok {
 			return ct, fmt.Errorf("src %s is a directory: copying directories is not supported yet", ct.src)
 		}
+		ct.tree, err = readCopyTree(ds, ct.src, ct.dest)
+		return ct, err
+	}
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return ct, fmt.Errorf("could not find or access '%s': %v", ct.src, err)
 		}
@@ -150,6 +156,9 @@ func (m copyModule) Probe(t *Task) (string, error) {
 	ct, err := readCopyTask(t)
 	if err != nil {
 		return "", err
+	}
+	if ct.tree != nil {
+		return ct.treeProbe(t), nil
 	}
 	limit := inlineLimit
 	if t.Diff {
@@ -283,6 +292,9 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 	ct, err := readCopyTask(t)
 	if err != nil {
 		return nil, err
+	}
+	if ct.tree != nil {
+		return ct.treePlan(probe)
 	}
 	cp, err := readCopyProbe(ct, probe)
 	if err != nil {
@@ -434,6 +446,9 @@ func (m copyModule) Report(t *Task, probe Output) (Result, error) {
 	ct, err := readCopyTask(t)
 	if err != nil {
 		return nil, err
+	}
+	if ct.tree != nil {
+		return ct.treeResult(false), nil
 	}
 	cp, err := readCopyProbe(ct, probe)
 	if err != nil {
