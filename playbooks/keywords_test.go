@@ -250,3 +250,25 @@ func TestVarsMagicVariable(t *testing.T) {
 		t.Fatalf("%s", trail(events))
 	}
 }
+
+// copy of a controller folder: "conf/" copies what it holds; the runner
+// lists folders found as files are (the play's files/).
+func TestCopyFolderFromController(t *testing.T) {
+	files := map[string]string{
+		"site.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {src: conf/, dest: "{{ dir }}/out/"}
+`,
+		"files/conf/a.txt":     "a\n",
+		"files/conf/sub/b.txt": "b\n",
+	}
+	events, sum, dir := runFiles(t, files, "local ansible_connection=local\n", nil)
+	if sum.Failed() != 0 || sum.Changed() != 1 {
+		t.Fatalf("%s", trail(events))
+	}
+	if got := readTrim(t, filepath.Join(dir, "out/sub/b.txt")); got != "b" {
+		t.Errorf("b.txt: %q", got)
+	}
+}

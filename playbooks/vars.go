@@ -3,6 +3,7 @@ package playbooks
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -369,6 +370,21 @@ func (f fileSource) find(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("could not find %q in %s", name, strings.Join(f.dirs, ", "))
+}
+
+// ReadDir lists a controller folder (copy of a folder, assemble of
+// controller fragments), found as files are.
+func (f fileSource) ReadDir(name string) ([]fs.DirEntry, error) {
+	if filepath.IsAbs(name) {
+		return os.ReadDir(name)
+	}
+	for _, d := range f.dirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return os.ReadDir(p)
+		}
+	}
+	return nil, fmt.Errorf("could not find folder %q in %s", name, strings.Join(f.dirs, ", "))
 }
 
 func (f fileSource) ReadFile(name string) ([]byte, error) {
