@@ -75,5 +75,21 @@ was unreachable; 130 interrupted (Ctrl-C or SIGTERM).`,
 	}
 	root.AddCommand(newConvergeCmd(), newPlanCmd(), newApplyCmd(), newPullCmd(), newPingCmd(), newExecCmd(), newFactsCmd(),
 		newInventoryCmd(), newHistoryCmd(), newCronCmd(), newVersionCmd())
+	for _, c := range root.Commands() {
+		if c.Args != nil {
+			c.Args = withUsage(c.Args)
+		}
+	}
 	return root
+}
+
+// withUsage makes a wrong number of arguments say what the command takes
+// (cobra's own "accepts 1 arg(s), received 0" names nothing).
+func withUsage(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return fmt.Errorf("%v\nusage: tend %s (tend help %s says more)", err, cmd.Use, cmd.Name())
+		}
+		return nil
+	}
 }

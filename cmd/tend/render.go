@@ -15,7 +15,8 @@ type painter struct{ on bool }
 
 func newPainter(w io.Writer) painter {
 	f, ok := w.(*os.File)
-	return painter{on: ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd()))}
+	// NO_COLOR, and a terminal that says it cannot draw (TERM=dumb), get none.
+	return painter{on: ok && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && term.IsTerminal(int(f.Fd()))}
 }
 
 func (p painter) paint(code, s string) string {
