@@ -17,7 +17,6 @@ type authorizedKeyModule struct{}
 
 func init() {
 	Register("authorized_key", authorizedKeyModule{})
-	RegisterFQCN("ansible.posix.authorized_key", "authorized_key")
 }
 
 func (authorizedKeyModule) Spec() Spec {

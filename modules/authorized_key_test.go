@@ -39,7 +39,7 @@ func TestAuthorizedKeyAnsible(t *testing.T) {
 		if c.Comment != nil {
 			raw["comment"] = *c.Comment
 		}
-		_, task := mkTask(t, "ansible.posix.authorized_key", raw)
+		_, task := mkTask(t, "authorized_key", raw)
 		existing := ""
 		if c.Existing != nil {
 			existing = *c.Existing

@@ -22,7 +22,6 @@ type iniFileModule struct{}
 func init() {
 	Register("ini_file", iniFileModule{})
 	// Ansible 2.14 routes the short name to community.general's.
-	Register("community.general.ini_file", iniFileModule{})
 }
 
 func (iniFileModule) Spec() Spec {

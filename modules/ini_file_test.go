@@ -104,7 +104,7 @@ func TestIniNewerOptions(t *testing.T) {
 		for k, v := range c.args {
 			args[k] = v
 		}
-		m, task := mkTask(t, "community.general.ini_file", args)
+		m, task := mkTask(t, "ini_file", args)
 		ch, err := m.Plan(task, fakeProbe(&c.content))
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)

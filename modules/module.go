@@ -138,27 +138,11 @@ func Register(name string, m Module) {
 	registry[name] = m
 }
 
-// fqcn maps the full names of collection modules that tend has
-// (ansible.posix.sysctl) to the names they are registered under. Only
-// ansible.builtin's names are trimmed blindly: a collection's prefix is
-// not, so that community.general.foo never runs a builtin foo.
-var fqcn = map[string]string{}
-
-// RegisterFQCN makes full (a collection's fully qualified name, such as
-// "ansible.posix.mount") another name of the registered module short.
-func RegisterFQCN(full, short string) {
-	if _, dup := fqcn[full]; dup {
-		panic("modules: " + full + " registered twice")
-	}
-	fqcn[full] = short
-}
-
-// Lookup returns the module called name, accepting "ansible.builtin.NAME",
-// "ansible.legacy.NAME" and the full names given to RegisterFQCN.
+// Lookup returns the module called name, accepting "ansible.builtin.NAME"
+// and "ansible.legacy.NAME". A collection's full name (ansible.posix.sysctl)
+// is the loader's to resolve: it knows, from Ansible's routing
+// (internal/ansiblenames), which short name is the same module.
 func Lookup(name string) (Module, bool) {
-	if short, ok := fqcn[name]; ok {
-		name = short
-	}
 	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
 		name = strings.TrimPrefix(name, prefix)
 	}

@@ -25,7 +25,6 @@ type sebooleanModule struct{ fs string }
 
 func init() {
 	Register("seboolean", sebooleanModule{fs: selinuxFS})
-	RegisterFQCN("ansible.posix.seboolean", "seboolean")
 }
 
 func (sebooleanModule) Spec() Spec {

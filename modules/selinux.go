@@ -16,7 +16,6 @@ type selinuxModule struct{ fs string }
 
 func init() {
 	Register("selinux", selinuxModule{fs: selinuxFS})
-	RegisterFQCN("ansible.posix.selinux", "selinux")
 }
 
 func (selinuxModule) Spec() Spec {

@@ -19,7 +19,6 @@ type sysctlModule struct {
 
 func init() {
 	Register("sysctl", sysctlModule{})
-	RegisterFQCN("ansible.posix.sysctl", "sysctl")
 }
 
 func (sysctlModule) Spec() Spec {

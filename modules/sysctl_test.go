@@ -70,7 +70,7 @@ func TestSysctlConverges(t *testing.T) {
 		bin, kv := fakeSysctl(t)
 		fake := sysctlModule{cmd: filepath.Join(bin, "sysctl")}
 		mk := func(raw map[string]any) (Module, *Task) {
-			_, task := mkTask(t, "ansible.posix.sysctl", raw)
+			_, task := mkTask(t, "sysctl", raw)
 			return fake, task
 		}
 		dir := hostileDir(t)

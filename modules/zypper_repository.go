@@ -20,7 +20,6 @@ type zypperRepositoryModule struct{}
 
 func init() {
 	Register("zypper_repository", zypperRepositoryModule{})
-	RegisterFQCN("community.general.zypper_repository", "zypper_repository")
 }
 
 func (zypperRepositoryModule) Spec() Spec {

@@ -58,7 +58,7 @@ func TestZypperRepository(t *testing.T) {
 			}
 			sh.env = env
 			raw := map[string]any{"name": "oss", "repo": "http://download.example.org/distribution/leap/15.5/repo/oss/", "priority": 90, "auto_import_keys": true}
-			m, task := mkTask(t, "community.general.zypper_repository", raw)
+			m, task := mkTask(t, "zypper_repository", raw)
 			ch, res := converge(t, sh, m, task)
 			if got := readFile(t, filepath.Join(bin, "zdb", "oss")); got != "alias='oss' name='oss' priority='90' enabled='1' autorefresh='1' gpgcheck='1' url='http://download.example.org/distribution/leap/15.5/repo/oss/'\n" {
 				t.Errorf("repo %q", got)

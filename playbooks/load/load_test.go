@@ -176,3 +176,21 @@ func TestYAMLIndentErrorPosition(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A collection's full name loads the module tend has under the short name
+// Ansible routes to the same module; one it routes elsewhere does not.
+func TestCollectionModuleNames(t *testing.T) {
+	pb := mustLoad(t, map[string]string{"site.yml": `- hosts: all
+  tasks:
+    - ansible.posix.sysctl: {name: a.b, value: "1"}
+    - community.general.ini_file: {path: /x, section: s}
+    - ansible.builtin.copy: {dest: /y, content: z}
+`})
+	var got []string
+	for _, task := range pb.Plays[0].Tasks {
+		got = append(got, task.Module)
+	}
+	if want := []string{"sysctl", "ini_file", "copy"}; !slices.Equal(got, want) {
+		t.Errorf("modules %q, want %q", got, want)
+	}
+}
