@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // A Module compiles one task into POSIX sh text. It never touches a host:
@@ -51,6 +53,18 @@ type Reporter interface {
 	Report(t *Task, probe Output) (Result, error)
 }
 
+// Asker is a module that, for the arguments it is given, lists what it
+// needs to know about the host as questions (data) instead of a probe
+// script: the runner answers the questions of many tasks with one program
+// of a few processes, and in check mode answers from its model of what
+// earlier tasks would have changed. Questions returns nil (and no error)
+// for arguments it does not cover: the runner then runs Probe. When it
+// returns questions, Plan, Report and Read get their answers in
+// Output.Answers, and Probe is not run.
+type Asker interface {
+	Questions(t *Task) ([]hostq.Question, error)
+}
+
 // Task is one module invocation on one host: arguments already templated
 // and checked against the Spec.
 type Task struct {
@@ -73,6 +87,8 @@ type Output struct {
 	Stdout   []byte
 	Stderr   []byte
 	ExitCode int
+	// Answers are set instead of the rest for an Asker's questions.
+	Answers hostq.Answers
 }
 
 // Change is what a converge would do to one host for one task.
@@ -94,6 +110,11 @@ type Change struct {
 	// that failed_when can overrule it, as for command's non-zero rc); an
 	// error means the output could not be understood.
 	Result func(apply Output) (Result, error)
+	// Effects say, as data, what the host looks like once Apply ran: the
+	// check run's model of the host takes them, so that later tasks are
+	// planned against what this one would have done. A change without
+	// effects leaves the paths of its task known only after apply.
+	Effects []hostq.Effect
 }
 
 // Diff is one difference between the host and the desired state.
