@@ -377,7 +377,7 @@ func (m authorizedKeyModule) read(t *Task, probe Output) (*akState, error) {
 	}
 	if st.fi.Exists {
 		if st.fi.Type != '-' {
-			return nil, fmt.Errorf("%s is a %s, not a file", st.file, st.fi.kind())
+			return nil, fmt.Errorf("%s is a %s, not a file", st.file, st.fi.Kind())
 		}
 		c, ok := r.blob("c")
 		if !ok {

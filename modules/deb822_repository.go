@@ -226,7 +226,7 @@ func (m deb822RepositoryModule) plan(t *Task, probe Output) (*deb822Plan, []Diff
 		return nil, nil, nil, err
 	}
 	if p.src.Exists && p.src.Type != '-' {
-		return nil, nil, nil, errorf("%s is a %s", dt.sources, p.src.kind())
+		return nil, nil, nil, errorf("%s is a %s", dt.sources, p.src.Kind())
 	}
 	c, ok := r.blob("s.c")
 	p.old, p.oldKnown = string(c), ok
@@ -246,7 +246,7 @@ func (m deb822RepositoryModule) plan(t *Task, probe Output) (*deb822Plan, []Diff
 				return nil, nil, nil, err
 			}
 			if fi.Exists {
-				diffs = append(diffs, stateDiff(dt.keyFile(ext), fi.state(), "absent"))
+				diffs = append(diffs, stateDiff(dt.keyFile(ext), fi.State(), "absent"))
 				cmds = append(cmds, "rm -f -- "+q(dt.keyFile(ext))+" || tend_die "+q("cannot remove "+dt.keyFile(ext)))
 			}
 		}

@@ -359,7 +359,7 @@ func pathInfo(fi fileInfo) Result {
 	uid, _ := strconv.Atoi(fi.UID)
 	gid, _ := strconv.Atoi(fi.GID)
 	return Result{
-		"state": fi.state(),
+		"state": fi.State(),
 		"mode":  octal(fi.Perm),
 		"uid":   uid,
 		"gid":   gid,
@@ -379,7 +379,7 @@ func (fp *fileProbe) planAbsent() (*Change, error) {
 	}
 	s := fp.applyScript()
 	s.add(`rm -rf -- "$tend_p" || tend_die "rmtree failed: $tend_p"`)
-	return fp.change(s, []Diff{stateDiff(fp.ft.path, fp.p.state(), "absent")}, nil), nil
+	return fp.change(s, []Diff{stateDiff(fp.ft.path, fp.p.State(), "absent")}, nil), nil
 }
 
 // target is the file whose attributes the task sets: the path, or what it
@@ -398,7 +398,7 @@ func (fp *fileProbe) planFile() (*Change, error) {
 		return nil, fmt.Errorf("file (%s) is absent, cannot continue", ft.path)
 	}
 	if fi.Type == 'd' || fi.Type == 'l' {
-		return nil, fmt.Errorf("file (%s) is %s, cannot continue", ft.path, fi.state())
+		return nil, fmt.Errorf("file (%s) is %s, cannot continue", ft.path, fi.State())
 	}
 	ap, err := planAttrs(ft.path, fi, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
 	if err != nil || len(ap.Diffs) == 0 {
@@ -444,7 +444,7 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		return fp.change(s, diffs, nil), nil
 	}
 	if fi.Type != 'd' {
-		return nil, fmt.Errorf("%s already exists as a %s", ft.path, fi.state())
+		return nil, fmt.Errorf("%s already exists as a %s", ft.path, fi.State())
 	}
 	ap, err := planAttrs(ft.path, fi, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)
 	if err != nil {
@@ -551,7 +551,7 @@ func (fp *fileProbe) planTouch() (*Change, error) {
 	s := fp.applyScript()
 	var ap attrPlan
 	var err error
-	diffs := []Diff{stateDiff(ft.path, fi.state(), "touch")}
+	diffs := []Diff{stateDiff(ft.path, fi.State(), "touch")}
 	if !fi.Exists {
 		s.add(`touch -- "$tend_p" || tend_die "cannot touch $tend_p"`)
 		diffs = []Diff{stateDiff(ft.path, "absent", "file")}
@@ -614,7 +614,7 @@ func (fp *fileProbe) planLink() (*Change, error) {
 		return nil, fmt.Errorf("src file does not exist, use \"force=yes\" if you really want to create the link: %s", ft.linkSource())
 	}
 	var diffs []Diff
-	switch p.state() {
+	switch p.State() {
 	case "directory":
 		if !ft.force {
 			return nil, fmt.Errorf("refusing to convert from directory to symlink for %s", ft.path)
@@ -629,9 +629,9 @@ func (fp *fileProbe) planLink() (*Change, error) {
 		diffs = append(diffs, stateDiff(ft.path, "directory", "link"))
 	case "file", "hard":
 		if !ft.force {
-			return nil, fmt.Errorf("refusing to convert from %s to symlink for %s", p.state(), ft.path)
+			return nil, fmt.Errorf("refusing to convert from %s to symlink for %s", p.State(), ft.path)
 		}
-		diffs = append(diffs, stateDiff(ft.path, p.state(), "link"))
+		diffs = append(diffs, stateDiff(ft.path, p.State(), "link"))
 	case "absent":
 		diffs = append(diffs, stateDiff(ft.path, "absent", "link"))
 	case "link":
@@ -681,7 +681,7 @@ func (fp *fileProbe) planHard() (*Change, error) {
 	p := fp.p
 	extra := Result{"dest": ft.path, "src": ft.src}
 	if ft.src == "" {
-		if p.state() != "hard" {
+		if p.State() != "hard" {
 			return nil, fmt.Errorf("src is required for creating new hardlinks")
 		}
 		return fp.planFile()
@@ -698,14 +698,14 @@ func (fp *fileProbe) planHard() (*Change, error) {
 	case same:
 	case p.Type == 'd':
 		return nil, fmt.Errorf("refusing to replace directory %s with a hard link", ft.path)
-	case p.state() == "absent", p.state() == "link":
-		diffs = append(diffs, stateDiff(ft.path, p.state(), "hard"))
-	case !ft.force && p.state() == "hard":
+	case p.State() == "absent", p.State() == "link":
+		diffs = append(diffs, stateDiff(ft.path, p.State(), "hard"))
+	case !ft.force && p.State() == "hard":
 		return nil, errorf("Cannot link, different hard link exists at destination")
 	case !ft.force:
-		return nil, errorf("Cannot link, %s exists at destination", p.state())
+		return nil, errorf("Cannot link, %s exists at destination", p.State())
 	default:
-		diffs = append(diffs, stateDiff(ft.path, p.state(), "hard"))
+		diffs = append(diffs, stateDiff(ft.path, p.State(), "hard"))
 	}
 	// The link and src are one file: its attributes are src's.
 	ap, err := planAttrs(ft.path, fp.s, ft.mode, ft.own, fp.umask, `"$tend_p"`, false)

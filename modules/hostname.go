@@ -255,7 +255,7 @@ func (m hostnameModule) read(t *Task, probe Output) (hostnameState, error) {
 		}
 		if hs.fi.Exists {
 			if hs.fi.Type != '-' {
-				return hs, fmt.Errorf("%s is a %s, not a file", f, hs.fi.kind())
+				return hs, fmt.Errorf("%s is a %s, not a file", f, hs.fi.Kind())
 			}
 			c, ok := r.blob(key + ".c")
 			if !ok {

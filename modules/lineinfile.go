@@ -160,7 +160,7 @@ func readTextProbe(p string, probe Output) (textFile, error) {
 			return tf, errorf("Path %s is a directory !", p)
 		case '-':
 		default:
-			return tf, errorf("Path %s is a %s, not a regular file", p, tf.fi.kind())
+			return tf, errorf("Path %s is a %s, not a regular file", p, tf.fi.Kind())
 		}
 		var ok bool
 		if tf.before, ok = r.blob("c"); !ok {

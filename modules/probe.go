@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // Probe scripts, and Apply scripts that report something back, print
@@ -135,59 +137,9 @@ func (r *records) blob(key string) ([]byte, bool) {
 	return b, ok
 }
 
-// fileInfo is what tend_stat prints about one path.
-type fileInfo struct {
-	Exists bool
-	Type   byte // ls's type character: '-', 'd', 'l', 'c', 'b', 'p', 's'
-	Perm   uint32
-	Nlink  int64
-	UID    string // numeric, as printed by ls -n
-	GID    string
-	Owner  string // names as ls prints them (busybox cuts them to 8 bytes): for people only
-	Group  string
-	Size   int64
-	// OwnerMatch and GroupMatch say whether the file belongs to the
-	// requested owner and group (find -user/-group, which takes names and
-	// numbers): "1", "0", or "error" when find could not look the name up;
-	// "" when not asked.
-	OwnerMatch, GroupMatch string
-}
-
-// state is the word Ansible's file module uses for the type.
-func (fi fileInfo) state() string {
-	switch {
-	case !fi.Exists:
-		return "absent"
-	case fi.Type == 'd':
-		return "directory"
-	case fi.Type == 'l':
-		return "link"
-	case fi.Type == '-' && fi.Nlink > 1:
-		return "hard"
-	}
-	return "file"
-}
-
-// kind says what the file is in plain words, for messages.
-func (fi fileInfo) kind() string {
-	switch fi.Type {
-	case '-':
-		return "file"
-	case 'd':
-		return "directory"
-	case 'l':
-		return "link"
-	case 'c':
-		return "character device"
-	case 'b':
-		return "block device"
-	case 'p':
-		return "fifo"
-	case 's':
-		return "socket"
-	}
-	return "absent"
-}
+// fileInfo is what tend_stat prints about one path: the same as a
+// hostq.Path answer, so that a module reads both alike.
+type fileInfo = hostq.PathInfo
 
 var numericID = regexp.MustCompile(`^[0-9]+$`)
 

@@ -54,7 +54,7 @@ func TestReadProbeFailure(t *testing.T) {
 func TestStatRecordsStrict(t *testing.T) {
 	base := "p.type=present\np.mode=-rw-r--r--\np.nlink=1\np.uid=0\np.gid=0\np.size=3\np.owner=root\np.group=root\n"
 	r, _ := parseRecords([]byte(base))
-	if fi, err := r.stat("p"); err != nil || fi.Perm != 0o644 || fi.Size != 3 || fi.state() != "file" {
+	if fi, err := r.stat("p"); err != nil || fi.Perm != 0o644 || fi.Size != 3 || fi.State() != "file" {
 		t.Errorf("%v %v", fi, err)
 	}
 	for _, bad := range []string{

@@ -330,7 +330,7 @@ func (yumRepositoryModule) plan(t *Task, probe Output) (*yumRepoPlan, error) {
 	var secs []*iniSection
 	if p.fi.Exists {
 		if p.fi.Type != '-' {
-			return nil, errorf("%s is a %s", yt.dest, p.fi.kind())
+			return nil, errorf("%s is a %s", yt.dest, p.fi.Kind())
 		}
 		c, ok := r.blob("c")
 		if !ok {
