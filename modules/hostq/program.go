@@ -144,9 +144,11 @@ func (p *Program) Script() string {
 		w(`fi`)
 	}
 	// Content last, framed by the nonce: it is bytes, not records.
-	w("echo ", p.nonce)
 	if len(p.content) > 0 {
 		p.candidates(w, "k", p.content)
+	}
+	w("echo ", p.nonce)
+	if len(p.content) > 0 {
 		w(`[ $# -eq 0 ] || find -H "$@" -prune -type f -size -`, strconv.Itoa(ContentLimit+1), `c -exec cat {} +`)
 	}
 	w("printf '\\n%s\\n' ", p.nonce)
