@@ -11,6 +11,7 @@ import (
 
 	"tend/inventory"
 	"tend/modules"
+	"tend/modules/hostq"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/transport"
@@ -30,6 +31,9 @@ type outcome struct {
 	desired, planned string
 	// refused is set when Options.Guard refused the change.
 	refused bool
+	// unknown says why a check run cannot tell the change before earlier
+	// changes are applied ("known after apply").
+	unknown string
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -135,6 +139,7 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
 		e.Desired, e.Planned = o.desired, o.planned
+		e.Unknown = o.unknown
 		e.Check = h.checkMode(t)
 		if looped {
 			e.Item = labels[i]
@@ -368,12 +373,20 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
-	mod, mt, probe, err := h.moduleProbe(t, name, raw, h.env)
+	mod, mt, probe, qs, err := h.moduleProbe(t, name, raw, h.env)
 	if err != nil {
 		return failf("%v", err)
 	}
 	var observed modules.Output
-	if probe != "" {
+	switch {
+	case qs != nil:
+		if observed.Answers, err = h.answersFor(ctx, t, qs); err != nil {
+			if pe, ok := err.(probeError); ok {
+				return failf("%s: %v", name, pe.error)
+			}
+			return h.connectionLost(err)
+		}
+	case probe != "":
 		user := h.becomeUser(t)
 		var ok bool
 		if observed, ok = h.takeProbe(user, probe); !ok {
@@ -389,14 +402,16 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	if reader, ok := mod.(modules.Reader); ok {
 		res, err := reader.Read(mt, observed)
 		if err != nil {
-			return failf("%s: %v", name, err)
+			return h.planError(t, name, err)
 		}
 		return outcome{status: StatusOK, result: res}
 	}
 	desired := desiredDigest(h.p.r.o.DigestKey, name, mt.Args)
 	change, err := mod.Plan(mt, observed)
 	if err != nil {
-		return failf("%s: %v", name, err)
+		o := h.planError(t, name, err)
+		o.desired = desired
+		return o
 	}
 	var planned string
 	if change != nil {
@@ -405,6 +420,16 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	o := h.planModule(ctx, t, name, mod, mt, observed, change, desired, planned)
 	o.desired, o.planned = desired, planned
 	return o
+}
+
+// planError is the outcome of a task whose plan failed. In check mode, a
+// plan that needs what only applying earlier changes would tell is not a
+// failure: the task is reported as a change known after apply.
+func (h *hostRun) planError(t *load.Task, name string, err error) outcome {
+	if u, ok := hostq.IsUnknown(err); ok && h.checkMode(t) {
+		return outcome{status: StatusChanged, unknown: u.Why, result: modules.Result{}}
+	}
+	return failf("%s: %v", name, err)
 }
 
 // guard asks Options.Guard whether a change may be applied; once it
@@ -443,6 +468,7 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 		return outcome{status: StatusOK, result: res}
 	}
 	if h.checkMode(t) {
+		h.predict(t, name, mt, change)
 		if change.CheckUnknown {
 			return outcome{status: StatusSkipped, msg: "skipped in check mode: the command's effect cannot be known without running it"}
 		}
@@ -483,18 +509,27 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 }
 
 // moduleProbe checks a module's arguments and returns the module, its task
-// and its probe script.
-func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env string) (modules.Module, *modules.Task, string, error) {
+// and its probe: a script, or the questions of a modules.Asker.
+func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env string) (modules.Module, *modules.Task, string, []hostq.Question, error) {
 	mod, args, err := lookupChecked(name, raw)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	mt := &modules.Task{Args: args, Facts: h.moduleFacts(), Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	if a, ok := mod.(modules.Asker); ok {
+		qs, err := a.Questions(mt)
+		if err != nil {
+			return nil, nil, "", nil, fmt.Errorf("%s: %v", name, err)
+		}
+		if qs != nil {
+			return mod, mt, "", qs, nil
+		}
+	}
 	probe, err := mod.Probe(mt)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("%s: %v", name, err)
+		return nil, nil, "", nil, fmt.Errorf("%s: %v", name, err)
 	}
-	return mod, mt, withEnv(env, probe), nil
+	return mod, mt, withEnv(env, probe), nil, nil
 }
 
 // exec runs a script on the host, as user when set, and collects its output.
