@@ -9,6 +9,7 @@ import (
 	"tend/modules"
 	"tend/inventory"
 	"tend/modules/hostq"
+	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/transport"
 )
@@ -129,4 +130,32 @@ func (h *hostRun) loginUser() string {
 		return u
 	}
 	return "root"
+}
+
+// knownAfterApply turns an error that comes from a value only applying
+// would tell (jinja.AfterApply, in a check run) into the task's outcome: a
+// change known after apply, or for debug a message saying so. ok is false
+// for any other error.
+func (h *hostRun) knownAfterApply(t *load.Task, err error) (outcome, bool) {
+	why, ok := jinja.IsAfterApply(err)
+	if !ok || !h.checkMode(t) {
+		return outcome{}, false
+	}
+	if t.Module == "debug" {
+		return outcome{status: StatusOK, msg: "known after apply: " + why, unknown: why}, true
+	}
+	return outcome{status: StatusChanged, unknown: why, result: modules.Result{}}, true
+}
+
+// unknownResult is what a task registers when a check run cannot know its
+// result: its values fail when used, as "known after apply", so the tasks
+// that use them are reported as such.
+func unknownResult(o outcome) modules.Result {
+	r := modules.Result{}
+	for _, k := range []string{"stdout", "stderr", "rc", "stdout_lines", "stderr_lines", "msg", "content", "json", "status", "stat", "results", "files", "matched", "dest", "path", "checksum", "ansible_facts"} {
+		if _, ok := o.result[k]; !ok {
+			r[k] = jinja.AfterApply(o.unknown)
+		}
+	}
+	return r
 }

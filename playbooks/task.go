@@ -86,6 +86,10 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 // runItems runs a task for each of its loop items, or once without a loop.
 func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated map[string]any, pos string, base Event) (outs []outcome, labels []string, looped bool) {
 	items, err := h.loopItems(t, vars)
+	if o, unknown := h.knownAfterApply(t, err); unknown {
+		o.unknown = "loop: " + o.unknown
+		return []outcome{o}, nil, false
+	}
 	if err != nil {
 		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
@@ -139,7 +143,9 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
 		e.Desired, e.Planned = o.desired, o.planned
-		e.Unknown = o.unknown
+		if o.status == StatusChanged || o.status == StatusOK && o.msg != "" && o.msg == "known after apply: "+o.unknown {
+			e.Unknown = o.unknown // not for a command changed_when says is ok
+		}
 		e.Check = h.checkMode(t)
 		if looped {
 			e.Item = labels[i]
@@ -231,6 +237,11 @@ func registered(outs []outcome, looped bool) modules.Result {
 				r[k] = v
 			}
 		}
+		if o.unknown != "" {
+			for k, v := range unknownResult(o) {
+				r[k] = v
+			}
+		}
 		r["changed"] = o.status == StatusChanged
 		r["failed"] = o.status == StatusFailed
 		if o.status == StatusSkipped {
@@ -273,6 +284,10 @@ func registered(outs []outcome, looped bool) modules.Result {
 func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any, pos string) outcome {
 	for _, cond := range t.When {
 		ok, err := h.p.r.jinja.Truthy(cond, vars)
+		if o, unknown := h.knownAfterApply(t, err); unknown {
+			o.unknown = "when: " + cond + " (" + o.unknown + ")"
+			return o
+		}
 		if err != nil {
 			return failf("%s: when: %v", pos, err)
 		}
@@ -285,6 +300,9 @@ func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any
 		return failf("%s: %s", pos, t.Unsupported)
 	}
 	rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), vars)
+	if o, unknown := h.knownAfterApply(t, err); unknown {
+		return o
+	}
 	if err != nil {
 		return failf("%s: %v", pos, err)
 	}
@@ -332,6 +350,10 @@ func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, 
 	}
 	if len(t.ChangedWhen) > 0 && o.status != StatusFailed {
 		changed, err := h.allTrue(t.ChangedWhen, scope)
+		if u, unknown := h.knownAfterApply(t, err); unknown {
+			o.status, o.unknown = StatusChanged, "changed_when: "+u.unknown
+			return o
+		}
 		if err != nil {
 			return failf("%s: changed_when: %v", pos, err)
 		}
@@ -344,6 +366,10 @@ func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, 
 	}
 	if len(t.FailedWhen) > 0 {
 		failed, err := h.allTrue(t.FailedWhen, scope)
+		if u, unknown := h.knownAfterApply(t, err); unknown {
+			o.unknown = "failed_when: " + u.unknown
+			return o
+		}
 		if err != nil {
 			return failf("%s: failed_when: %v", pos, err)
 		}
@@ -470,7 +496,9 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 	if h.checkMode(t) {
 		h.predict(t, name, mt, change)
 		if change.CheckUnknown {
-			return outcome{status: StatusSkipped, msg: "skipped in check mode: the command's effect cannot be known without running it"}
+			// What the command prints and changes is known once it runs.
+			return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{},
+				unknown: fmt.Sprintf("%s %q at %s runs only when applied", name, h.current.Task, h.current.TaskPos)}
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
 	}
