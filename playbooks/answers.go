@@ -6,8 +6,8 @@ import (
 	"path"
 	"time"
 
-	"tend/modules"
 	"tend/inventory"
+	"tend/modules"
 	"tend/modules/hostq"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
