@@ -146,6 +146,11 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		if o.status == StatusChanged || o.status == StatusOK && o.msg != "" && o.msg == "known after apply: "+o.unknown {
 			e.Unknown = o.unknown // not for a command changed_when says is ok
 		}
+		if e.Unknown != "" && e.Planned == "" && o.status == StatusChanged {
+			// A change a check run cannot tell yet: a saved plan lets
+			// apply re-plan it (see savedplan.Guard).
+			e.Planned = plannedDigest(h.p.r.o.DigestKey, o.desired+"\x00known after apply: "+o.unknown, o.diffs)
+		}
 		e.Check = h.checkMode(t)
 		if looped {
 			e.Item = labels[i]
