@@ -35,6 +35,8 @@ type Program struct {
 	umask    bool
 	accounts bool
 	nonce    string
+	// statIndex is each followed path's place in stat.
+	statIndex map[string]int
 }
 
 const (
@@ -88,6 +90,10 @@ func Compile(qs []Question) *Program {
 	for _, q := range qs {
 		walk(q)
 	}
+	p.statIndex = map[string]int{}
+	for i, x := range p.stat {
+		p.statIndex[x] = i
+	}
 	return p
 }
 
@@ -122,44 +128,47 @@ func (p *Program) Script() string {
 	}
 	p.statScript(w, "e", "s", "", p.lstat)
 	p.statScript(w, "f", "t", "-L ", p.stat)
-	for i, l := range p.lstat {
-		w("if [ -L ", shell.Quote(l), " ]; then tend_v=$(readlink ", shell.Quote(l), ") && printf 'l.", strconv.Itoa(i), `:%s\n%s\n' "${#tend_v}" "$tend_v"; fi`)
-	}
+	p.linkScript(w)
 	for i, d := range p.empty {
 		qd := shell.Quote(d)
 		w("if [ -d ", qd, " ] && [ ! -L ", qd, " ]; then tend_e=1; set +f; for tend_x in ", qd, "/* ", qd, "/.[!.]* ", qd, "/..?*; do",
 			` if [ -e "$tend_x" ] || [ -L "$tend_x" ]; then tend_e=0; break; fi; done; set -f; else tend_e=1; fi; echo n.`, strconv.Itoa(i), "=$tend_e")
 	}
+	if len(p.content)+len(p.digest) > 0 {
+		p.sizeScript(w)
+	}
 	// Digests of the files too large to read; the smaller ones are digested
-	// on the controller from their content.
+	// on the controller from their content. No process without one.
 	if len(p.digest) > 0 {
-		p.candidates(w, "h", p.digest)
+		p.candidates(w, "h", p.digest, "-gt")
 		w(`if [ $# -gt 0 ]; then`)
 		w(`	if command -v sha1sum >/dev/null 2>&1; then tend_a=sha1 tend_t=sha1sum`)
 		w(`	elif command -v sha256sum >/dev/null 2>&1; then tend_a=sha256 tend_t=sha256sum`)
 		w(`	elif command -v md5sum >/dev/null 2>&1; then tend_a=md5 tend_t=md5sum`)
 		w(`	else tend_a=none tend_t=; fi`)
 		w(`	echo a=$tend_a`)
-		w(`	if [ -n "$tend_t" ]; then tend_v=$(find -H "$@" -prune -type f -size +`, strconv.Itoa(ContentLimit), `c -exec $tend_t {} +) || tend_v=; printf 'd:%s\n%s\n' "${#tend_v}" "$tend_v"; fi`)
+		w(`	if [ -n "$tend_t" ]; then tend_v=$($tend_t "$@") || tend_v=; printf 'd:%s\n%s\n' "${#tend_v}" "$tend_v"; fi`)
 		w(`fi`)
 	}
-	// Content last, framed by the nonce: it is bytes, not records.
+	// Content last, framed by the nonce: it is bytes, not records. One cat
+	// for every file; the controller splits it by the sizes stat gave.
 	if len(p.content) > 0 {
-		p.candidates(w, "k", p.content)
+		p.candidates(w, "k", p.content, "-le")
 	}
 	w("echo ", p.nonce)
 	if len(p.content) > 0 {
-		w(`[ $# -eq 0 ] || find -H "$@" -prune -type f -size -`, strconv.Itoa(ContentLimit+1), `c -exec cat {} +`)
+		w(`[ $# -eq 0 ] || cat "$@"`)
 	}
 	w("printf '\\n%s\\n' ", p.nonce)
 	w("exit 0")
 	return b.String()
 }
 
-// statScript lists the paths that exist (key E.i=1 or 0), then stats
-// them all in one process into the blob S. If that fails (a path went
-// away meanwhile), each is stat'ed alone: S.j or, failing, its error as
-// x.S.j, j counting the paths that exist.
+// statScript lists the paths that exist (key E.i=1 or 0, and shell
+// variable tend_E_i), then stats them all in one process into the blob S
+// (kept in tend_S). If that fails (a path went away meanwhile), each is
+// stat'ed alone: S.j or, failing, its error as x.S.j, j counting the paths
+// that exist; tend_S is then empty.
 func (p *Program) statScript(w func(...string), e, s, opt string, paths []string) {
 	if len(paths) == 0 {
 		return
@@ -171,10 +180,12 @@ func (p *Program) statScript(w func(...string), e, s, opt string, paths []string
 		if opt != "" {
 			test = "[ -e " + qx + " ]"
 		}
-		w("if ", test, "; then set -- \"$@\" ", qx, "; echo ", e, ".", strconv.Itoa(i), "=1; else echo ", e, ".", strconv.Itoa(i), "=0; fi")
+		v := "tend_" + e + "_" + strconv.Itoa(i)
+		w("if ", test, "; then set -- \"$@\" ", qx, "; ", v, "=1; else ", v, "=0; fi; echo ", e, ".", strconv.Itoa(i), "=$", v)
 	}
+	w(`tend_`, s, `=`)
 	w(`if [ $# -gt 0 ]; then`)
-	w(`	if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$@" 2>/dev/null); then printf '`, s, `:%s\n%s\n' "${#tend_v}" "$tend_v"`)
+	w(`	if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$@" 2>/dev/null); then printf '`, s, `:%s\n%s\n' "${#tend_v}" "$tend_v"; tend_`, s, `=$tend_v`)
 	w(`	else tend_j=0; for tend_f do`)
 	w(`		if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$tend_f" 2>&1); then printf '`, s, `.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"`)
 	w(`		else printf 'x.`, s, `.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"; fi`)
@@ -183,13 +194,40 @@ func (p *Program) statScript(w func(...string), e, s, opt string, paths []string
 	w(`fi`)
 }
 
-// candidates sets "$@" to the paths that are readable regular files
-// (K.i=1 or 0).
-func (p *Program) candidates(w func(...string), k string, paths []string) {
+// sizeScript reads the size of each path through links from the stat
+// output (field 5 of 7 per line), into tend_z_i, with builtins only.
+func (p *Program) sizeScript(w func(...string)) {
+	w(`set -- $tend_t`)
+	for i := range p.stat {
+		n := strconv.Itoa(i)
+		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge 7 ]; then tend_z_`, n, `=$5; shift 7; else tend_z_`, n, `=; fi`)
+	}
+}
+
+// linkScript reads the targets of the paths that are symbolic links: one
+// readlink for all where it takes many operands (GNU), else one each.
+func (p *Program) linkScript(w func(...string)) {
+	if len(p.lstat) == 0 {
+		return
+	}
+	w("set --")
+	for i, l := range p.lstat {
+		w("if [ -L ", shell.Quote(l), " ]; then set -- \"$@\" ", shell.Quote(l), "; echo lk.", strconv.Itoa(i), "=1; fi")
+	}
+	w(`if [ $# -gt 1 ] && tend_v=$(readlink "$@" 2>/dev/null); then printf 'lt:%s\n%s\n' "${#tend_v}" "$tend_v"`)
+	w(`elif [ $# -gt 0 ]; then tend_j=0; for tend_f do`)
+	w(`	tend_v=$(readlink "$tend_f") && printf 'l.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"; tend_j=$((tend_j + 1)); done`)
+	w(`fi`)
+}
+
+// candidates sets "$@" to the paths that are readable regular files whose
+// size compares (-le, -gt) with ContentLimit (K.i=1 or 0).
+func (p *Program) candidates(w func(...string), k string, paths []string, cmp string) {
 	w("set --")
 	for i, x := range paths {
 		qx := shell.Quote(x)
-		w("if [ -f ", qx, " ] && [ -r ", qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
+		z := "tend_z_" + strconv.Itoa(p.statIndex[x])
+		w(`if [ -n "$`, z, `" ] && [ "$`, z, `" `, cmp, ` `, strconv.Itoa(ContentLimit), ` ] && [ -f `, qx, ` ] && [ -r `, qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
 	}
 }
 
@@ -251,13 +289,7 @@ func (r *reader) parse(p *Program, content []byte) {
 	}
 	r.stats(p.lstat, false, "e", "s")
 	r.stats(p.stat, true, "f", "t")
-	for i, l := range p.lstat {
-		if t, ok := r.blobs["l."+strconv.Itoa(i)]; ok {
-			a := set.paths[Path{l, false}]
-			a.fi.Target = string(t)
-			set.paths[Path{l, false}] = a
-		}
-	}
+	r.links(p)
 	for i, d := range p.empty {
 		set.SetEmpty(d, r.flag("n."+strconv.Itoa(i)))
 	}
@@ -368,6 +400,41 @@ func parseStat(line string) (PathInfo, error) {
 	return fi, nil
 }
 
+// links reads the targets of the paths that are symbolic links.
+func (r *reader) links(p *Program) {
+	var links []string
+	for i, l := range p.lstat {
+		if r.vals["lk."+strconv.Itoa(i)] == "1" {
+			links = append(links, l)
+		}
+	}
+	targets := make([]string, len(links))
+	if all, ok := r.blobs["lt"]; ok {
+		ts := strings.Split(string(all), "\n")
+		if len(ts) != len(links) { // a target with a newline in it
+			for _, l := range links {
+				r.set.SetError(Path{l, false}, fmt.Errorf("cannot read the link %s", l))
+			}
+			return
+		}
+		copy(targets, ts)
+	} else {
+		for j, l := range links {
+			t, ok := r.blobs["l."+strconv.Itoa(j)]
+			if !ok {
+				r.set.SetError(Path{l, false}, fmt.Errorf("cannot read the link %s", l))
+				continue
+			}
+			targets[j] = string(t)
+		}
+	}
+	for j, l := range links {
+		a := r.set.paths[Path{l, false}]
+		a.fi.Target = targets[j]
+		r.set.paths[Path{l, false}] = a
+	}
+}
+
 // regular returns the followed answer of p when it is a regular file.
 func (r *reader) regular(p string) (PathInfo, bool) {
 	a, ok := r.set.paths[Path{p, true}]
@@ -379,13 +446,13 @@ func (r *reader) digests(p *Program) {
 	var big []string
 	for i, d := range p.digest {
 		fi, reg := r.regular(d)
-		in := r.flag("h." + strconv.Itoa(i))
 		switch {
-		case !reg:
-		case !in:
-			r.set.SetError(Digest{d}, fmt.Errorf("cannot read %s: permission denied", d))
-		case fi.Size > ContentLimit:
+		case !reg || fi.Size <= ContentLimit:
+			// Small files are digested from their content (contents).
+		case r.flag("h." + strconv.Itoa(i)):
 			big = append(big, d)
+		default:
+			r.set.SetError(Digest{d}, unreadable(d))
 		}
 	}
 	if len(big) == 0 {
@@ -415,6 +482,10 @@ func (r *reader) digests(p *Program) {
 	}
 }
 
+func unreadable(p string) error {
+	return fmt.Errorf("cannot read %s: permission denied (or it changed while it was read)", p)
+}
+
 func (r *reader) contents(p *Program, content []byte) {
 	type want struct {
 		path string
@@ -428,12 +499,11 @@ func (r *reader) contents(p *Program, content []byte) {
 		switch {
 		case !reg:
 			// Content and Digest say ErrNoContent from the Path answer.
-		case !in:
-			err := fmt.Errorf("cannot read %s: permission denied", c)
-			r.set.SetError(Content{c}, err)
-			r.set.SetError(Digest{c}, err)
 		case fi.Size > ContentLimit:
 			r.set.content[c] = contentAnswer{err: ErrTooBig}
+		case !in:
+			r.set.SetError(Content{c}, unreadable(c))
+			r.set.SetError(Digest{c}, unreadable(c))
 		default:
 			read = append(read, want{c, fi.Size})
 			total += fi.Size
