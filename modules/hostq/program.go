@@ -153,6 +153,7 @@ func (p *Program) Script() string {
 	// Content last, framed by the nonce: it is bytes, not records. One cat
 	// for every file; the controller splits it by the sizes stat gave.
 	if len(p.content) > 0 {
+		p.virtualScript(w)
 		p.candidates(w, "k", p.content, "-le")
 	}
 	w("echo ", p.nonce)
@@ -220,12 +221,34 @@ func (p *Program) linkScript(w func(...string)) {
 	w(`fi`)
 }
 
+// virtual says whether a path is in a filesystem whose sizes stat does
+// not know (/proc, /sys: 0 or 4096 whatever they hold).
+func virtual(p string) bool {
+	return strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
+}
+
+// virtualScript reads the files of /proc and /sys alone, counting their
+// bytes: two processes each, and they stay out of the cat of the others.
+func (p *Program) virtualScript(w func(...string)) {
+	for i, x := range p.content {
+		if !virtual(x) {
+			continue
+		}
+		qx := shell.Quote(x)
+		w(`if [ -f `, qx, ` ] && [ -r `, qx, ` ] && tend_z=$(wc -c < `, qx, `); then printf 'v.`, strconv.Itoa(i), `:%s\n' $tend_z; cat `, qx, `; echo; fi`)
+	}
+}
+
 // candidates sets "$@" to the paths that are readable regular files whose
 // size compares (-le, -gt) with ContentLimit (K.i=1 or 0).
 func (p *Program) candidates(w func(...string), k string, paths []string, cmp string) {
 	w("set --")
 	for i, x := range paths {
 		qx := shell.Quote(x)
+		if virtual(x) {
+			w("echo ", k, ".", strconv.Itoa(i), "=0")
+			continue
+		}
 		z := "tend_z_" + strconv.Itoa(p.statIndex[x])
 		w(`if [ -n "$`, z, `" ] && [ "$`, z, `" `, cmp, ` `, strconv.Itoa(ContentLimit), ` ] && [ -f `, qx, ` ] && [ -r `, qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
 	}
@@ -496,6 +519,10 @@ func (r *reader) contents(p *Program, content []byte) {
 	for i, c := range p.content {
 		fi, reg := r.regular(c)
 		in := r.flag("k." + strconv.Itoa(i))
+		if v, ok := r.blobs["v."+strconv.Itoa(i)]; ok && reg {
+			r.set.SetContent(c, v)
+			continue
+		}
 		switch {
 		case !reg:
 			// Content and Digest say ErrNoContent from the Path answer.

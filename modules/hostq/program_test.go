@@ -242,3 +242,21 @@ func TestParseRefusesCutOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Files of /proc have no true size: they are read alone, and do not spoil
+// the others' contents.
+func TestProgramReadsProcFiles(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile([]Question{Content{"/proc/version"}, Content{tr.file}, Digest{"/proc/version"}})
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	if c, err := set.Content("/proc/version"); err != nil || !bytes.Contains(c, []byte("Linux")) {
+		t.Errorf("/proc/version: %q %v", c, err)
+	}
+	if c, err := set.Content(tr.file); err != nil || !bytes.Equal(c, tr.fileData) {
+		t.Errorf("file: %q %v", c, err)
+	}
+}
