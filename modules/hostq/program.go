@@ -72,8 +72,10 @@ func Compile(qs []Question) *Program {
 			walk(Path{c, true})
 			add(&p.content, Content{c}, c)
 		case Digest:
+			// Small files are digested on the controller from their
+			// content: reading it costs no process more.
 			c := path.Clean(q.Path)
-			walk(Path{c, true})
+			walk(Content{c})
 			add(&p.digest, Digest{c}, c)
 		case Empty:
 			add(&p.empty, Empty{path.Clean(q.Path)}, path.Clean(q.Path))

@@ -260,3 +260,16 @@ func TestProgramReadsProcFiles(t *testing.T) {
 		t.Errorf("file: %q %v", c, err)
 	}
 }
+
+func TestProgramDigestAloneOfASmallFile(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile([]Question{Digest{tr.file}})
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := set.Digest(tr.file); err != nil || d != SHA1(tr.fileData) {
+		t.Errorf("digest %q %v", d, err)
+	}
+}
