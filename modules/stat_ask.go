@@ -22,7 +22,9 @@ func (m statModule) Questions(t *Task) ([]hostq.Question, error) {
 	if st.getChecksum && st.algo != "sha1" {
 		return nil, nil
 	}
-	qs := []hostq.Question{hostq.Path{Path: st.path, Follow: st.follow}}
+	// The accounts give a file a check run predicts its ids (the model
+	// holds names).
+	qs := []hostq.Question{hostq.Path{Path: st.path, Follow: st.follow}, hostq.Accounts{}}
 	if st.getChecksum {
 		qs = append(qs, hostq.Digest{Path: st.path})
 	}
