@@ -31,6 +31,8 @@ type textRenderer struct {
 	cursor  map[string]int            // per host: the task index it has reached
 	pending map[int][]playbooks.Event // task index -> results not yet printed
 	hosts   []string
+	// lost is why each unreachable host was lost, for the recap.
+	lost map[string]string
 
 	// live is set on a terminal: a progress line is kept at the bottom.
 	live      bool
@@ -66,6 +68,12 @@ func (r *textRenderer) event(e playbooks.Event) {
 			fmt.Fprintln(r.w, "  no hosts matched, skipping")
 		}
 	case playbooks.EventTask:
+		if e.Status == playbooks.StatusUnreachable {
+			if r.lost == nil {
+				r.lost = map[string]string{}
+			}
+			r.lost[e.Host] = e.Msg
+		}
 		if e.TaskIndex < 0 { // connecting or gathering facts
 			r.hostLine(e)
 			return
@@ -148,7 +156,7 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	shown := map[string]bool{}
 	quiet := map[playbooks.Status]map[string]bool{}
 	for _, e := range events {
-		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed ||
+		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable ||
 			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
 		if show {
 			r.hostLine(e)
@@ -276,6 +284,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 				round(rc.Connect), round(rc.Facts), round(rc.Probe), round(rc.Apply))
 		}
 		fmt.Fprintln(r.w)
+		if why := r.lost[h]; why != "" && rc.Unreachable > 0 {
+			fmt.Fprintln(r.w, "  "+r.p.red("unreachable: "+why))
+		}
 	}
 	changed := s.Changed()
 	what := fmt.Sprintf("%d changed", changed)
