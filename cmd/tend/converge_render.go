@@ -214,10 +214,20 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 	if e.Item != "" {
 		line += " (item=" + e.Item + ")"
 	}
-	if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
+	var under []string
+	if e.Status == playbooks.StatusFailed {
+		head, rest := failureText(e)
+		if head != "" {
+			line += " => " + head
+		}
+		under = rest
+	} else if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
 		line += " => " + e.Msg
 	}
 	fmt.Fprintln(r.w, line)
+	for _, l := range under {
+		fmt.Fprintln(r.w, "      "+r.p.paint("2", "| ")+l)
+	}
 	if r.diff || e.Status == playbooks.StatusChanged {
 		r.diffs(e.Diffs)
 	}
