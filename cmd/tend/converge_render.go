@@ -214,23 +214,27 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 	if e.Item != "" {
 		line += " (item=" + e.Item + ")"
 	}
-	var under []string
-	if e.Status == playbooks.StatusFailed {
-		head, rest := failureText(e)
-		if head != "" {
-			line += " => " + head
-		}
-		under = rest
-	} else if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
-		line += " => " + e.Msg
+	if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
+		line += " => " + r.message(e)
 	}
 	fmt.Fprintln(r.w, line)
-	for _, l := range under {
-		fmt.Fprintln(r.w, "      "+r.p.paint("2", "| ")+l)
-	}
 	if r.diff || e.Status == playbooks.StatusChanged {
 		r.diffs(e.Diffs)
 	}
+}
+
+// message is an event's message as the text output shows it: a failure's
+// is said in one line, with a few lines of error output under it (see
+// failureText).
+func (r *textRenderer) message(e playbooks.Event) string {
+	if e.Status != playbooks.StatusFailed {
+		return e.Msg
+	}
+	head, under := failureText(e)
+	for _, l := range under {
+		head += "\n      " + r.p.paint("2", "| ") + l
+	}
+	return head
 }
 
 // diffs shows attribute changes always, and content diffs with --diff.
