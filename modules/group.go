@@ -3,6 +3,8 @@ package modules
 import (
 	"fmt"
 	"strconv"
+
+	"tend/modules/hostq"
 )
 
 // groupModule is Ansible's group, on the same probe and backends as user.
@@ -66,13 +68,13 @@ type groupAdd struct {
 
 type groupMod struct {
 	name, gid string
-	cur       *grEntry
+	cur       *hostq.Group
 	nonUnique bool
 }
 
 type groupDel struct {
 	name string
-	cur  *grEntry
+	cur  *hostq.Group
 }
 
 func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBackend, error) {
@@ -93,8 +95,8 @@ func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBacke
 }
 
 func (db *acctDB) gidTaken(gid, except string) bool {
-	for _, e := range db.groups {
-		if e.name != except && sameID(e.gid, gid) {
+	for _, e := range db.Groups {
+		if e.Name != except && sameID(e.GID, gid) {
 			return true
 		}
 	}
@@ -106,7 +108,7 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur := db.group(g.name)
+	cur := db.Group(g.name)
 	p := "group " + g.name
 	s := acctStart(m.env)
 	var diffs []Diff
@@ -114,9 +116,9 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 	case g.state == "absent" && cur == nil:
 		return nil, nil
 	case g.state == "absent":
-		for _, u := range db.users {
-			if sameID(u.gid, cur.gid) {
-				return nil, fmt.Errorf("cannot remove the primary group of user '%s'", u.name)
+		for _, u := range db.Users {
+			if sameID(u.GID, cur.GID) {
+				return nil, fmt.Errorf("cannot remove the primary group of user '%s'", u.Name)
 			}
 		}
 		guard(s, "group", g.name, true, func() { be.ops.delGroup(s, m.env, &groupDel{name: g.name, cur: cur}) })
@@ -140,11 +142,11 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 		guard(s, "group", g.name, false, func() { be.ops.addGroup(s, m.env, a) })
-	case g.hasGID && !sameID(g.gid, cur.gid):
+	case g.hasGID && !sameID(g.gid, cur.GID):
 		if !g.nonUnique && db.gidTaken(g.gid, g.name) {
 			return nil, fmt.Errorf("GID '%s' already exists (non_unique allows it)", g.gid)
 		}
-		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.gid, After: g.gid})
+		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.GID, After: g.gid})
 		be.ops.modGroup(s, m.env, &groupMod{name: g.name, gid: g.gid, cur: cur, nonUnique: g.nonUnique})
 	default:
 		return nil, nil
@@ -174,8 +176,8 @@ func (m groupModule) Report(t *Task, probe Output) (Result, error) {
 		return nil, err
 	}
 	res := Result{"changed": false, "name": g.name, "state": g.state}
-	if cur := db.group(g.name); cur != nil && g.state == "present" {
-		res["gid"], _ = strconv.Atoi(cur.gid)
+	if cur := db.Group(g.name); cur != nil && g.state == "present" {
+		res["gid"], _ = strconv.Atoi(cur.GID)
 		res["system"] = g.system
 	}
 	return res, nil

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // userModule is Ansible's user. The probe reads the account databases
@@ -152,7 +154,7 @@ func (m userModule) Probe(t *Task) (string, error) {
 type userProbe struct {
 	db           *acctDB
 	backend      acctBackend
-	cur          *pwEntry
+	cur          *hostq.User
 	passwordSame bool
 	homeCur      bool   // the current home is a directory
 	homeWant     string // the requested home: dir, other, absent ("" not asked)
@@ -176,7 +178,7 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 	if p.backend, err = pickBackend(t.Facts, p.db.tools, m.backend); err != nil {
 		return nil, nil, err
 	}
-	p.cur = p.db.user(u.name)
+	p.cur = p.db.User(u.name)
 	if u.hasPassword {
 		if p.passwordSame, err = r.flag("password_same"); err != nil {
 			return nil, nil, err
@@ -220,7 +222,7 @@ type userAdd struct {
 // userMod is a change to an existing user.
 type userMod struct {
 	u          *userTask
-	cur        *pwEntry
+	cur        *hostq.User
 	newLine    string // passwd line after ("" unchanged)
 	uid, gid   string // changed ids ("" unchanged)
 	group      string // the group as given, when the primary group changes
@@ -238,9 +240,9 @@ type userMod struct {
 // userDel is a user to remove.
 type userDel struct {
 	u            *userTask
-	cur          *pwEntry
+	cur          *hostq.User
 	homeExists   bool
-	primaryGroup *grEntry // the user's own group, which goes with it (files)
+	primaryGroup *hostq.Group // the user's own group, which goes with it (files)
 }
 
 func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
@@ -291,9 +293,9 @@ func resolveGroups(db *acctDB, gs []string) ([]string, error) {
 		if e == nil {
 			return nil, missingGroupError(g)
 		}
-		if !seen[e.name] {
-			seen[e.name] = true
-			out = append(out, e.name)
+		if !seen[e.Name] {
+			seen[e.Name] = true
+			out = append(out, e.Name)
 		}
 	}
 	sort.Strings(out)
@@ -302,8 +304,8 @@ func resolveGroups(db *acctDB, gs []string) ([]string, error) {
 
 // uidTaken reports whether another user has uid.
 func (db *acctDB) uidTaken(uid, except string) bool {
-	for _, e := range db.users {
-		if e.name != except && sameID(e.uid, uid) {
+	for _, e := range db.Users {
+		if e.Name != except && sameID(e.UID, uid) {
 			return true
 		}
 	}
@@ -327,15 +329,15 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 		}
 		diffs = append(diffs, Diff{Path: path, Attr: "uid", After: u.uid})
 	}
-	var grp *grEntry
+	var grp *hostq.Group
 	if u.hasGroup {
 		if grp = db.findGroup(u.group); grp == nil {
 			return nil, missingGroupError(u.group)
 		}
-		a.groupName = grp.name
-		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.name})
+		a.groupName = grp.Name
+		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.Name})
 	} else {
-		a.sameGroupExists = db.group(u.name) != nil
+		a.sameGroupExists = db.Group(u.name) != nil
 	}
 	var err error
 	if a.groups, err = resolveGroups(db, u.groups); err != nil {
@@ -365,14 +367,14 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	}
 	switch {
 	case grp != nil:
-		a.gid = grp.gid
+		a.gid = grp.GID
 	case a.sameGroupExists:
 		// useradd -N, as Ansible runs it: the default group.
 		if a.gid = db.defaults["group"]; a.gid == "" {
 			a.gid = "100"
 		}
 		if e := db.findGroup(a.gid); e != nil {
-			a.gid = e.gid
+			a.gid = e.GID
 		}
 	default:
 		// A group of the user's own, with the uid as gid when it is free.
@@ -440,26 +442,26 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	mod := &userMod{u: u, cur: cur}
 	path := userPath(u.name)
 	var diffs []Diff
-	f := []string{cur.name, cur.pw, cur.uid, cur.gid, cur.gecos, cur.home, cur.shell}
-	if u.hasUID && !sameID(u.uid, cur.uid) {
+	f := []string{cur.Name, cur.Password, cur.UID, cur.GID, cur.Gecos, cur.Home, cur.Shell}
+	if u.hasUID && !sameID(u.uid, cur.UID) {
 		if !u.nonUnique && db.uidTaken(u.uid, u.name) {
 			return nil, fmt.Errorf("UID %s is not unique (non_unique allows it)", u.uid)
 		}
 		mod.uid, f[2] = u.uid, u.uid
-		diffs = append(diffs, Diff{Path: path, Attr: "uid", Before: cur.uid, After: u.uid})
+		diffs = append(diffs, Diff{Path: path, Attr: "uid", Before: cur.UID, After: u.uid})
 	}
 	if u.hasGroup {
 		g := db.findGroup(u.group)
 		if g == nil {
 			return nil, missingGroupError(u.group)
 		}
-		if !sameID(g.gid, cur.gid) {
-			before := cur.gid
-			if e := db.groupByGID(cur.gid); e != nil {
-				before = e.name
+		if !sameID(g.GID, cur.GID) {
+			before := cur.GID
+			if e := db.groupByGID(cur.GID); e != nil {
+				before = e.Name
 			}
-			mod.gid, mod.group, f[3] = g.gid, u.group, g.gid
-			diffs = append(diffs, Diff{Path: path, Attr: "group", Before: before, After: g.name})
+			mod.gid, mod.group, f[3] = g.GID, u.group, g.GID
+			diffs = append(diffs, Diff{Path: path, Attr: "group", Before: before, After: g.Name})
 		}
 	}
 	if u.hasGroups {
@@ -478,33 +480,33 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 			diffs = append(diffs, Diff{Path: path, Attr: "groups", Before: strings.Join(have, ","), After: strings.Join(after, ",")})
 		}
 	}
-	if u.hasComment && u.comment != cur.gecos {
+	if u.hasComment && u.comment != cur.Gecos {
 		mod.comment, f[4] = &u.comment, u.comment
-		diffs = append(diffs, Diff{Path: path, Attr: "comment", Before: cur.gecos, After: u.comment})
+		diffs = append(diffs, Diff{Path: path, Attr: "comment", Before: cur.Gecos, After: u.comment})
 	}
-	home := cur.home
+	home := cur.Home
 	homeExists := p.homeCur
-	if u.hasHome && u.home != cur.home {
+	if u.hasHome && u.home != cur.Home {
 		mod.home, f[5], home = u.home, u.home, u.home
 		homeExists = p.homeWant == "dir"
-		diffs = append(diffs, Diff{Path: path, Attr: "home", Before: cur.home, After: u.home})
+		diffs = append(diffs, Diff{Path: path, Attr: "home", Before: cur.Home, After: u.home})
 		if u.moveHome && p.homeCur {
 			if p.homeWant != "absent" {
-				return nil, fmt.Errorf("cannot move the home %s to %s: it exists", cur.home, u.home)
+				return nil, fmt.Errorf("cannot move the home %s to %s: it exists", cur.Home, u.home)
 			}
 			mod.move, homeExists = true, true
-			diffs = append(diffs, Diff{Path: cur.home, Attr: "moved", Before: cur.home, After: u.home})
+			diffs = append(diffs, Diff{Path: cur.Home, Attr: "moved", Before: cur.Home, After: u.home})
 		}
 	}
-	if u.hasShell && u.shell != cur.shell {
+	if u.hasShell && u.shell != cur.Shell {
 		mod.shell, f[6] = &u.shell, u.shell
-		diffs = append(diffs, Diff{Path: path, Attr: "shell", Before: cur.shell, After: u.shell})
+		diffs = append(diffs, Diff{Path: path, Attr: "shell", Before: cur.Shell, After: u.shell})
 	}
 	if u.hasPassword && u.updateAlways && !p.passwordSame {
 		mod.password = true
 		diffs = append(diffs, Diff{Path: path, Attr: "password", Before: "(hidden)", After: "(hidden, changed)"})
 	}
-	if line := strings.Join(f, ":"); line != cur.line {
+	if line := strings.Join(f, ":"); line != cur.Line {
 		mod.newLine = line
 	}
 	mod.usermodArg = mod.newLine != "" || mod.setGroups || mod.password
@@ -539,15 +541,15 @@ func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
 	d := &userDel{u: u, cur: p.cur, homeExists: p.homeCur}
 	diffs := []Diff{{Path: userPath(u.name), Attr: "state", Before: "present", After: "absent"}}
 	if u.remove && p.homeCur {
-		diffs = append(diffs, Diff{Path: p.cur.home, Attr: "state", Before: "directory", After: "absent"})
+		diffs = append(diffs, Diff{Path: p.cur.Home, Attr: "state", Before: "directory", After: "absent"})
 	}
 	// userdel removes the user's own group when nobody else uses it.
-	if g := p.db.group(u.name); g != nil && sameID(g.gid, p.cur.gid) {
+	if g := p.db.Group(u.name); g != nil && sameID(g.GID, p.cur.GID) {
 		alone := true
-		for _, o := range p.db.users {
-			alone = alone && (o.name == u.name || !sameID(o.gid, g.gid))
+		for _, o := range p.db.Users {
+			alone = alone && (o.Name == u.name || !sameID(o.GID, g.GID))
 		}
-		for _, mb := range g.members {
+		for _, mb := range g.Members {
 			alone = alone && mb == u.name
 		}
 		if alone {
@@ -632,12 +634,12 @@ func (m userModule) Report(t *Task, probe Output) (Result, error) {
 	}
 	c := p.cur
 	res["append"], res["move_home"] = u.appendGroups, u.moveHome
-	res["comment"], res["home"], res["shell"] = c.gecos, c.home, c.shell
-	res["uid"], _ = strconv.Atoi(c.uid)
-	res["group"], _ = strconv.Atoi(c.gid)
+	res["comment"], res["home"], res["shell"] = c.Gecos, c.Home, c.Shell
+	res["uid"], _ = strconv.Atoi(c.UID)
+	res["group"], _ = strconv.Atoi(c.GID)
 	u.report(res)
 	if u.x.genKey {
-		reportKey(res, u.x.keyPath(c.home), p.key)
+		reportKey(res, u.x.keyPath(c.Home), p.key)
 	}
 	return res, nil
 }
