@@ -235,8 +235,8 @@ func acctProbe(s *script, env acctEnv) {
 		s.add(`tend_blob `, f, ` "$tend_e/`, f, `" || exit 1`)
 	}
 	s.add(`if [ -f "$tend_e/shadow" ]; then echo shadow=1; else echo shadow=0; fi`)
-	s.add(`if [ -f "$tend_e/login.defs" ]; then awk '$1 ~ /^(UID_MIN|UID_MAX|SYS_UID_MIN|SYS_UID_MAX|GID_MIN|GID_MAX|SYS_GID_MIN|SYS_GID_MAX|UMASK|HOME_MODE|PASS_MIN_DAYS|PASS_MAX_DAYS|PASS_WARN_AGE)$/ && $2 ~ /^[0-9]+$/ { v[tolower($1)] = $2 } END { for (k in v) print "defs." k "=" v[k] }' "$tend_e/login.defs" || exit 1; fi`)
-	s.add(`if [ -f "$tend_e/default/useradd" ]; then awk -F= '$1 ~ /^(SHELL|GROUP|HOME)$/ && $2 !~ /[:\\]/ { v[tolower($1)] = $2 } END { for (k in v) print "defu." k "=" v[k] }' "$tend_e/default/useradd" || exit 1; fi`)
+	s.add(`if [ -f "$tend_e/login.defs" ]; then awk '$1 ~ /^(`, strings.Join(loginDefsKeys, "|"), `)$/ && $2 ~ /^[0-9]+$/ { v[tolower($1)] = $2 } END { for (k in v) print "defs." k "=" v[k] }' "$tend_e/login.defs" || exit 1; fi`)
+	s.add(`if [ -f "$tend_e/default/useradd" ]; then awk -F= '$1 ~ /^(`, strings.Join(useraddKeys, "|"), `)$/ && $2 !~ /[:\\]/ { v[tolower($1)] = $2 } END { for (k in v) print "defu." k "=" v[k] }' "$tend_e/default/useradd" || exit 1; fi`)
 }
 
 // nextID picks a free id as useradd does: above the highest used one in

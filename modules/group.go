@@ -3,6 +3,7 @@ package modules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"tend/modules/hostq"
 )
@@ -50,6 +51,18 @@ func readGroupTask(t *Task) (*groupTask, error) {
 	return g, nil
 }
 
+// Questions are the accounts' (accounts_ask.go); a root other than / is
+// the probe's.
+func (m groupModule) Questions(t *Task) ([]hostq.Question, error) {
+	if _, err := readGroupTask(t); err != nil {
+		return nil, err
+	}
+	if m.env.root != "" {
+		return nil, nil
+	}
+	return acctQuestions(), nil
+}
+
 func (m groupModule) Probe(t *Task) (string, error) {
 	if _, err := readGroupTask(t); err != nil {
 		return "", err
@@ -82,11 +95,15 @@ func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBacke
 	if err != nil {
 		return nil, nil, acctBackend{}, err
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return nil, nil, acctBackend{}, err
+	var db *acctDB
+	if probe.Answers != nil {
+		db, err = readAcctAnswers(probe.Answers)
+	} else {
+		var r *records
+		if r, err = readProbe(probe); err == nil {
+			db, err = readAcctDB(r)
+		}
 	}
-	db, err := readAcctDB(r)
 	if err != nil {
 		return nil, nil, acctBackend{}, err
 	}
@@ -112,6 +129,7 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 	p := "group " + g.name
 	s := acctStart(m.env)
 	var diffs []Diff
+	var effects []hostq.Effect
 	switch {
 	case g.state == "absent" && cur == nil:
 		return nil, nil
@@ -122,9 +140,10 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 			}
 		}
 		guard(s, "group", g.name, true, func() { be.ops.delGroup(s, m.env, &groupDel{name: g.name, cur: cur}) })
+		effects = []hostq.Effect{hostq.RemoveGroup{Name: g.name}}
 		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "present", After: "absent"})
 		res := Result{"changed": true, "name": g.name, "state": "absent"}
-		return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+		return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil
 			}
@@ -142,18 +161,24 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 		guard(s, "group", g.name, false, func() { be.ops.addGroup(s, m.env, a) })
+		// The gid groupadd or addgroup would pick, as the files backend does.
+		line := g.name + ":x:" + a.gid + ":"
+		effects = []hostq.Effect{hostq.PutGroup{Group: hostq.Group{Name: g.name, Password: "x", GID: a.gid, Line: line}}}
 	case g.hasGID && !sameID(g.gid, cur.GID):
 		if !g.nonUnique && db.gidTaken(g.gid, g.name) {
 			return nil, fmt.Errorf("GID '%s' already exists (non_unique allows it)", g.gid)
 		}
 		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.GID, After: g.gid})
 		be.ops.modGroup(s, m.env, &groupMod{name: g.name, gid: g.gid, cur: cur, nonUnique: g.nonUnique})
+		fields := strings.SplitN(cur.Line, ":", 4)
+		fields[2] = g.gid
+		effects = []hostq.Effect{hostq.PutGroup{Group: hostq.Group{Name: g.name, Password: cur.Password, GID: g.gid, Line: strings.Join(fields, ":")}}}
 	default:
 		return nil, nil
 	}
 	s.add("tend_e=", q(m.env.root), "/etc; tend_k=", q(g.name), "; export tend_k")
 	s.add(`awk -F: '$1 == ENVIRON["tend_k"] { print "gid=" $3; exit }' "$tend_e/group" || exit 1`)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
 			return failedApply(o), nil
 		}

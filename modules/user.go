@@ -156,8 +156,9 @@ type userProbe struct {
 	backend      acctBackend
 	cur          *hostq.User
 	passwordSame bool
-	homeCur      bool   // the current home is a directory
+	homeCur      bool   // the current home is a directory (probe only: see curHome)
 	homeWant     string // the requested home: dir, other, absent ("" not asked)
+	answers      hostq.Answers
 	shadow       shadowState
 	key          keyState
 }
@@ -166,6 +167,10 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 	u, err := readUserTask(t)
 	if err != nil {
 		return nil, nil, err
+	}
+	if probe.Answers != nil {
+		p, err := m.readAnswers(t, u, probe.Answers)
+		return u, p, err
 	}
 	r, err := readProbe(probe)
 	if err != nil {
@@ -252,11 +257,12 @@ func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
 	}
 	ch, err := m.plan(u, p)
 	var missing missingGroupError
-	if errors.As(err, &missing) {
+	if probe.Answers == nil && errors.As(err, &missing) {
 		// In check mode the group may be one an earlier task would create,
 		// which no probe can see: report the change the task asks for, and
 		// let the apply (run only once that earlier task did run) fail if
-		// the group is truly missing.
+		// the group is truly missing. Answers come from the check run's
+		// model, which has that group: there, a missing group is an error.
 		return &Change{
 			Diffs: []Diff{{Path: userPath(u.name), Attr: "group", After: string(missing) + " (does not exist yet)"}},
 			Apply: "printf '%s\\n' " + q(err.Error()) + " >&2; exit 1",
@@ -434,7 +440,7 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	guard(s, "passwd", u.name, false, func() { p.backend.ops.addUser(s, m.env, a) })
 	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true, x.keyPath)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true, x.keyPath), Effects: p.addEffects(u, a)}, nil
 }
 
 func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
@@ -485,17 +491,29 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 		diffs = append(diffs, Diff{Path: path, Attr: "comment", Before: cur.Gecos, After: u.comment})
 	}
 	home := cur.Home
-	homeExists := p.homeCur
-	if u.hasHome && u.home != cur.Home {
+	var homeExists bool
+	var err error
+	homeChanged := u.hasHome && u.home != cur.Home
+	if homeChanged {
 		mod.home, f[5], home = u.home, u.home, u.home
 		homeExists = p.homeWant == "dir"
 		diffs = append(diffs, Diff{Path: path, Attr: "home", Before: cur.Home, After: u.home})
-		if u.moveHome && p.homeCur {
+		curDir := false
+		if u.moveHome {
+			if curDir, err = p.curHome(); err != nil {
+				return nil, err
+			}
+		}
+		if curDir {
 			if p.homeWant != "absent" {
 				return nil, fmt.Errorf("cannot move the home %s to %s: it exists", cur.Home, u.home)
 			}
 			mod.move, homeExists = true, true
 			diffs = append(diffs, Diff{Path: cur.Home, Attr: "moved", Before: cur.Home, After: u.home})
+		}
+	} else if u.createHome && home != "" {
+		if homeExists, err = p.curHome(); err != nil {
+			return nil, err
 		}
 	}
 	if u.hasShell && u.shell != cur.Shell {
@@ -534,13 +552,20 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	}
 	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false, x.keyPath)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false, x.keyPath),
+		Effects: p.modEffects(u, mod, f, home, mkHome)}, nil
 }
 
 func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
-	d := &userDel{u: u, cur: p.cur, homeExists: p.homeCur}
+	d := &userDel{u: u, cur: p.cur}
 	diffs := []Diff{{Path: userPath(u.name), Attr: "state", Before: "present", After: "absent"}}
-	if u.remove && p.homeCur {
+	if u.remove {
+		var err error
+		if d.homeExists, err = p.curHome(); err != nil {
+			return nil, err
+		}
+	}
+	if u.remove && d.homeExists {
 		diffs = append(diffs, Diff{Path: p.cur.Home, Attr: "state", Before: "directory", After: "absent"})
 	}
 	// userdel removes the user's own group when nobody else uses it.
@@ -559,7 +584,7 @@ func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
 	s := acctStart(m.env)
 	guard(s, "passwd", u.name, true, func() { p.backend.ops.delUser(s, m.env, d) })
 	res := Result{"changed": true, "name": u.name, "state": "absent", "force": u.force, "remove": u.remove}
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: p.delEffects(u, d), Result: func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
 			return failedApply(o), nil
 		}
