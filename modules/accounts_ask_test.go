@@ -1,8 +1,6 @@
 package modules
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -16,53 +14,61 @@ import (
 	"tend/modules/hostq"
 )
 
-// acctDirAnswers answers questions in Go from a folder standing for a
-// host's / (root "" is this machine's, read only), as the answering
-// program would; tools are the commands said to be on the PATH.
+// acctDirAnswers answers questions about a folder standing for a host's /
+// (root "": this machine's, read only) with the answering program
+// (hostq.Compile) under dash: each path is asked under root, the accounts
+// are root's passwd and group; tools are the commands said to be on the
+// PATH (this machine's are not the fake host's).
 func acctDirAnswers(t testing.TB, root string, qs []hostq.Question, tools ...string) *hostq.Set {
 	t.Helper()
-	s := hostq.NewSet()
-	read := func(p string) []byte {
-		b, err := os.ReadFile(filepath.Join(root, p))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			t.Fatal(err)
-		}
-		return b
-	}
-	db := hostq.ParseAccounts(read("/etc/passwd"), read("/etc/group"))
+	var asked []hostq.Question
 	for _, q := range qs {
 		switch q := q.(type) {
-		case hostq.Accounts:
-			s.SetAccounts(db)
-		case hostq.Command:
-			s.SetCommand(q.Name, contains(tools, q.Name))
-		case hostq.Umask:
-			s.SetUmask(0o022)
 		case hostq.Path:
-			s.SetPath(q.Path, q.Follow, acctPathInfo(root+q.Path, q.Follow, db))
-		case hostq.Content, hostq.Digest:
-			p := reflect.ValueOf(q).Field(0).String()
-			fi, err := os.Stat(root + p)
-			if err != nil || !fi.Mode().IsRegular() {
-				s.SetError(q, hostq.ErrNoContent)
-				continue
-			}
-			b := read(p)
-			if len(b) > hostq.ContentLimit {
-				h := sha1.Sum(b)
-				s.SetDigest(p, "sha1:"+hex.EncodeToString(h[:]))
-			} else {
-				s.SetContent(p, b)
-			}
+			asked = append(asked, hostq.Path{Path: root + q.Path, Follow: q.Follow})
+		case hostq.Content:
+			asked = append(asked, hostq.Content{Path: root + q.Path})
+		case hostq.Accounts:
+			asked = append(asked, hostq.Content{Path: root + "/etc/passwd"}, hostq.Content{Path: root + "/etc/group"})
 		case hostq.Empty:
-			ents, err := os.ReadDir(root + q.Path)
-			if err != nil {
-				s.SetError(q, err)
-				continue
-			}
-			s.SetEmpty(q.Path, len(ents) == 0)
+			asked = append(asked, hostq.Empty{Path: root + q.Path})
+		case hostq.Command:
 		default:
 			t.Fatalf("cannot answer %#v", q)
+		}
+	}
+	got := askDisk(t, asked)
+	s := hostq.NewSet()
+	for _, q := range qs {
+		switch q := q.(type) {
+		case hostq.Path:
+			fi, err := got.Path(root+q.Path, q.Follow)
+			if err != nil {
+				s.SetError(q, err)
+			} else {
+				s.SetPath(q.Path, q.Follow, fi)
+			}
+		case hostq.Content:
+			if b, err := got.Content(root + q.Path); err != nil {
+				s.SetError(q, err)
+			} else {
+				s.SetContent(q.Path, b)
+			}
+		case hostq.Accounts:
+			pw, err1 := got.Content(root + "/etc/passwd")
+			gr, err2 := got.Content(root + "/etc/group")
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			s.SetAccounts(hostq.ParseAccounts(pw, gr))
+		case hostq.Empty:
+			e, err := got.Empty(root + q.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetEmpty(q.Path, e)
+		case hostq.Command:
+			s.SetCommand(q.Name, contains(tools, q.Name))
 		}
 	}
 	return s

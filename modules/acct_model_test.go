@@ -96,6 +96,12 @@ func TestAcctModelUserThenFile(t *testing.T) {
 	if err != nil || home.Type != 'd' || home.Perm != 0o755 || home.UID != "1001" || home.GID != "1001" {
 		t.Errorf("home: %+v %v", home, err)
 	}
+	// What skel puts in it is known after apply.
+	if _, err := layer.Path("/home/bob/.profile", false); err == nil {
+		t.Error("a file under the new home is known before apply, though skel has files")
+	} else if _, ok := hostq.IsUnknown(err); !ok {
+		t.Errorf("under the home: %v", err)
+	}
 	db.MatchOwner(&home, "bob", "bob")
 	if home.OwnerMatch != "1" || home.GroupMatch != "1" {
 		t.Errorf("home owned by bob:bob? %+v", home)

@@ -159,6 +159,7 @@ type userProbe struct {
 	homeCur      bool   // the current home is a directory (probe only: see curHome)
 	homeWant     string // the requested home: dir, other, absent ("" not asked)
 	answers      hostq.Answers
+	skelEmpty    bool // answers only: /etc/skel has nothing to copy
 	shadow       shadowState
 	key          keyState
 }

@@ -37,6 +37,9 @@ func (m userModule) Questions(t *Task) ([]hostq.Question, error) {
 	if guess != u.home {
 		qs = append(qs, hostq.Path{Path: guess, Follow: true})
 	}
+	if u.state == "present" && u.createHome {
+		qs = append(qs, hostq.Empty{Path: skel}) // a missing one is empty
+	}
 	return qs, nil
 }
 
@@ -49,6 +52,11 @@ func (m userModule) readAnswers(t *Task, u *userTask, a hostq.Answers) (*userPro
 	p := &userProbe{db: db, answers: a, cur: db.User(u.name)}
 	if p.backend, err = pickBackend(t.Facts, db.tools, m.backend); err != nil {
 		return nil, err
+	}
+	if u.state == "present" && u.createHome {
+		if p.skelEmpty, err = a.Empty(skel); err != nil {
+			return nil, err
+		}
 	}
 	if u.hasHome {
 		// As the probe: dir through links, other for anything else
@@ -91,6 +99,19 @@ func (p *userProbe) curHome() (bool, error) {
 	return fi.Exists && fi.Type == 'd', err
 }
 
+// skel is what a new home gets a copy of.
+const skel = "/etc/skel"
+
+// makeHome are the effects of making a home: what /etc/skel holds is
+// copied in, known after apply (unless skel is known to be empty).
+func (p *userProbe) makeHome(name, home, group string, perm uint32) []hostq.Effect {
+	fx := []hostq.Effect{hostq.MakeDir{Path: home, Perm: perm, Owner: name, Group: group}}
+	if !p.skelEmpty {
+		fx = append(fx, hostq.Taint{Path: home, Under: true})
+	}
+	return fx
+}
+
 // knownDir says whether h is known to be a directory.
 func (p *userProbe) knownDir(u *userTask, h string) bool {
 	if p.answers == nil {
@@ -129,7 +150,7 @@ func (p *userProbe) addEffects(u *userTask, a *userAdd) []hostq.Effect {
 	user.Line = passwdLine(user)
 	fx = append(fx, hostq.PutUser{User: user, Groups: a.groups})
 	if u.createHome && !p.knownDir(u, a.home) {
-		fx = append(fx, hostq.MakeDir{Path: a.home, Perm: a.homeMode, Owner: u.name, Group: group})
+		fx = append(fx, p.makeHome(u.name, a.home, group, a.homeMode)...)
 	}
 	return fx
 }
@@ -149,7 +170,7 @@ func (p *userProbe) modEffects(u *userTask, mod *userMod, f []string, home strin
 		fx = append(fx, hostq.Remove{Path: mod.cur.Home}, hostq.Taint{Path: home})
 	}
 	if mkHome {
-		fx = append(fx, hostq.MakeDir{Path: home, Perm: p.db.homeMode(), Owner: u.name, Group: p.db.groupName(f[3])})
+		fx = append(fx, p.makeHome(u.name, home, p.db.groupName(f[3]), p.db.homeMode())...)
 	}
 	return fx
 }
