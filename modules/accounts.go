@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // Users and groups (user.go, group.go) share what is here: the probe that
@@ -116,50 +118,25 @@ func checkField(arg, v string) error {
 	return nil
 }
 
-// pwEntry is one /etc/passwd line.
-type pwEntry struct {
-	line, name, pw, uid, gid, gecos, home, shell string
-}
-
-// grEntry is one /etc/group line.
-type grEntry struct {
-	line, name, pw, gid string
-	members             []string
-}
-
-// acctDB is what the probe read.
+// acctDB is what Plan knows of the host's accounts: the databases (parsed
+// by hostq, from the probe's copy of them or from the answers), the tools
+// and the defaults useradd would apply.
 type acctDB struct {
+	*hostq.AccountDB
 	tools    map[string]bool
-	users    []pwEntry
-	groups   []grEntry
-	shadow   bool // /etc/shadow exists
-	gshadow  bool
+	shadow   bool              // /etc/shadow exists
 	defs     map[string]int64  // login.defs numbers, lower-case keys
 	defaults map[string]string // /etc/default/useradd
 }
 
-func (db *acctDB) user(name string) *pwEntry {
-	for i := range db.users {
-		if db.users[i].name == name {
-			return &db.users[i]
-		}
-	}
-	return nil
+func newAcctDB(accounts *hostq.AccountDB) *acctDB {
+	return &acctDB{AccountDB: accounts, tools: map[string]bool{}, defs: map[string]int64{}, defaults: map[string]string{}}
 }
 
-func (db *acctDB) group(name string) *grEntry {
-	for i := range db.groups {
-		if db.groups[i].name == name {
-			return &db.groups[i]
-		}
-	}
-	return nil
-}
-
-func (db *acctDB) groupByGID(gid string) *grEntry {
-	for i := range db.groups {
-		if db.groups[i].gid == gid {
-			return &db.groups[i]
+func (db *acctDB) groupByGID(gid string) *hostq.Group {
+	for i := range db.Groups {
+		if db.Groups[i].GID == gid {
+			return &db.Groups[i]
 		}
 	}
 	return nil
@@ -167,8 +144,8 @@ func (db *acctDB) groupByGID(gid string) *grEntry {
 
 // findGroup takes a name or a gid, as useradd's -g and -G do (a name
 // first).
-func (db *acctDB) findGroup(g string) *grEntry {
-	if e := db.group(g); e != nil {
+func (db *acctDB) findGroup(g string) *hostq.Group {
+	if e := db.Group(g); e != nil {
 		return e
 	}
 	if n, err := strconv.ParseInt(g, 10, 64); err == nil && numericID.MatchString(g) {
@@ -180,10 +157,10 @@ func (db *acctDB) findGroup(g string) *grEntry {
 // memberOf lists the groups whose member list names user, sorted.
 func (db *acctDB) memberOf(user string) []string {
 	var out []string
-	for _, g := range db.groups {
-		for _, m := range g.members {
+	for _, g := range db.Groups {
+		for _, m := range g.Members {
 			if m == user {
-				out = append(out, g.name)
+				out = append(out, g.Name)
 				break
 			}
 		}
@@ -199,26 +176,32 @@ func (db *acctDB) def(key string, dflt int64) int64 {
 	return dflt
 }
 
-// splitDB reads a colon-separated database: lines with n fields; NIS
-// compat lines (+, -), comments and blank lines are kept out.
-func splitDB(b []byte, n int) [][]string {
-	var out [][]string
-	for _, l := range strings.Split(string(b), "\n") {
-		if l == "" || l[0] == '#' || l[0] == '+' || l[0] == '-' {
-			continue
-		}
-		f := strings.Split(l, ":")
-		if len(f) != n {
-			continue
-		}
-		out = append(out, append(f, l))
+// setDef records a login.defs number as the module reads it: UMASK and
+// HOME_MODE are octal.
+func (db *acctDB) setDef(key, v string) error {
+	base := 10
+	if key == "umask" || key == "home_mode" {
+		base = 8
 	}
-	return out
+	n, err := strconv.ParseInt(v, base, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("login.defs: %s=%q is not a number", strings.ToUpper(key), v)
+	}
+	db.defs[key] = n
+	return nil
 }
 
 // readAcctDB parses the records acctProbe printed.
 func readAcctDB(r *records) (*acctDB, error) {
-	db := &acctDB{tools: map[string]bool{}, defs: map[string]int64{}, defaults: map[string]string{}}
+	pw, ok := r.blob("passwd")
+	if !ok {
+		return nil, fmt.Errorf("probe output lacks passwd")
+	}
+	gr, ok := r.blob("group")
+	if !ok {
+		return nil, fmt.Errorf("probe output lacks group")
+	}
+	db := newAcctDB(hostq.ParseAccounts(pw, gr))
 	tools, err := r.get("tools")
 	if err != nil {
 		return nil, err
@@ -226,50 +209,15 @@ func readAcctDB(r *records) (*acctDB, error) {
 	for _, t := range strings.Fields(tools) {
 		db.tools[t] = true
 	}
-	pw, ok := r.blob("passwd")
-	if !ok {
-		return nil, fmt.Errorf("probe output lacks passwd")
-	}
-	for _, f := range splitDB(pw, 7) {
-		if !numericID.MatchString(f[2]) || !numericID.MatchString(f[3]) {
-			continue
-		}
-		db.users = append(db.users, pwEntry{line: f[7], name: f[0], pw: f[1], uid: f[2], gid: f[3], gecos: f[4], home: f[5], shell: f[6]})
-	}
-	gr, ok := r.blob("group")
-	if !ok {
-		return nil, fmt.Errorf("probe output lacks group")
-	}
-	for _, f := range splitDB(gr, 4) {
-		if !numericID.MatchString(f[2]) {
-			continue
-		}
-		e := grEntry{line: f[4], name: f[0], pw: f[1], gid: f[2]}
-		for _, m := range strings.Split(f[3], ",") {
-			if m != "" {
-				e.members = append(e.members, m)
-			}
-		}
-		db.groups = append(db.groups, e)
-	}
 	if db.shadow, err = r.flag("shadow"); err != nil {
-		return nil, err
-	}
-	if db.gshadow, err = r.flag("gshadow"); err != nil {
 		return nil, err
 	}
 	for k, v := range r.vals {
 		switch {
 		case strings.HasPrefix(k, "defs."):
-			base := 10
-			if k == "defs.umask" || k == "defs.home_mode" {
-				base = 8
+			if err := db.setDef(strings.TrimPrefix(k, "defs."), v); err != nil {
+				return nil, fmt.Errorf("probe: %v", err)
 			}
-			n, err := strconv.ParseInt(v, base, 64)
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("probe: %s=%q is not a number", k, v)
-			}
-			db.defs[strings.TrimPrefix(k, "defs.")] = n
 		case strings.HasPrefix(k, "defu."):
 			db.defaults[strings.TrimPrefix(k, "defu.")] = v
 		}
@@ -286,11 +234,9 @@ func acctProbe(s *script, env acctEnv) {
 		s.add(`[ -f "$tend_e/`, f, `" ] || { echo "$tend_e/`, f, ` is missing" >&2; exit 1; }`)
 		s.add(`tend_blob `, f, ` "$tend_e/`, f, `" || exit 1`)
 	}
-	for _, f := range []string{"shadow", "gshadow"} {
-		s.add(`if [ -f "$tend_e/`, f, `" ]; then echo `, f, `=1; else echo `, f, `=0; fi`)
-	}
-	s.add(`if [ -f "$tend_e/login.defs" ]; then awk '$1 ~ /^(UID_MIN|UID_MAX|SYS_UID_MIN|SYS_UID_MAX|GID_MIN|GID_MAX|SYS_GID_MIN|SYS_GID_MAX|UMASK|HOME_MODE|PASS_MIN_DAYS|PASS_MAX_DAYS|PASS_WARN_AGE)$/ && $2 ~ /^[0-9]+$/ { v[tolower($1)] = $2 } END { for (k in v) print "defs." k "=" v[k] }' "$tend_e/login.defs" || exit 1; fi`)
-	s.add(`if [ -f "$tend_e/default/useradd" ]; then awk -F= '$1 ~ /^(SHELL|GROUP|HOME)$/ && $2 !~ /[:\\]/ { v[tolower($1)] = $2 } END { for (k in v) print "defu." k "=" v[k] }' "$tend_e/default/useradd" || exit 1; fi`)
+	s.add(`if [ -f "$tend_e/shadow" ]; then echo shadow=1; else echo shadow=0; fi`)
+	s.add(`if [ -f "$tend_e/login.defs" ]; then awk '$1 ~ /^(`, strings.Join(loginDefsKeys, "|"), `)$/ && $2 ~ /^[0-9]+$/ { v[tolower($1)] = $2 } END { for (k in v) print "defs." k "=" v[k] }' "$tend_e/login.defs" || exit 1; fi`)
+	s.add(`if [ -f "$tend_e/default/useradd" ]; then awk -F= '$1 ~ /^(`, strings.Join(useraddKeys, "|"), `)$/ && $2 !~ /[:\\]/ { v[tolower($1)] = $2 } END { for (k in v) print "defu." k "=" v[k] }' "$tend_e/default/useradd" || exit 1; fi`)
 }
 
 // nextID picks a free id as useradd does: above the highest used one in
@@ -339,8 +285,8 @@ func nextID(used map[int64]bool, lo, hi int64, system bool) (int64, error) {
 
 func (db *acctDB) usedUIDs() map[int64]bool {
 	m := map[int64]bool{}
-	for _, u := range db.users {
-		if n, err := strconv.ParseInt(u.uid, 10, 64); err == nil {
+	for _, u := range db.Users {
+		if n, err := strconv.ParseInt(u.UID, 10, 64); err == nil {
 			m[n] = true
 		}
 	}
@@ -349,8 +295,8 @@ func (db *acctDB) usedUIDs() map[int64]bool {
 
 func (db *acctDB) usedGIDs() map[int64]bool {
 	m := map[int64]bool{}
-	for _, g := range db.groups {
-		if n, err := strconv.ParseInt(g.gid, 10, 64); err == nil {
+	for _, g := range db.Groups {
+		if n, err := strconv.ParseInt(g.GID, 10, 64); err == nil {
 			m[n] = true
 		}
 	}

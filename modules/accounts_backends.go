@@ -262,23 +262,23 @@ func (filesOps) modUser(s *script, env acctEnv, m *userMod) {
 		if m.u.nonUnique {
 			uniq = ""
 		}
-		f.replace("passwd", m.u.name, m.cur.line, m.newLine, uniq)
+		f.replace("passwd", m.u.name, m.cur.Line, m.newLine, uniq)
 	}
 	f.members(m.u.name, m.add, m.del, false)
 	if m.password {
 		f.password(m.u.name, m.u.password)
 	}
-	home := m.cur.home
+	home := m.cur.Home
 	if m.home != "" {
 		home = m.home
 	}
 	if m.move {
-		from, to := q(env.hostPath(m.cur.home)), q(env.hostPath(m.home))
+		from, to := q(env.hostPath(m.cur.Home)), q(env.hostPath(m.home))
 		s.add("if [ -d ", from, " ] && [ ! -e ", to, " ]; then")
 		if parent := path.Dir(m.home); parent != "/" {
 			s.add("mkdir -p -- ", q(env.hostPath(parent)), " || tend_die ", q("cannot create "+parent))
 		}
-		s.add("mv -- ", from, " ", to, " || tend_die ", q("cannot move "+m.cur.home+" to "+m.home))
+		s.add("mv -- ", from, " ", to, " || tend_die ", q("cannot move "+m.cur.Home+" to "+m.home))
 		s.add("fi")
 	}
 	// As usermod does: the home's files follow the new ids.
@@ -286,10 +286,10 @@ func (filesOps) modUser(s *script, env acctEnv, m *userMod) {
 		h := q(env.hostPath(home))
 		s.add("if [ -d ", h, " ]; then")
 		if m.uid != "" {
-			s.add("find ", h, " -xdev -user ", m.cur.uid, " -exec chown -h ", m.uid, " {} \\; || tend_die ", q("cannot chown the files in "+home))
+			s.add("find ", h, " -xdev -user ", m.cur.UID, " -exec chown -h ", m.uid, " {} \\; || tend_die ", q("cannot chown the files in "+home))
 		}
 		if m.gid != "" {
-			s.add("find ", h, " -xdev -group ", m.cur.gid, " -exec chgrp -h ", m.gid, " {} \\; || tend_die ", q("cannot chgrp the files in "+home))
+			s.add("find ", h, " -xdev -group ", m.cur.GID, " -exec chgrp -h ", m.gid, " {} \\; || tend_die ", q("cannot chgrp the files in "+home))
 		}
 		s.add("fi")
 	}
@@ -298,18 +298,18 @@ func (filesOps) modUser(s *script, env acctEnv, m *userMod) {
 func (filesOps) delUser(s *script, env acctEnv, d *userDel) {
 	f := newFiles(s, env)
 	if g := d.primaryGroup; g != nil {
-		f.replace("group", g.name, g.line, "", "")
-		f.put("gshadow", g.name, "", true)
+		f.replace("group", g.Name, g.Line, "", "")
+		f.put("gshadow", g.Name, "", true)
 	}
-	f.replace("passwd", d.u.name, d.cur.line, "", "")
+	f.replace("passwd", d.u.name, d.cur.Line, "", "")
 	f.put("shadow", d.u.name, "", true)
 	f.members(d.u.name, nil, nil, true)
 	if d.u.remove {
 		s.add("rm -f -- \"$tend_r/var/mail/\"", q(d.u.name))
-		if h := d.cur.home; h != "" && path.Clean(h) != "/" {
+		if h := d.cur.Home; h != "" && path.Clean(h) != "/" {
 			// Only a home that is the user's own, as userdel checks.
 			hq := q(env.hostPath(h))
-			s.add("if [ -d ", hq, " ] && [ -n \"$(find ", hq, " -prune -user ", d.cur.uid, ")\" ]; then rm -rf -- ", hq, " || tend_die ", q("cannot remove "+h), "; fi")
+			s.add("if [ -d ", hq, " ] && [ -n \"$(find ", hq, " -prune -user ", d.cur.UID, ")\" ]; then rm -rf -- ", hq, " || tend_die ", q("cannot remove "+h), "; fi")
 		}
 	}
 }
@@ -330,13 +330,13 @@ func (filesOps) modGroup(s *script, env acctEnv, g *groupMod) {
 	if g.nonUnique {
 		uniq = ""
 	}
-	fields := strings.SplitN(g.cur.line, ":", 4)
+	fields := strings.SplitN(g.cur.Line, ":", 4)
 	fields[2] = g.gid
-	f.replace("group", g.name, g.cur.line, strings.Join(fields, ":"), uniq)
+	f.replace("group", g.name, g.cur.Line, strings.Join(fields, ":"), uniq)
 }
 
 func (filesOps) delGroup(s *script, env acctEnv, g *groupDel) {
 	f := newFiles(s, env)
-	f.replace("group", g.name, g.cur.line, "", "")
+	f.replace("group", g.name, g.cur.Line, "", "")
 	f.put("gshadow", g.name, "", true)
 }

@@ -140,7 +140,7 @@ func TestUserShadowScripts(t *testing.T) {
 func TestReadAcctDB(t *testing.T) {
 	pw := "root:x:0:0:root:/root:/bin/bash\n+nis::::::\nbad:line\n"
 	gr := "root:x:0:\nwheel:x:10:a,b\n"
-	out := fmt.Sprintf("tools= useradd usermod\npasswd:%d\n%s\ngroup:%d\n%s\nshadow=1\ngshadow=0\ndefs.uid_min=500\ndefs.umask=027\ndefu.shell=/bin/ash\n", len(pw), pw, len(gr), gr)
+	out := fmt.Sprintf("tools= useradd usermod\npasswd:%d\n%s\ngroup:%d\n%s\nshadow=1\ndefs.uid_min=500\ndefs.umask=027\ndefu.shell=/bin/ash\n", len(pw), pw, len(gr), gr)
 	r, err := readProbe(Output{Stdout: []byte(out)})
 	if err != nil {
 		t.Fatal(err)
@@ -149,16 +149,16 @@ func TestReadAcctDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(db.users) != 1 || db.users[0].home != "/root" || len(db.groups) != 2 || strings.Join(db.groups[1].members, ",") != "a,b" {
+	if len(db.Users) != 1 || db.Users[0].Home != "/root" || len(db.Groups) != 2 || strings.Join(db.Groups[1].Members, ",") != "a,b" {
 		t.Errorf("db %+v", db)
 	}
-	if !db.tools["usermod"] || db.tools["adduser"] || !db.shadow || db.gshadow {
+	if !db.tools["usermod"] || db.tools["adduser"] || !db.shadow {
 		t.Errorf("db %+v", db)
 	}
 	if db.def("uid_min", 1000) != 500 || db.homeMode() != 0o750 || db.defaults["shell"] != "/bin/ash" {
 		t.Errorf("defs %v %o %v", db.defs, db.homeMode(), db.defaults)
 	}
-	if g := db.findGroup("10"); g == nil || g.name != "wheel" {
+	if g := db.findGroup("10"); g == nil || g.Name != "wheel" {
 		t.Errorf("findGroup(10) = %v", g)
 	}
 	if n, _ := db.nextUID(false); n != "500" {

@@ -150,12 +150,18 @@ func (ct commandTask) skip(probe Output) (stdout, msg string, err error) {
 	if ct.creates == "" && ct.removes == "" {
 		return "", "", nil
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return "", "", err
+	var found func(key string) (bool, error)
+	if probe.Answers != nil {
+		found = func(key string) (bool, error) { return ct.answer(probe.Answers, key) }
+	} else {
+		r, err := readProbe(probe)
+		if err != nil {
+			return "", "", err
+		}
+		found = r.flag
 	}
 	if ct.chdir != "" {
-		ok, err := r.flag("chdir")
+		ok, err := found("chdir")
 		if err != nil {
 			return "", "", err
 		}
@@ -164,7 +170,7 @@ func (ct commandTask) skip(probe Output) (stdout, msg string, err error) {
 		}
 	}
 	if ct.creates != "" {
-		exists, err := r.flag("creates")
+		exists, err := found("creates")
 		if err != nil {
 			return "", "", err
 		}
@@ -173,7 +179,7 @@ func (ct commandTask) skip(probe Output) (stdout, msg string, err error) {
 		}
 	}
 	if ct.removes != "" {
-		exists, err := r.flag("removes")
+		exists, err := found("removes")
 		if err != nil {
 			return "", "", err
 		}
@@ -275,6 +281,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		Diffs:        diffs,
 		Apply:        s.String(),
 		CheckUnknown: ct.creates == "" && ct.removes == "",
+		Effects:      ct.effects(),
 		Result: func(o Output) (Result, error) {
 			return commandResult(o, nonce, cmd, strip), nil
 		},

@@ -3,6 +3,9 @@ package modules
 import (
 	"fmt"
 	"strconv"
+	"strings"
+
+	"tend/modules/hostq"
 )
 
 // groupModule is Ansible's group, on the same probe and backends as user.
@@ -48,6 +51,18 @@ func readGroupTask(t *Task) (*groupTask, error) {
 	return g, nil
 }
 
+// Questions are the accounts' (accounts_ask.go); a root other than / is
+// the probe's.
+func (m groupModule) Questions(t *Task) ([]hostq.Question, error) {
+	if _, err := readGroupTask(t); err != nil {
+		return nil, err
+	}
+	if m.env.root != "" {
+		return nil, nil
+	}
+	return acctQuestions(), nil
+}
+
 func (m groupModule) Probe(t *Task) (string, error) {
 	if _, err := readGroupTask(t); err != nil {
 		return "", err
@@ -66,13 +81,13 @@ type groupAdd struct {
 
 type groupMod struct {
 	name, gid string
-	cur       *grEntry
+	cur       *hostq.Group
 	nonUnique bool
 }
 
 type groupDel struct {
 	name string
-	cur  *grEntry
+	cur  *hostq.Group
 }
 
 func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBackend, error) {
@@ -80,11 +95,15 @@ func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBacke
 	if err != nil {
 		return nil, nil, acctBackend{}, err
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return nil, nil, acctBackend{}, err
+	var db *acctDB
+	if probe.Answers != nil {
+		db, err = readAcctAnswers(probe.Answers)
+	} else {
+		var r *records
+		if r, err = readProbe(probe); err == nil {
+			db, err = readAcctDB(r)
+		}
 	}
-	db, err := readAcctDB(r)
 	if err != nil {
 		return nil, nil, acctBackend{}, err
 	}
@@ -93,8 +112,8 @@ func (m groupModule) read(t *Task, probe Output) (*groupTask, *acctDB, acctBacke
 }
 
 func (db *acctDB) gidTaken(gid, except string) bool {
-	for _, e := range db.groups {
-		if e.name != except && sameID(e.gid, gid) {
+	for _, e := range db.Groups {
+		if e.Name != except && sameID(e.GID, gid) {
 			return true
 		}
 	}
@@ -106,23 +125,25 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur := db.group(g.name)
+	cur := db.Group(g.name)
 	p := "group " + g.name
 	s := acctStart(m.env)
 	var diffs []Diff
+	var effects []hostq.Effect
 	switch {
 	case g.state == "absent" && cur == nil:
 		return nil, nil
 	case g.state == "absent":
-		for _, u := range db.users {
-			if sameID(u.gid, cur.gid) {
-				return nil, fmt.Errorf("cannot remove the primary group of user '%s'", u.name)
+		for _, u := range db.Users {
+			if sameID(u.GID, cur.GID) {
+				return nil, fmt.Errorf("cannot remove the primary group of user '%s'", u.Name)
 			}
 		}
 		guard(s, "group", g.name, true, func() { be.ops.delGroup(s, m.env, &groupDel{name: g.name, cur: cur}) })
+		effects = []hostq.Effect{hostq.RemoveGroup{Name: g.name}}
 		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "present", After: "absent"})
 		res := Result{"changed": true, "name": g.name, "state": "absent"}
-		return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+		return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil
 			}
@@ -140,18 +161,24 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 		guard(s, "group", g.name, false, func() { be.ops.addGroup(s, m.env, a) })
-	case g.hasGID && !sameID(g.gid, cur.gid):
+		// The gid groupadd or addgroup would pick, as the files backend does.
+		line := g.name + ":x:" + a.gid + ":"
+		effects = []hostq.Effect{hostq.PutGroup{Group: hostq.Group{Name: g.name, Password: "x", GID: a.gid, Line: line}}}
+	case g.hasGID && !sameID(g.gid, cur.GID):
 		if !g.nonUnique && db.gidTaken(g.gid, g.name) {
 			return nil, fmt.Errorf("GID '%s' already exists (non_unique allows it)", g.gid)
 		}
-		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.gid, After: g.gid})
+		diffs = append(diffs, Diff{Path: p, Attr: "gid", Before: cur.GID, After: g.gid})
 		be.ops.modGroup(s, m.env, &groupMod{name: g.name, gid: g.gid, cur: cur, nonUnique: g.nonUnique})
+		fields := strings.SplitN(cur.Line, ":", 4)
+		fields[2] = g.gid
+		effects = []hostq.Effect{hostq.PutGroup{Group: hostq.Group{Name: g.name, Password: cur.Password, GID: g.gid, Line: strings.Join(fields, ":")}}}
 	default:
 		return nil, nil
 	}
 	s.add("tend_e=", q(m.env.root), "/etc; tend_k=", q(g.name), "; export tend_k")
 	s.add(`awk -F: '$1 == ENVIRON["tend_k"] { print "gid=" $3; exit }' "$tend_e/group" || exit 1`)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
 			return failedApply(o), nil
 		}
@@ -174,8 +201,8 @@ func (m groupModule) Report(t *Task, probe Output) (Result, error) {
 		return nil, err
 	}
 	res := Result{"changed": false, "name": g.name, "state": g.state}
-	if cur := db.group(g.name); cur != nil && g.state == "present" {
-		res["gid"], _ = strconv.Atoi(cur.gid)
+	if cur := db.Group(g.name); cur != nil && g.state == "present" {
+		res["gid"], _ = strconv.Atoi(cur.GID)
 		res["system"] = g.system
 	}
 	return res, nil

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // userModule is Ansible's user. The probe reads the account databases
@@ -152,10 +154,12 @@ func (m userModule) Probe(t *Task) (string, error) {
 type userProbe struct {
 	db           *acctDB
 	backend      acctBackend
-	cur          *pwEntry
+	cur          *hostq.User
 	passwordSame bool
-	homeCur      bool   // the current home is a directory
+	homeCur      bool   // the current home is a directory (probe only: see curHome)
 	homeWant     string // the requested home: dir, other, absent ("" not asked)
+	answers      hostq.Answers
+	skelEmpty    bool // answers only: /etc/skel has nothing to copy
 	shadow       shadowState
 	key          keyState
 }
@@ -164,6 +168,10 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 	u, err := readUserTask(t)
 	if err != nil {
 		return nil, nil, err
+	}
+	if probe.Answers != nil {
+		p, err := m.readAnswers(t, u, probe.Answers)
+		return u, p, err
 	}
 	r, err := readProbe(probe)
 	if err != nil {
@@ -176,7 +184,7 @@ func (m userModule) read(t *Task, probe Output) (*userTask, *userProbe, error) {
 	if p.backend, err = pickBackend(t.Facts, p.db.tools, m.backend); err != nil {
 		return nil, nil, err
 	}
-	p.cur = p.db.user(u.name)
+	p.cur = p.db.User(u.name)
 	if u.hasPassword {
 		if p.passwordSame, err = r.flag("password_same"); err != nil {
 			return nil, nil, err
@@ -220,7 +228,7 @@ type userAdd struct {
 // userMod is a change to an existing user.
 type userMod struct {
 	u          *userTask
-	cur        *pwEntry
+	cur        *hostq.User
 	newLine    string // passwd line after ("" unchanged)
 	uid, gid   string // changed ids ("" unchanged)
 	group      string // the group as given, when the primary group changes
@@ -238,9 +246,9 @@ type userMod struct {
 // userDel is a user to remove.
 type userDel struct {
 	u            *userTask
-	cur          *pwEntry
+	cur          *hostq.User
 	homeExists   bool
-	primaryGroup *grEntry // the user's own group, which goes with it (files)
+	primaryGroup *hostq.Group // the user's own group, which goes with it (files)
 }
 
 func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
@@ -250,11 +258,12 @@ func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
 	}
 	ch, err := m.plan(u, p)
 	var missing missingGroupError
-	if errors.As(err, &missing) {
+	if probe.Answers == nil && errors.As(err, &missing) {
 		// In check mode the group may be one an earlier task would create,
 		// which no probe can see: report the change the task asks for, and
 		// let the apply (run only once that earlier task did run) fail if
-		// the group is truly missing.
+		// the group is truly missing. Answers come from the check run's
+		// model, which has that group: there, a missing group is an error.
 		return &Change{
 			Diffs: []Diff{{Path: userPath(u.name), Attr: "group", After: string(missing) + " (does not exist yet)"}},
 			Apply: "printf '%s\\n' " + q(err.Error()) + " >&2; exit 1",
@@ -291,9 +300,9 @@ func resolveGroups(db *acctDB, gs []string) ([]string, error) {
 		if e == nil {
 			return nil, missingGroupError(g)
 		}
-		if !seen[e.name] {
-			seen[e.name] = true
-			out = append(out, e.name)
+		if !seen[e.Name] {
+			seen[e.Name] = true
+			out = append(out, e.Name)
 		}
 	}
 	sort.Strings(out)
@@ -302,8 +311,8 @@ func resolveGroups(db *acctDB, gs []string) ([]string, error) {
 
 // uidTaken reports whether another user has uid.
 func (db *acctDB) uidTaken(uid, except string) bool {
-	for _, e := range db.users {
-		if e.name != except && sameID(e.uid, uid) {
+	for _, e := range db.Users {
+		if e.Name != except && sameID(e.UID, uid) {
 			return true
 		}
 	}
@@ -327,15 +336,15 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 		}
 		diffs = append(diffs, Diff{Path: path, Attr: "uid", After: u.uid})
 	}
-	var grp *grEntry
+	var grp *hostq.Group
 	if u.hasGroup {
 		if grp = db.findGroup(u.group); grp == nil {
 			return nil, missingGroupError(u.group)
 		}
-		a.groupName = grp.name
-		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.name})
+		a.groupName = grp.Name
+		diffs = append(diffs, Diff{Path: path, Attr: "group", After: grp.Name})
 	} else {
-		a.sameGroupExists = db.group(u.name) != nil
+		a.sameGroupExists = db.Group(u.name) != nil
 	}
 	var err error
 	if a.groups, err = resolveGroups(db, u.groups); err != nil {
@@ -365,14 +374,14 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	}
 	switch {
 	case grp != nil:
-		a.gid = grp.gid
+		a.gid = grp.GID
 	case a.sameGroupExists:
 		// useradd -N, as Ansible runs it: the default group.
 		if a.gid = db.defaults["group"]; a.gid == "" {
 			a.gid = "100"
 		}
 		if e := db.findGroup(a.gid); e != nil {
-			a.gid = e.gid
+			a.gid = e.GID
 		}
 	default:
 		// A group of the user's own, with the uid as gid when it is free.
@@ -432,7 +441,7 @@ func (m userModule) planAdd(u *userTask, p *userProbe) (*Change, error) {
 	guard(s, "passwd", u.name, false, func() { p.backend.ops.addUser(s, m.env, a) })
 	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true, x.keyPath)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, true, x.keyPath), Effects: p.addEffects(u, a)}, nil
 }
 
 func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
@@ -440,26 +449,26 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	mod := &userMod{u: u, cur: cur}
 	path := userPath(u.name)
 	var diffs []Diff
-	f := []string{cur.name, cur.pw, cur.uid, cur.gid, cur.gecos, cur.home, cur.shell}
-	if u.hasUID && !sameID(u.uid, cur.uid) {
+	f := []string{cur.Name, cur.Password, cur.UID, cur.GID, cur.Gecos, cur.Home, cur.Shell}
+	if u.hasUID && !sameID(u.uid, cur.UID) {
 		if !u.nonUnique && db.uidTaken(u.uid, u.name) {
 			return nil, fmt.Errorf("UID %s is not unique (non_unique allows it)", u.uid)
 		}
 		mod.uid, f[2] = u.uid, u.uid
-		diffs = append(diffs, Diff{Path: path, Attr: "uid", Before: cur.uid, After: u.uid})
+		diffs = append(diffs, Diff{Path: path, Attr: "uid", Before: cur.UID, After: u.uid})
 	}
 	if u.hasGroup {
 		g := db.findGroup(u.group)
 		if g == nil {
 			return nil, missingGroupError(u.group)
 		}
-		if !sameID(g.gid, cur.gid) {
-			before := cur.gid
-			if e := db.groupByGID(cur.gid); e != nil {
-				before = e.name
+		if !sameID(g.GID, cur.GID) {
+			before := cur.GID
+			if e := db.groupByGID(cur.GID); e != nil {
+				before = e.Name
 			}
-			mod.gid, mod.group, f[3] = g.gid, u.group, g.gid
-			diffs = append(diffs, Diff{Path: path, Attr: "group", Before: before, After: g.name})
+			mod.gid, mod.group, f[3] = g.GID, u.group, g.GID
+			diffs = append(diffs, Diff{Path: path, Attr: "group", Before: before, After: g.Name})
 		}
 	}
 	if u.hasGroups {
@@ -478,33 +487,45 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 			diffs = append(diffs, Diff{Path: path, Attr: "groups", Before: strings.Join(have, ","), After: strings.Join(after, ",")})
 		}
 	}
-	if u.hasComment && u.comment != cur.gecos {
+	if u.hasComment && u.comment != cur.Gecos {
 		mod.comment, f[4] = &u.comment, u.comment
-		diffs = append(diffs, Diff{Path: path, Attr: "comment", Before: cur.gecos, After: u.comment})
+		diffs = append(diffs, Diff{Path: path, Attr: "comment", Before: cur.Gecos, After: u.comment})
 	}
-	home := cur.home
-	homeExists := p.homeCur
-	if u.hasHome && u.home != cur.home {
+	home := cur.Home
+	var homeExists bool
+	var err error
+	homeChanged := u.hasHome && u.home != cur.Home
+	if homeChanged {
 		mod.home, f[5], home = u.home, u.home, u.home
 		homeExists = p.homeWant == "dir"
-		diffs = append(diffs, Diff{Path: path, Attr: "home", Before: cur.home, After: u.home})
-		if u.moveHome && p.homeCur {
+		diffs = append(diffs, Diff{Path: path, Attr: "home", Before: cur.Home, After: u.home})
+		curDir := false
+		if u.moveHome {
+			if curDir, err = p.curHome(); err != nil {
+				return nil, err
+			}
+		}
+		if curDir {
 			if p.homeWant != "absent" {
-				return nil, fmt.Errorf("cannot move the home %s to %s: it exists", cur.home, u.home)
+				return nil, fmt.Errorf("cannot move the home %s to %s: it exists", cur.Home, u.home)
 			}
 			mod.move, homeExists = true, true
-			diffs = append(diffs, Diff{Path: cur.home, Attr: "moved", Before: cur.home, After: u.home})
+			diffs = append(diffs, Diff{Path: cur.Home, Attr: "moved", Before: cur.Home, After: u.home})
+		}
+	} else if u.createHome && home != "" {
+		if homeExists, err = p.curHome(); err != nil {
+			return nil, err
 		}
 	}
-	if u.hasShell && u.shell != cur.shell {
+	if u.hasShell && u.shell != cur.Shell {
 		mod.shell, f[6] = &u.shell, u.shell
-		diffs = append(diffs, Diff{Path: path, Attr: "shell", Before: cur.shell, After: u.shell})
+		diffs = append(diffs, Diff{Path: path, Attr: "shell", Before: cur.Shell, After: u.shell})
 	}
 	if u.hasPassword && u.updateAlways && !p.passwordSame {
 		mod.password = true
 		diffs = append(diffs, Diff{Path: path, Attr: "password", Before: "(hidden)", After: "(hidden, changed)"})
 	}
-	if line := strings.Join(f, ":"); line != cur.line {
+	if line := strings.Join(f, ":"); line != cur.Line {
 		mod.newLine = line
 	}
 	mod.usermodArg = mod.newLine != "" || mod.setGroups || mod.password
@@ -532,22 +553,29 @@ func (m userModule) planMod(u *userTask, p *userProbe) (*Change, error) {
 	}
 	m.applyExtras(s, u, x)
 	m.printUser(s, u.name)
-	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false, x.keyPath)}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: m.result(u, false, x.keyPath),
+		Effects: p.modEffects(u, mod, f, home, mkHome)}, nil
 }
 
 func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
-	d := &userDel{u: u, cur: p.cur, homeExists: p.homeCur}
+	d := &userDel{u: u, cur: p.cur}
 	diffs := []Diff{{Path: userPath(u.name), Attr: "state", Before: "present", After: "absent"}}
-	if u.remove && p.homeCur {
-		diffs = append(diffs, Diff{Path: p.cur.home, Attr: "state", Before: "directory", After: "absent"})
+	if u.remove {
+		var err error
+		if d.homeExists, err = p.curHome(); err != nil {
+			return nil, err
+		}
+	}
+	if u.remove && d.homeExists {
+		diffs = append(diffs, Diff{Path: p.cur.Home, Attr: "state", Before: "directory", After: "absent"})
 	}
 	// userdel removes the user's own group when nobody else uses it.
-	if g := p.db.group(u.name); g != nil && sameID(g.gid, p.cur.gid) {
+	if g := p.db.Group(u.name); g != nil && sameID(g.GID, p.cur.GID) {
 		alone := true
-		for _, o := range p.db.users {
-			alone = alone && (o.name == u.name || !sameID(o.gid, g.gid))
+		for _, o := range p.db.Users {
+			alone = alone && (o.Name == u.name || !sameID(o.GID, g.GID))
 		}
-		for _, mb := range g.members {
+		for _, mb := range g.Members {
 			alone = alone && mb == u.name
 		}
 		if alone {
@@ -557,7 +585,7 @@ func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
 	s := acctStart(m.env)
 	guard(s, "passwd", u.name, true, func() { p.backend.ops.delUser(s, m.env, d) })
 	res := Result{"changed": true, "name": u.name, "state": "absent", "force": u.force, "remove": u.remove}
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: p.delEffects(u, d), Result: func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
 			return failedApply(o), nil
 		}
@@ -632,12 +660,12 @@ func (m userModule) Report(t *Task, probe Output) (Result, error) {
 	}
 	c := p.cur
 	res["append"], res["move_home"] = u.appendGroups, u.moveHome
-	res["comment"], res["home"], res["shell"] = c.gecos, c.home, c.shell
-	res["uid"], _ = strconv.Atoi(c.uid)
-	res["group"], _ = strconv.Atoi(c.gid)
+	res["comment"], res["home"], res["shell"] = c.Gecos, c.Home, c.Shell
+	res["uid"], _ = strconv.Atoi(c.UID)
+	res["group"], _ = strconv.Atoi(c.GID)
 	u.report(res)
 	if u.x.genKey {
-		reportKey(res, u.x.keyPath(c.home), p.key)
+		reportKey(res, u.x.keyPath(c.Home), p.key)
 	}
 	return res, nil
 }

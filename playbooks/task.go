@@ -439,6 +439,18 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	}
 	desired := desiredDigest(h.p.r.o.DigestKey, name, mt.Args)
 	change, err := mod.Plan(mt, observed)
+	if more := askMore(err); more != nil && qs != nil {
+		// The plan needs answers its questions could not name ahead (an
+		// existing user's home, which only the accounts say): one more
+		// round.
+		if observed.Answers, err = h.answersFor(ctx, t, append(qs, more...)); err != nil {
+			if pe, ok := err.(probeError); ok {
+				return failf("%s: %v", name, pe.error)
+			}
+			return h.connectionLost(err)
+		}
+		change, err = mod.Plan(mt, observed)
+	}
 	if err != nil {
 		o := h.planError(t, name, err)
 		o.desired = desired
@@ -451,6 +463,16 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	o := h.planModule(ctx, t, name, mod, mt, observed, change, desired, planned)
 	o.desired, o.planned = desired, planned
 	return o
+}
+
+// askMore returns the questions a plan's error asks for (an error that
+// wraps hostq.ErrNotAsked and says which questions it needs), or nil.
+func askMore(err error) []hostq.Question {
+	var more interface{ Questions() []hostq.Question }
+	if errors.Is(err, hostq.ErrNotAsked) && errors.As(err, &more) {
+		return more.Questions()
+	}
+	return nil
 }
 
 // planError is the outcome of a task whose plan failed. In check mode, a
