@@ -38,20 +38,6 @@ func askDisk(t testing.TB, qs []hostq.Question) *hostq.Set {
 	return s
 }
 
-func diskContent(s *hostq.Set, q hostq.Question, p string) {
-	fi, err := os.Stat(p)
-	if err != nil || !fi.Mode().IsRegular() {
-		s.SetError(q, hostq.ErrNoContent)
-		return
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		s.SetError(q, err)
-		return
-	}
-	s.SetContent(p, b)
-}
-
 // diskPathInfo is what a Path question learns about p.
 func diskPathInfo(t testing.TB, p string, follow bool) hostq.PathInfo {
 	t.Helper()

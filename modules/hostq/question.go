@@ -76,7 +76,7 @@ type PathInfo struct {
 	Size   int64
 	// Inode and Dev identify the file (a hard link's test); Atime, Mtime
 	// and Ctime are seconds since the epoch. A predicted path has them 0.
-	Inode, Dev           uint64
+	Inode, Dev          uint64
 	Atime, Mtime, Ctime int64
 	// Target is a symbolic link's target (Path without Follow, on a link).
 	Target string
