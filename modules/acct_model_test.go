@@ -134,3 +134,18 @@ func TestAcctModelUserThenFile(t *testing.T) {
 		t.Errorf("bob after removal: %+v %+v", db.User("bob"), db.Group("bob"))
 	}
 }
+
+// After a change that may add groups nobody can predict (a package's), a
+// user in a group the host lacks is known after apply, not an error.
+func TestAcctModelUnsureAccounts(t *testing.T) {
+	root := fakeRoot(t, false)
+	_, utask := mkTask(t, "user", map[string]any{"name": "bob", "groups": "docker"})
+	host := acctHost(t, root, utask)
+	model := hostq.NewModel("root")
+	model.Cause = `apt "docker" at site.yml:3`
+	model.Apply(host, hostq.UnsureAccounts{})
+	_, err := userModule{backend: "shadow"}.Plan(utask, Output{Answers: hostq.Layer(model, host)})
+	if u, ok := hostq.IsUnknown(err); !ok || !strings.Contains(u.Why, "group docker") || !strings.Contains(u.Why, "apt") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -269,6 +269,10 @@ func (m userModule) Plan(t *Task, probe Output) (*Change, error) {
 			Apply: "printf '%s\\n' " + q(err.Error()) + " >&2; exit 1",
 		}, nil
 	}
+	if errors.As(err, &missing) && p != nil && p.db.Unsure != "" {
+		// An earlier change (a package) may well add it.
+		return nil, &hostq.Unknown{Why: "whether group " + string(missing) + " exists (" + p.db.Unsure + ")"}
+	}
 	return ch, err
 }
 

@@ -116,10 +116,20 @@ func (h *hostRun) predict(t *load.Task, name string, mt *modules.Task, change *m
 	if h.answers != nil {
 		base = h.answers
 	}
+	switch name {
+	case "command", "shell", "script", "raw":
+		// What a command does beyond what it declares (creates) is
+		// anyone's guess: users and groups it may add among it.
+		m.Apply(base, hostq.UnsureAccounts{})
+	}
 	if change.Effects != nil {
 		m.Apply(base, change.Effects...)
 		return
 	}
+	// A module that states no effects (a package's install, say): the
+	// paths its task names are known after apply, and it may add users
+	// and groups.
+	m.Apply(base, hostq.UnsureAccounts{})
 	for _, arg := range []string{"dest", "path"} {
 		if p, ok := mt.Args[arg].(string); ok && path.IsAbs(p) {
 			m.Apply(base, hostq.Taint{Path: p})

@@ -22,6 +22,10 @@ type Group struct {
 type AccountDB struct {
 	Users  []User
 	Groups []Group
+	// Unsure (a check run's model) names an earlier change that may add
+	// users and groups no one can predict (a package's install scripts, a
+	// command): a name missing here is then known after apply, not absent.
+	Unsure string
 }
 
 var numericID = regexp.MustCompile(`^[0-9]+$`)

@@ -97,6 +97,20 @@ type PutGroup struct{ Group Group }
 // RemoveGroup removes a group.
 type RemoveGroup struct{ Name string }
 
+// UnsureAccounts says that a change may add users and groups nobody can
+// predict (a package's install scripts): see AccountDB.Unsure.
+type UnsureAccounts struct{ Why string }
+
+func (e UnsureAccounts) applyTo(m *Model, base Answers) {
+	db := m.db(base)
+	if db.Unsure == "" {
+		db.Unsure = e.Why
+		if db.Unsure == "" {
+			db.Unsure = m.Cause
+		}
+	}
+}
+
 // Taint says that Path (and what is under it) changes in ways only
 // applying will tell: Why names the change. With Under, only what is under
 // Path does (a recursive chmod of a folder the model knows).
