@@ -413,6 +413,9 @@ func (cp *copyProbe) contentDiff(wantDiff bool) Diff {
 	}
 	d.Attr = "checksum"
 	d.Before = fmt.Sprintf("%d bytes", cp.fi.Size)
+	if cp.fi.Size < 0 {
+		d.Before = "size known after apply" // a model's file, by digest
+	}
 	switch {
 	case cp.oldSum != "":
 		d.Before += ", " + cp.oldSum

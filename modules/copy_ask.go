@@ -117,17 +117,21 @@ func readCopyAnswers(ct copyTask, a hostq.Answers) (*copyProbe, error) {
 	case err == nil:
 		cp.old, cp.hasOld = old, true
 		cp.same = bytes.Equal(old, ct.content)
-	case errors.Is(err, hostq.ErrTooBig):
-		if len(ct.content) <= hostq.ContentLimit {
-			break // larger than the content: not the same
-		}
-		if cp.oldSum, err = a.Digest(cp.target); err != nil {
+	case errors.Is(err, hostq.ErrNoContent):
+	case errors.Is(err, hostq.ErrTooBig) && len(ct.content) <= hostq.ContentLimit:
+		// Larger than the content: not the same.
+	default:
+		// Too big to read, or only known after apply: the digest may
+		// still tell (asked for large contents; the model may know it).
+		sum, derr := a.Digest(cp.target)
+		if derr != nil {
+			if errors.Is(err, hostq.ErrTooBig) {
+				return nil, derr
+			}
 			return nil, err
 		}
-		cp.same = sumsOf(ct.content).has(cp.oldSum)
-	case errors.Is(err, hostq.ErrNoContent):
-	default:
-		return nil, err
+		cp.oldSum = sum
+		cp.same = sumsOf(ct.content).has(sum)
 	}
 	return cp, nil
 }

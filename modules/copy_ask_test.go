@@ -288,6 +288,15 @@ func TestTextEditOfContentKnownAfterApply(t *testing.T) {
 			t.Errorf("%s: %v, want known after apply", c.name, err)
 		}
 	}
+	// A file whose digest is known compares by digest.
+	q := filepath.Join(dir, "g")
+	r.model.Apply(localAnswers(t, nil), hostq.WriteFile{Path: q, Perm: 0o644, Digest: hostq.SHA1([]byte("x"))})
+	if ch, err := r.plan("copy", map[string]any{"dest": q, "content": "x"}); ch != nil || err != nil {
+		t.Errorf("same digest: %v %v", ch, err)
+	}
+	if ch, err := r.plan("copy", map[string]any{"dest": q, "content": "y"}); err != nil || ch == nil || ch.Diffs[0].Attr != "checksum" {
+		t.Errorf("other digest: %v %v", ch, err)
+	}
 	// force=no needs no content: the file is there.
 	if ch, err := r.plan("copy", map[string]any{"dest": p, "content": "x", "force": false}); ch != nil || err != nil {
 		t.Errorf("force=no: %v %v", ch, err)
