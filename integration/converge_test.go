@@ -25,6 +25,7 @@ type event struct {
 	Item      string         `json:"item"`
 	Status    string         `json:"status"`
 	Msg       string         `json:"msg"`
+	Unknown   string         `json:"known_after_apply"`
 	Result    map[string]any `json:"result"`
 	Diffs     []struct {
 		Path, Attr, Before, After string

@@ -5,6 +5,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // fileModule is Ansible's file: the state of one path (file, directory,
@@ -91,15 +93,19 @@ func (m fileModule) Probe(t *Task) (string, error) {
 	s := newScript()
 	p := q(ft.path)
 	s.stat("p", p, false, ft.own.Owner, ft.own.Group)
-	if ft.follow && ft.state != "link" && ft.state != "hard" && ft.state != "absent" {
+	if ft.followsPath() {
 		s.add("if [ -L ", p, " ]; then")
 		s.stat("f", p, true, ft.own.Owner, ft.own.Group)
 		s.add("fi")
 	}
-	switch ft.state {
-	case "link":
+	if ft.state != "absent" && ft.state != "hard" {
+		// A link's target: where a followed link's attributes go, in the
+		// check run's model.
 		s.use("tend_out")
 		s.add("if [ -L ", p, " ]; then tend_out p.target readlink -- ", p, "; fi")
+	}
+	switch ft.state {
+	case "link":
 		if ft.src != "" {
 			s.add("if [ -e ", q(ft.linkSource()), " ]; then echo src.exists=1; else echo src.exists=0; fi")
 		}
@@ -112,6 +118,19 @@ func (m fileModule) Probe(t *Task) (string, error) {
 			s.add("if [ ! -L ", p, " ] && [ ", p, " -ef ", q(ft.src), " ]; then echo same=1; else echo same=0; fi")
 		}
 	case "directory", "":
+		if ft.state == "directory" || ft.recurse {
+			// How many of the folders down to the path are there: the
+			// new ones are the Change's effects.
+			words := make([]string, 0, 8)
+			for _, d := range parentDirs(ft.path) {
+				words = append(words, q(d))
+			}
+			if len(words) == 0 {
+				s.add("echo parents=0")
+			} else {
+				s.add("tend_n=0; for tend_q in ", strings.Join(words, " "), `; do [ -d "$tend_q" ] || break; tend_n=$((tend_n + 1)); done; echo parents=$tend_n`)
+			}
+		}
 		if ft.recurse {
 			probeTree(s, ft)
 		}
@@ -174,7 +193,7 @@ func (m fileModule) Plan(t *Task, probe Output) (*Change, error) {
 		target := fp.attrTarget()
 		created := !target.Exists && (fp.state == "touch" || fp.state == "directory")
 		if target.Exists || created {
-			if fp.extraDiffs, fp.extraCmds, err = ft.fx.plan(fp.r, ft.path, created); err != nil {
+			if fp.extraDiffs, fp.extraCmds, err = ft.fx.plan(fp.seen, ft.path, created); err != nil {
 				return nil, err
 			}
 		}
@@ -206,7 +225,10 @@ func (m fileModule) Plan(t *Task, probe Output) (*Change, error) {
 	case "hard":
 		extra = Result{"dest": ft.path, "src": ft.src}
 	}
-	return fp.change(fp.applyScript(), nil, extra), nil
+	ch = fp.change(fp.applyScript(), nil, extra)
+	// Times and flags: nothing the model holds changes.
+	ch.Effects = []hostq.Effect{fp.attrsEffect(nil, ownership{})}
+	return ch, nil
 }
 
 // Report reports the path as it is when nothing changes.
@@ -237,26 +259,37 @@ func (m fileModule) Report(t *Task, probe Output) (Result, error) {
 	return res, nil
 }
 
-// fileProbe is what the probe found, with the state to reach.
+// fileProbe is what the probe (or the answers to the questions) found,
+// with the state to reach.
 type fileProbe struct {
 	ft       fileTask
 	state    string
 	p, f, s  fileInfo // the path, what it links to (f, when followed), hard link's src
 	followed bool
 	umask    uint32
-	r        *records
-	linkTo   []byte // a symbolic link's current target
+	r        *records // the probe's records (recurse reads the tree's); nil with answers
+	linkTo   []byte   // a symbolic link's current target
+	// srcExists (state=link with src): whether src is there; empty: the
+	// path is an empty directory; same (state=hard with src): the path is
+	// src's file already.
+	srcExists, empty, same bool
+	// parents is how many of parentDirs(path) are directories (state=directory).
+	parents int
+	seen    extrasSeen
 	// extraDiffs and extraCmds set times and attributes (file_times.go).
 	extraDiffs []Diff
 	extraCmds  []string
 }
 
 func readFileProbe(ft fileTask, probe Output) (*fileProbe, error) {
+	if probe.Answers != nil {
+		return readFileAnswers(ft, probe.Answers)
+	}
 	r, err := readProbe(probe)
 	if err != nil {
 		return nil, err
 	}
-	fp := &fileProbe{ft: ft, state: ft.state, r: r}
+	fp := &fileProbe{ft: ft, state: ft.state, r: r, seen: readExtrasSeen(r)}
 	if fp.umask, err = r.umask(); err != nil {
 		return nil, err
 	}
@@ -275,6 +308,34 @@ func readFileProbe(ft fileTask, probe Output) (*fileProbe, error) {
 		}
 	}
 	fp.linkTo, _ = r.blob("p.target")
+	switch {
+	case ft.state == "link" && ft.src != "":
+		if fp.srcExists, err = r.flag("src.exists"); err != nil {
+			return nil, err
+		}
+	case ft.state == "hard" && ft.src != "":
+		if fp.same, err = r.flag("same"); err != nil {
+			return nil, err
+		}
+	case ft.state == "directory" || ft.recurse:
+		n, err := r.num("parents")
+		if err != nil {
+			return nil, err
+		}
+		fp.parents = int(n)
+	}
+	if ft.state == "link" && fp.p.Type == 'd' {
+		if fp.empty, err = r.flag("p.empty"); err != nil {
+			return nil, err
+		}
+	}
+	fp.defaultState()
+	return fp, nil
+}
+
+// defaultState is the state to reach when the task names none: the path's.
+func (fp *fileProbe) defaultState() {
+	ft := fp.ft
 	if fp.state == "" {
 		switch {
 		case !fp.p.Exists && ft.recurse:
@@ -293,7 +354,6 @@ func readFileProbe(ft fileTask, probe Output) (*fileProbe, error) {
 			fp.state = "file"
 		}
 	}
-	return fp, nil
 }
 
 // applyScript starts an Apply script for the path.
@@ -379,7 +439,9 @@ func (fp *fileProbe) planAbsent() (*Change, error) {
 	}
 	s := fp.applyScript()
 	s.add(`rm -rf -- "$tend_p" || tend_die "rmtree failed: $tend_p"`)
-	return fp.change(s, []Diff{stateDiff(fp.ft.path, fp.p.State(), "absent")}, nil), nil
+	ch := fp.change(s, []Diff{stateDiff(fp.ft.path, fp.p.State(), "absent")}, nil)
+	ch.Effects = []hostq.Effect{hostq.Remove{Path: fp.ft.path}}
+	return ch, nil
 }
 
 // target is the file whose attributes the task sets: the path, or what it
@@ -408,7 +470,9 @@ func (fp *fileProbe) planFile() (*Change, error) {
 	for _, c := range ap.Cmds {
 		s.add(c)
 	}
-	return fp.change(s, ap.Diffs, nil), nil
+	ch := fp.change(s, ap.Diffs, nil)
+	ch.Effects = []hostq.Effect{fp.attrsEffect(&ap, ft.own)}
+	return ch, nil
 }
 
 func (fp *fileProbe) planDirectory() (*Change, error) {
@@ -441,7 +505,11 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		}
 		s.add("done")
 		diffs := append([]Diff{stateDiff(ft.path, "absent", "directory")}, ap.Diffs...)
-		return fp.change(s, diffs, nil), nil
+		ch := fp.change(s, diffs, nil)
+		for _, d := range fp.newDirs() {
+			ch.Effects = append(ch.Effects, hostq.MakeDir{Path: d, Perm: ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group})
+		}
+		return ch, nil
 	}
 	if fi.Type != 'd' {
 		return nil, fmt.Errorf("%s already exists as a %s", ft.path, fi.State())
@@ -464,7 +532,12 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 	if len(diffs) == 0 {
 		return nil, nil
 	}
-	return fp.change(s, diffs, nil), nil
+	ch := fp.change(s, diffs, nil)
+	// With recurse, what is under the path keeps the host's attributes in
+	// the model: a Taint would make the folder itself unknown too, and
+	// its being there is what later tasks most often need.
+	ch.Effects = []hostq.Effect{fp.attrsEffect(&ap, ft.own)}
+	return ch, nil
 }
 
 // findType is find's -type letter for ls's type character.
@@ -570,7 +643,14 @@ func (fp *fileProbe) planTouch() (*Change, error) {
 	for _, c := range ap.Cmds {
 		s.add(c)
 	}
-	return fp.change(s, append(diffs, ap.Diffs...), Result{"dest": ft.path}), nil
+	ch := fp.change(s, append(diffs, ap.Diffs...), Result{"dest": ft.path})
+	if fi.Exists {
+		ch.Effects = []hostq.Effect{fp.attrsEffect(&ap, ft.own)}
+	} else {
+		// touch makes the file a followed link points at, or the path.
+		ch.Effects = []hostq.Effect{hostq.WriteFile{Path: fp.attrPath(), Known: true, Perm: ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group}}
+	}
+	return ch, nil
 }
 
 // replaceWith adds the commands that put a new link (made by mk at
@@ -604,13 +684,11 @@ func (fp *fileProbe) planLink() (*Change, error) {
 		for _, c := range ap.Cmds {
 			s.add(c)
 		}
-		return fp.change(s, ap.Diffs, extra), nil
+		ch := fp.change(s, ap.Diffs, extra)
+		ch.Effects = []hostq.Effect{hostq.Attrs{Path: ft.path, Owner: ft.own.Owner, Group: ft.own.Group}}
+		return ch, nil
 	}
-	srcExists, err := fp.r.flag("src.exists")
-	if err != nil {
-		return nil, err
-	}
-	if !ft.force && !srcExists {
+	if !ft.force && !fp.srcExists {
 		return nil, fmt.Errorf("src file does not exist, use \"force=yes\" if you really want to create the link: %s", ft.linkSource())
 	}
 	var diffs []Diff
@@ -619,11 +697,7 @@ func (fp *fileProbe) planLink() (*Change, error) {
 		if !ft.force {
 			return nil, fmt.Errorf("refusing to convert from directory to symlink for %s", ft.path)
 		}
-		empty, err := fp.r.flag("p.empty")
-		if err != nil {
-			return nil, err
-		}
-		if !empty {
+		if !fp.empty {
 			return nil, fmt.Errorf("the directory %s is not empty, refusing to convert it", ft.path)
 		}
 		diffs = append(diffs, stateDiff(ft.path, "directory", "link"))
@@ -652,7 +726,9 @@ func (fp *fileProbe) planLink() (*Change, error) {
 		for _, c := range ap.Cmds {
 			s.add(c)
 		}
-		return fp.change(s, ap.Diffs, extra), nil
+		ch := fp.change(s, ap.Diffs, extra)
+		ch.Effects = []hostq.Effect{hostq.Attrs{Path: ft.path, Owner: ft.own.Owner, Group: ft.own.Group}}
+		return ch, nil
 	}
 	s.add(`if [ -L "$tend_p" ] && [ "$(readlink -- "$tend_p"; echo .)" = `, q(ft.src+"\n."), ` ]; then :; else`)
 	replaceWith(s, `ln -s -- `+q(ft.src)+` "$tend_t"`, ft.force)
@@ -666,7 +742,12 @@ func (fp *fileProbe) planLink() (*Change, error) {
 	if ft.own.Group != "" {
 		diffs = append(diffs, Diff{Path: ft.path, Attr: "group", Before: ownerBefore(p, p.Group, p.GID), After: ft.own.Group})
 	}
-	return fp.change(s, diffs, extra), nil
+	ch := fp.change(s, diffs, extra)
+	ch.Effects = []hostq.Effect{hostq.Link{Path: ft.path, Target: ft.src}}
+	if ft.own != (ownership{}) {
+		ch.Effects = append(ch.Effects, hostq.Attrs{Path: ft.path, Owner: ft.own.Owner, Group: ft.own.Group})
+	}
+	return ch, nil
 }
 
 func ownerBefore(fi fileInfo, name, id string) string {
@@ -689,13 +770,9 @@ func (fp *fileProbe) planHard() (*Change, error) {
 	if !fp.s.Exists {
 		return nil, fmt.Errorf("src does not exist")
 	}
-	same, err := fp.r.flag("same")
-	if err != nil {
-		return nil, err
-	}
 	var diffs []Diff
 	switch {
-	case same:
+	case fp.same:
 	case p.Type == 'd':
 		return nil, fmt.Errorf("refusing to replace directory %s with a hard link", ft.path)
 	case p.State() == "absent", p.State() == "link":
@@ -724,5 +801,21 @@ func (fp *fileProbe) planHard() (*Change, error) {
 	for _, c := range ap.Cmds {
 		s.add(c)
 	}
-	return fp.change(s, diffs, extra), nil
+	ch := fp.change(s, diffs, extra)
+	// src's attributes, then the path as a second name of src's file: its
+	// content is src's, which the model may not know.
+	ch.Effects = []hostq.Effect{hostq.Attrs{Path: ft.src, Follow: true, Perm: &ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group}}
+	if fp.same {
+		ch.Effects = append(ch.Effects, hostq.Attrs{Path: ft.path, Perm: &ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group})
+	} else {
+		o, g := ft.own.Owner, ft.own.Group
+		if o == "" {
+			o = nameOr(fp.s.Owner, fp.s.UID)
+		}
+		if g == "" {
+			g = nameOr(fp.s.Group, fp.s.GID)
+		}
+		ch.Effects = append(ch.Effects, hostq.WriteFile{Path: ft.path, Perm: ap.Mode, Owner: o, Group: g})
+	}
+	return ch, nil
 }

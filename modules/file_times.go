@@ -27,6 +27,9 @@ type fileExtras struct {
 
 const defaultTimeFormat = "%Y%m%d%H%M.%S"
 
+// selinuxEnforce is there when SELinux is enabled.
+const selinuxEnforce = "/sys/fs/selinux/enforce"
+
 func fileExtraParams() []Param {
 	return []Param{
 		{Name: "modification_time", Kind: String},
@@ -105,22 +108,40 @@ func (fx fileExtras) probe(s *script, p string) {
 		s.add("fi")
 	}
 	if fx.hasSE {
-		s.add("if [ -e /sys/fs/selinux/enforce ]; then echo selinux=1; else echo selinux=0; fi")
+		s.add("if [ -e ", selinuxEnforce, " ]; then echo selinux=1; else echo selinux=0; fi")
 	}
+}
+
+// extrasSeen is what the probe found about the path's times and flags and
+// the host's SELinux (a module's answers tell only selinux: times and flags
+// stay on the probe).
+type extrasSeen struct {
+	selinux   bool
+	lsattr    string // lsattr's flags, "error", or "" with hasLsattr false: no lsattr
+	hasLsattr bool
+	times     string // stat's "%y|%x", "none"
+	hasTimes  bool
+}
+
+func readExtrasSeen(r *records) extrasSeen {
+	var x extrasSeen
+	on, _ := r.opt("selinux")
+	x.selinux = on == "1"
+	x.lsattr, x.hasLsattr = r.opt("lsattr")
+	x.times, x.hasTimes = r.opt("times")
+	return x
 }
 
 // plan compares the path (which exists, or is created by the Apply) with
 // the task and returns diffs and commands ($tend_p is the path).
-func (fx fileExtras) plan(r *records, p string, created bool) ([]Diff, []string, error) {
+func (fx fileExtras) plan(seen extrasSeen, p string, created bool) ([]Diff, []string, error) {
 	var diffs []Diff
 	var cmds []string
-	if fx.hasSE {
-		if on, _ := r.opt("selinux"); on == "1" {
-			return nil, nil, fmt.Errorf("seuser, serole, setype and selevel are not supported yet on a host where SELinux is enabled (Ansible ignores them only where it is disabled)")
-		}
+	if fx.hasSE && seen.selinux {
+		return nil, nil, fmt.Errorf("seuser, serole, setype and selevel are not supported yet on a host where SELinux is enabled (Ansible ignores them only where it is disabled)")
 	}
 	if fx.attrOp != 0 {
-		have, ok := r.opt("lsattr")
+		have, ok := seen.lsattr, seen.hasLsattr
 		switch {
 		case created:
 			diffs = append(diffs, Diff{Path: p, Attr: "attributes", After: string(fx.attrOp) + fx.attrs})
@@ -139,11 +160,10 @@ func (fx fileExtras) plan(r *records, p string, created bool) ([]Diff, []string,
 	}
 	var curM, curA string
 	if fx.compareTimes() && !created {
-		v, err := r.get("times")
-		if err != nil {
-			return nil, nil, err
+		if !seen.hasTimes {
+			return nil, nil, fmt.Errorf("probe output lacks times")
 		}
-		m, a, ok := strings.Cut(v, "|")
+		m, a, ok := strings.Cut(seen.times, "|")
 		if !ok {
 			return nil, nil, fmt.Errorf("the host's stat has no -c: tend cannot compare modification_time or access_time there")
 		}

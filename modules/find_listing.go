@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"tend/modules/hostq"
+
 	"bytes"
 	"fmt"
 	"strconv"
@@ -56,17 +58,17 @@ func parseFindStat(line string) (findStat, error) {
 	var st findStat
 	f := strings.Fields(line)
 	if len(f) != 12 {
-		return st, fmt.Errorf("bad stat line %q", trunc([]byte(line)))
+		return st, fmt.Errorf("bad stat line %q", hostq.Trunc([]byte(line)))
 	}
 	m, err := strconv.ParseUint(f[0], 16, 32)
 	if err != nil {
-		return st, fmt.Errorf("bad mode in %q", trunc([]byte(line)))
+		return st, fmt.Errorf("bad mode in %q", hostq.Trunc([]byte(line)))
 	}
 	st.mode = uint32(m)
 	nums := []*int64{&st.nlink, &st.uid, &st.gid, &st.size, &st.ino, &st.dev, &st.atime, &st.mtime, &st.ctime}
 	for i, p := range nums {
 		if *p, err = strconv.ParseInt(f[i+1], 10, 64); err != nil || *p < 0 {
-			return st, fmt.Errorf("bad number in %q", trunc([]byte(line)))
+			return st, fmt.Errorf("bad number in %q", hostq.Trunc([]byte(line)))
 		}
 	}
 	st.owner, st.group = f[10], f[11]
@@ -89,14 +91,14 @@ func parseFindListing(out []byte) (*findListing, error) {
 	num := func(s string) (int, error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 1<<30 {
-			return 0, fmt.Errorf("bad number %q", trunc([]byte(s)))
+			return 0, fmt.Errorf("bad number %q", hostq.Trunc([]byte(s)))
 		}
 		return n, nil
 	}
 	for len(out) > 0 {
 		line, rest, ok := cut(out, '\n')
 		if !ok {
-			return nil, fmt.Errorf("unterminated line %q", trunc(out))
+			return nil, fmt.Errorf("unterminated line %q", hostq.Trunc(out))
 		}
 		out = rest
 		tag, arg, _ := strings.Cut(line, " ")
@@ -180,7 +182,7 @@ func parseFindListing(out []byte) (*findListing, error) {
 			e := &batch[i-1]
 			if tag == "C" {
 				if !hexRE.MatchString(v) || len(v) != 40 {
-					return nil, fmt.Errorf("bad sha1 %q", trunc([]byte(v)))
+					return nil, fmt.Errorf("bad sha1 %q", hostq.Trunc([]byte(v)))
 				}
 				e.sum = v
 				continue
@@ -194,7 +196,7 @@ func parseFindListing(out []byte) (*findListing, error) {
 			}
 			e.content, e.read, out = out[:n:n], true, out[n+1:]
 		default:
-			return nil, fmt.Errorf("unexpected line %q", trunc([]byte(line)))
+			return nil, fmt.Errorf("unexpected line %q", hostq.Trunc([]byte(line)))
 		}
 	}
 	return l, nil

@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"tend/modules/hostq"
+
 	"fmt"
 	"regexp"
 	"slices"
@@ -128,7 +130,7 @@ func parsePackageListings(out []byte) (map[string]any, int, error) {
 	for i := 0; i < len(lines); {
 		head, ok := strings.CutPrefix(lines[i], "== tend:")
 		if !ok {
-			return nil, 0, fmt.Errorf("unexpected line %q", trunc([]byte(lines[i])))
+			return nil, 0, fmt.Errorf("unexpected line %q", hostq.Trunc([]byte(lines[i])))
 		}
 		mgr, arch, _ := strings.Cut(head, " ")
 		j := i + 1
@@ -180,7 +182,7 @@ func factsDpkg(lines []string, native string) ([]map[string]any, error) {
 	for _, l := range lines {
 		f := strings.Split(l, "\t")
 		if len(f) != 5 {
-			return nil, fmt.Errorf("bad line %q", trunc([]byte(l)))
+			return nil, fmt.Errorf("bad line %q", hostq.Trunc([]byte(l)))
 		}
 		st := strings.Fields(f[4])
 		if len(st) != 3 || st[2] == "not-installed" || st[2] == "config-files" {
@@ -208,13 +210,13 @@ func factsRPM(lines []string) ([]map[string]any, error) {
 	for _, l := range lines {
 		f := strings.Split(l, "\t")
 		if len(f) != 5 {
-			return nil, fmt.Errorf("bad line %q", trunc([]byte(l)))
+			return nil, fmt.Errorf("bad line %q", hostq.Trunc([]byte(l)))
 		}
 		var epoch any
 		if f[3] != "(none)" {
 			n, err := strconv.Atoi(f[3])
 			if err != nil {
-				return nil, fmt.Errorf("bad epoch in %q", trunc([]byte(l)))
+				return nil, fmt.Errorf("bad epoch in %q", hostq.Trunc([]byte(l)))
 			}
 			epoch = n
 		}
@@ -243,7 +245,7 @@ func factsPacman(lines []string) ([]map[string]any, error) {
 			} else if last != "" {
 				d[last] += "  " + strings.TrimLeft(line, " \t")
 			} else {
-				return nil, fmt.Errorf("bad line %q", trunc([]byte(line)))
+				return nil, fmt.Errorf("bad line %q", hostq.Trunc([]byte(line)))
 			}
 		}
 		for _, k := range []string{"Name", "Version", "Architecture", "Provides"} {

@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -25,51 +24,12 @@ type records struct {
 	blobs map[string][]byte
 }
 
-var recordKey = regexp.MustCompile(`^[a-z][a-z0-9_.]*$`)
-
 func parseRecords(out []byte) (*records, error) {
-	r := &records{vals: map[string]string{}, blobs: map[string][]byte{}}
-	for len(out) > 0 {
-		nl := bytes.IndexByte(out, '\n')
-		if nl < 0 {
-			return nil, fmt.Errorf("unterminated line %q", trunc(out))
-		}
-		line := string(out[:nl])
-		out = out[nl+1:]
-		eq := strings.IndexAny(line, "=:")
-		if eq < 0 || !recordKey.MatchString(line[:eq]) {
-			return nil, fmt.Errorf("unexpected line %q", trunc([]byte(line)))
-		}
-		key := line[:eq]
-		if _, dup := r.vals[key]; dup {
-			return nil, fmt.Errorf("%s printed twice", key)
-		}
-		if _, dup := r.blobs[key]; dup {
-			return nil, fmt.Errorf("%s printed twice", key)
-		}
-		if line[eq] == '=' {
-			r.vals[key] = line[eq+1:]
-			continue
-		}
-		// wc -c pads its count with blanks on some systems.
-		n, err := strconv.Atoi(strings.TrimSpace(line[eq+1:]))
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("bad length in %q", line)
-		}
-		if len(out) < n+1 || out[n] != '\n' {
-			return nil, fmt.Errorf("%s: length does not match (did it change while it was read?)", key)
-		}
-		r.blobs[key] = out[:n:n]
-		out = out[n+1:]
+	vals, blobs, err := hostq.ParseRecords(out)
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
-}
-
-func trunc(b []byte) string {
-	if len(b) > 80 {
-		return string(b[:80]) + "..."
-	}
-	return string(b)
+	return &records{vals: vals, blobs: blobs}, nil
 }
 
 // readProbe checks how a probe ended and parses what it printed.

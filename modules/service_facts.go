@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"tend/modules/hostq"
+
 	"fmt"
 	"regexp"
 	"slices"
@@ -105,7 +107,7 @@ func splitSections(out string) (map[string]svcSection, error) {
 		head, rest, ok := strings.Cut(out, "\n")
 		name, isHead := strings.CutPrefix(head, "== tend:")
 		if !ok || !isHead || strings.HasPrefix(name, "rc ") {
-			return nil, fmt.Errorf("unexpected line %q", trunc([]byte(head)))
+			return nil, fmt.Errorf("unexpected line %q", hostq.Trunc([]byte(head)))
 		}
 		end := strings.Index(rest, "\n== tend:rc ")
 		if end < 0 {

@@ -57,6 +57,9 @@ type Event struct {
 	Diffs   []modules.Diff `json:"diffs,omitempty"`
 	Ignored bool           `json:"ignored,omitempty"` // failed, but ignore_errors
 	Check   bool           `json:"check,omitempty"`   // check mode: nothing was changed
+	// Unknown (check mode) says why the change can only be known after
+	// apply: what the task's plan needs that an earlier change decides.
+	Unknown string `json:"known_after_apply,omitempty"`
 	// Result is the registered result, already redacted for no_log.
 	Result   modules.Result `json:"result,omitempty"`
 	Duration time.Duration  `json:"duration_ns,omitempty"`

@@ -10,6 +10,7 @@ import (
 
 	"tend/inventory"
 	"tend/modules"
+	"tend/modules/hostq"
 	"tend/playbooks/load"
 	"tend/transport"
 )
@@ -141,6 +142,10 @@ type hostRun struct {
 	// forecasts are the answers dropped at the last applies, newest per
 	// probe: they decide how far an apply looks ahead (see prefetch.go).
 	forecasts map[[sha256.Size]byte]modules.Output
+	// answers are the host's answers to questions (see answers.go), for
+	// answersUser; forecastAnswers those dropped at the last apply.
+	answers, forecastAnswers *hostq.Set
+	answersUser              string
 	// ahead is the task list being run, for looking ahead from an apply.
 	ahead *listCursor
 	// item is the index of the loop item being run.

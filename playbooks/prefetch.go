@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tend/modules"
+	"tend/modules/hostq"
 	"tend/playbooks/load"
 	"tend/transport"
 )
@@ -61,16 +62,33 @@ func probeKey(user, script string) [sha256.Size]byte {
 type aheadProbe struct {
 	item   int // the loop item's index; 0 without a loop
 	script string
+	qs     []hostq.Question // instead of script, for a modules.Asker
 	mod    modules.Module
 	mt     *modules.Task
 }
 
-func scriptsOf(ps []aheadProbe) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.script
+// batch turns probes ahead into the scripts of one round trip: one
+// program for all their questions, then the other probes' scripts. store
+// keeps what they printed.
+func (h *hostRun) batch(user string, ps []aheadProbe) (scripts []string, store func([]transport.Output)) {
+	prog, storeAnswers := h.askAhead(user, ps)
+	if prog != "" {
+		scripts = append(scripts, prog)
 	}
-	return out
+	var legacy []string
+	for _, p := range ps {
+		if p.qs == nil {
+			legacy = append(legacy, p.script)
+		}
+	}
+	scripts = append(scripts, legacy...)
+	return scripts, func(outs []transport.Output) {
+		if prog != "" {
+			storeAnswers(outs[0])
+			outs = outs[1:]
+		}
+		h.storeAhead(user, legacy, outs)
+	}
 }
 
 // takeProbe returns a probe's answer fetched ahead, once. The same script
@@ -94,6 +112,7 @@ func (h *hostRun) takeProbe(user, script string) (modules.Output, bool) {
 // dropProbes forgets what was probed ahead: the host is about to change.
 // The answers are kept as forecasts only (see forecastsChange).
 func (h *hostRun) dropProbes() {
+	h.dropAnswers()
 	for k, q := range h.probes {
 		if h.forecasts == nil {
 			h.forecasts = map[[sha256.Size]byte]modules.Output{}
@@ -114,13 +133,23 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 		// One probe costs the same round trip either way.
 		return n
 	}
-	scripts := scriptsOf(probes)
+	scripts, store := h.batch(user, probes)
 	start := time.Now()
-	outs, err := transport.RunBatch(ctx, h.hs.conn, user, scripts)
+	var outs []transport.Output
+	var err error
+	if len(scripts) == 1 {
+		// One program for every question ahead: no batch framing, which
+		// would cost the host one more process.
+		var o modules.Output
+		o, err = h.exec(ctx, scripts[0], user)
+		outs = []transport.Output{{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}}
+	} else {
+		outs, err = transport.RunBatch(ctx, h.hs.conn, user, scripts)
+	}
 	h.hs.recap.Probe += time.Since(start)
 	h.hs.recap.Probes += int64(len(scripts))
 	if err == nil { // else each task probes on its own, and reports the error
-		h.storeAhead(user, scripts, outs)
+		store(outs)
 	}
 	return n
 }
@@ -163,8 +192,15 @@ look:
 // apply plans a change (or fails to plan). A probe without such an answer
 // forecasts nothing.
 func (h *hostRun) forecastsChange(user string, p aheadProbe) bool {
-	out, ok := h.forecasts[probeKey(user, p.script)]
-	if !ok {
+	var out modules.Output
+	if p.qs != nil {
+		if h.forecastAnswers == nil || !h.forecastAnswers.Has(p.qs) {
+			return false
+		}
+		out.Answers = h.forecastAnswers
+	} else if o, ok := h.forecasts[probeKey(user, p.script)]; ok {
+		out = o
+	} else {
 		return false
 	}
 	if _, reader := p.mod.(modules.Reader); reader {
@@ -218,13 +254,13 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 	if len(probes) == 0 {
 		return h.exec(ctx, apply, user)
 	}
-	scripts := scriptsOf(probes)
+	scripts, store := h.batch(user, probes)
 	outs, err := transport.RunBatch(ctx, h.hs.conn, user, append([]string{apply}, scripts...))
 	if err != nil {
 		return modules.Output{ExitCode: -1}, err
 	}
 	h.hs.recap.Probes += int64(len(scripts))
-	h.storeAhead(user, scripts, outs[1:])
+	store(outs[1:])
 	if h.ahead != nil {
 		h.stale = false
 		h.ahead.covered = h.ahead.next + n
@@ -275,8 +311,8 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 		if err != nil {
 			continue
 		}
-		if mod, mt, probe, err := h.moduleProbe(t, name, args, env); err == nil && probe != "" {
-			out = append(out, aheadProbe{item: i, script: probe, mod: mod, mt: mt})
+		if mod, mt, probe, qs, err := h.moduleProbe(t, name, args, env); err == nil && (probe != "" || qs != nil) {
+			out = append(out, aheadProbe{item: i, script: probe, qs: qs, mod: mod, mt: mt})
 		}
 	}
 	return out

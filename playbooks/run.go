@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tend/inventory"
+	"tend/modules/hostq"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/transport"
@@ -111,6 +112,9 @@ type hostState struct {
 	// connection is closed once it finished that play, so that a large
 	// fleet does not hold every host's connection until the run ends.
 	lastPlay int
+	// model is a check run's prediction of the host: what the changes it
+	// reported would have done (see answers.go).
+	model *hostq.Model
 }
 
 // release closes the host's connection once it has nothing left to do,

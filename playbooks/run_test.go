@@ -195,8 +195,13 @@ func TestCheckModeChangesNothing(t *testing.T) {
     - {name: forced, command: "touch {{ dir }}/forced", check_mode: false}
 `
 	events, sum, dir := runLocal(t, pb, func(o *Options) { o.Check, o.Diff = true, true })
-	if got, want := trail(events), "file:changed cmd:skipped decided:changed forced:changed"; got != want {
+	// A command without creates would run: a change whose effect is known
+	// after apply (Ansible skips it, and so hides it from the plan).
+	if got, want := trail(events), "file:changed cmd:changed decided:changed forced:changed"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if events[1].Unknown == "" || events[0].Unknown != "" {
+		t.Errorf("known after apply: %q, %q", events[0].Unknown, events[1].Unknown)
 	}
 	for _, f := range []string{"f", "cmd", "c2"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
@@ -482,5 +487,36 @@ func TestLookAheadAfterAnApplyNeverUsesStaleAnswers(t *testing.T) {
 	events, _, _ = runLocal(t, pb, withDir)
 	if got, want := trail(events), "first:ok second:ok third:ok fourth:ok items:ok[a] items:ok[b] items:ok[c] fifth:ok"; got != want {
 		t.Errorf("second run:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+// In a check run, what a command would print is known after apply: the
+// tasks that use it are changes known after apply, never failures.
+func TestCheckModeKnownAfterApply(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: cmd, command: "echo hi", register: out}
+    - {name: uses, copy: {content: "{{ out.stdout }}", dest: "{{ dir }}/x"}}
+    - {name: shows, debug: {msg: "{{ out.stdout }}"}}
+    - {name: decides, command: "echo again", when: out.rc == 0}
+    - {name: quiet, command: "echo", changed_when: false}
+    - {name: plain, copy: {content: "y", dest: "{{ dir }}/y"}}
+`
+	events, _, dir := runLocal(t, pb, func(o *Options) { o.Check = true })
+	if got, want := trail(events), "cmd:changed uses:changed shows:ok decides:changed quiet:ok plain:changed"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for i, e := range events {
+		if wantUnknown := i < 4; (e.Unknown != "") != wantUnknown {
+			t.Errorf("%s: known after apply %q", e.Task, e.Unknown)
+		}
+	}
+	if !strings.Contains(events[1].Unknown, `command "cmd"`) || !strings.Contains(events[3].Unknown, "when: out.rc == 0") {
+		t.Errorf("reasons: %q / %q", events[1].Unknown, events[3].Unknown)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
+		t.Error("check mode wrote x")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"tend/inventory"
 	"tend/modules"
+	"tend/modules/hostq"
 	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 	"tend/transport"
@@ -30,6 +31,9 @@ type outcome struct {
 	desired, planned string
 	// refused is set when Options.Guard refused the change.
 	refused bool
+	// unknown says why a check run cannot tell the change before earlier
+	// changes are applied ("known after apply").
+	unknown string
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -82,6 +86,10 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 // runItems runs a task for each of its loop items, or once without a loop.
 func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated map[string]any, pos string, base Event) (outs []outcome, labels []string, looped bool) {
 	items, err := h.loopItems(t, vars)
+	if o, unknown := h.knownAfterApply(t, err); unknown {
+		o.unknown = "loop: " + o.unknown
+		return []outcome{o}, nil, false
+	}
 	if err != nil {
 		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
@@ -135,6 +143,14 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
 		e.Desired, e.Planned = o.desired, o.planned
+		if o.status == StatusChanged || o.status == StatusOK && o.msg != "" && o.msg == "known after apply: "+o.unknown {
+			e.Unknown = o.unknown // not for a command changed_when says is ok
+		}
+		if e.Unknown != "" && e.Planned == "" && o.status == StatusChanged {
+			// A change a check run cannot tell yet: a saved plan lets
+			// apply re-plan it (see savedplan.Guard).
+			e.Planned = plannedDigest(h.p.r.o.DigestKey, o.desired+"\x00known after apply: "+o.unknown, o.diffs)
+		}
 		e.Check = h.checkMode(t)
 		if looped {
 			e.Item = labels[i]
@@ -226,6 +242,11 @@ func registered(outs []outcome, looped bool) modules.Result {
 				r[k] = v
 			}
 		}
+		if o.unknown != "" {
+			for k, v := range unknownResult(o) {
+				r[k] = v
+			}
+		}
 		r["changed"] = o.status == StatusChanged
 		r["failed"] = o.status == StatusFailed
 		if o.status == StatusSkipped {
@@ -268,6 +289,10 @@ func registered(outs []outcome, looped bool) modules.Result {
 func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any, pos string) outcome {
 	for _, cond := range t.When {
 		ok, err := h.p.r.jinja.Truthy(cond, vars)
+		if o, unknown := h.knownAfterApply(t, err); unknown {
+			o.unknown = "when: " + cond + " (" + o.unknown + ")"
+			return o
+		}
 		if err != nil {
 			return failf("%s: when: %v", pos, err)
 		}
@@ -280,6 +305,9 @@ func (h *hostRun) runOnce(ctx context.Context, t *load.Task, vars map[string]any
 		return failf("%s: %s", pos, t.Unsupported)
 	}
 	rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), vars)
+	if o, unknown := h.knownAfterApply(t, err); unknown {
+		return o
+	}
 	if err != nil {
 		return failf("%s: %v", pos, err)
 	}
@@ -327,6 +355,10 @@ func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, 
 	}
 	if len(t.ChangedWhen) > 0 && o.status != StatusFailed {
 		changed, err := h.allTrue(t.ChangedWhen, scope)
+		if u, unknown := h.knownAfterApply(t, err); unknown {
+			o.status, o.unknown = StatusChanged, "changed_when: "+u.unknown
+			return o
+		}
 		if err != nil {
 			return failf("%s: changed_when: %v", pos, err)
 		}
@@ -339,6 +371,10 @@ func (h *hostRun) applyConditions(t *load.Task, o outcome, vars map[string]any, 
 	}
 	if len(t.FailedWhen) > 0 {
 		failed, err := h.allTrue(t.FailedWhen, scope)
+		if u, unknown := h.knownAfterApply(t, err); unknown {
+			o.unknown = "failed_when: " + u.unknown
+			return o
+		}
 		if err != nil {
 			return failf("%s: failed_when: %v", pos, err)
 		}
@@ -368,12 +404,20 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
-	mod, mt, probe, err := h.moduleProbe(t, name, raw, h.env)
+	mod, mt, probe, qs, err := h.moduleProbe(t, name, raw, h.env)
 	if err != nil {
 		return failf("%v", err)
 	}
 	var observed modules.Output
-	if probe != "" {
+	switch {
+	case qs != nil:
+		if observed.Answers, err = h.answersFor(ctx, t, qs); err != nil {
+			if pe, ok := err.(probeError); ok {
+				return failf("%s: %v", name, pe.error)
+			}
+			return h.connectionLost(err)
+		}
+	case probe != "":
 		user := h.becomeUser(t)
 		var ok bool
 		if observed, ok = h.takeProbe(user, probe); !ok {
@@ -389,14 +433,16 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	if reader, ok := mod.(modules.Reader); ok {
 		res, err := reader.Read(mt, observed)
 		if err != nil {
-			return failf("%s: %v", name, err)
+			return h.planError(t, name, err)
 		}
 		return outcome{status: StatusOK, result: res}
 	}
 	desired := desiredDigest(h.p.r.o.DigestKey, name, mt.Args)
 	change, err := mod.Plan(mt, observed)
 	if err != nil {
-		return failf("%s: %v", name, err)
+		o := h.planError(t, name, err)
+		o.desired = desired
+		return o
 	}
 	var planned string
 	if change != nil {
@@ -405,6 +451,16 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	o := h.planModule(ctx, t, name, mod, mt, observed, change, desired, planned)
 	o.desired, o.planned = desired, planned
 	return o
+}
+
+// planError is the outcome of a task whose plan failed. In check mode, a
+// plan that needs what only applying earlier changes would tell is not a
+// failure: the task is reported as a change known after apply.
+func (h *hostRun) planError(t *load.Task, name string, err error) outcome {
+	if u, ok := hostq.IsUnknown(err); ok && h.checkMode(t) {
+		return outcome{status: StatusChanged, unknown: u.Why, result: modules.Result{}}
+	}
+	return failf("%s: %v", name, err)
 }
 
 // guard asks Options.Guard whether a change may be applied; once it
@@ -443,8 +499,11 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 		return outcome{status: StatusOK, result: res}
 	}
 	if h.checkMode(t) {
+		h.predict(t, name, mt, change)
 		if change.CheckUnknown {
-			return outcome{status: StatusSkipped, msg: "skipped in check mode: the command's effect cannot be known without running it"}
+			// What the command prints and changes is known once it runs.
+			return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{},
+				unknown: fmt.Sprintf("%s %q at %s runs only when applied", name, h.current.Task, h.current.TaskPos)}
 		}
 		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}}
 	}
@@ -483,18 +542,27 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 }
 
 // moduleProbe checks a module's arguments and returns the module, its task
-// and its probe script.
-func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env string) (modules.Module, *modules.Task, string, error) {
+// and its probe: a script, or the questions of a modules.Asker.
+func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env string) (modules.Module, *modules.Task, string, []hostq.Question, error) {
 	mod, args, err := lookupChecked(name, raw)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	mt := &modules.Task{Args: args, Facts: h.moduleFacts(), Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	if a, ok := mod.(modules.Asker); ok {
+		qs, err := a.Questions(mt)
+		if err != nil {
+			return nil, nil, "", nil, fmt.Errorf("%s: %v", name, err)
+		}
+		if qs != nil {
+			return mod, mt, "", qs, nil
+		}
+	}
 	probe, err := mod.Probe(mt)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("%s: %v", name, err)
+		return nil, nil, "", nil, fmt.Errorf("%s: %v", name, err)
 	}
-	return mod, mt, withEnv(env, probe), nil
+	return mod, mt, withEnv(env, probe), nil, nil
 }
 
 // exec runs a script on the host, as user when set, and collects its output.

@@ -110,13 +110,40 @@ func (g *Guard) Allow(e playbooks.Event) error {
 		h.stale = fmt.Sprintf("task %s: found %s after all planned changes were applied", found, describe(found))
 		return fmt.Errorf("stale: %s", h.stale)
 	}
-	if want := h.want[h.next]; want.Planned != found.Planned {
-		h.stale = Compare([]Change{want}, []Change{found})
+	if !h.take(found) {
+		h.stale = Compare([]Change{h.want[h.next]}, []Change{found})
 		return fmt.Errorf("stale: %s", h.stale)
 	}
-	h.next++
 	h.approved++
 	return nil
+}
+
+// take moves past the planned change found matches, and returns whether
+// there was one. A change the plan holds as known after apply is re-planned
+// now: it matches the same task (and loop item, when the plan could name
+// it) with the same arguments (when the plan could render them), whatever
+// its diffs; and such a change may turn out not to be needed (its task now
+// changes nothing), so the next planned change may match instead.
+func (h *guarded) take(found Change) bool {
+	for i := h.next; i < len(h.want); i++ {
+		want := h.want[i]
+		if want.Planned == found.Planned || want.Unknown != "" && replanned(want, found) {
+			h.next = i + 1
+			return true
+		}
+		if want.Unknown == "" {
+			return false
+		}
+	}
+	return false
+}
+
+// replanned says whether found is what a change known after apply turned
+// out to be.
+func replanned(want, found Change) bool {
+	return want.PlayIndex == found.PlayIndex && want.TaskIndex == found.TaskIndex && want.TaskPos == found.TaskPos &&
+		want.Handler == found.Handler && (want.Item == "" || want.Item == found.Item) &&
+		(want.Desired == "" || want.Desired == found.Desired)
 }
 
 // Event follows the run's events: a change reported without passing Allow
@@ -139,10 +166,8 @@ func (g *Guard) Event(e playbooks.Event) {
 	switch {
 	case h.next >= len(h.want):
 		h.stale = fmt.Sprintf("task %s: found %s after all planned changes", found, describe(found))
-	case h.want[h.next].Planned != found.Planned:
+	case !h.take(found):
 		h.stale = Compare(h.want[h.next:h.next+1], []Change{found})
-	default:
-		h.next++
 	}
 }
 

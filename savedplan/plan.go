@@ -89,6 +89,12 @@ type Change struct {
 	// changed_when says so (it will still be applied).
 	Status  string         `json:"status"`
 	Planned string         `json:"planned"`
+	// Unknown says why the check run could not tell this change ("known
+	// after apply"); Desired is the digest of the arguments the task had
+	// then, "" when they too depended on unknown values. Apply re-plans
+	// such a change: see Guard.
+	Unknown string `json:"known_after_apply,omitempty"`
+	Desired string `json:"desired,omitempty"`
 	Diffs   []modules.Diff `json:"diffs,omitempty"`
 	// Hidden is set when the task is no_log: its diffs are not recorded.
 	Hidden bool `json:"no_log,omitempty"`
@@ -164,7 +170,7 @@ func ChangeOf(e playbooks.Event) Change {
 	return Change{
 		PlayIndex: e.PlayIndex, Play: e.Play, TaskIndex: e.TaskIndex, Task: e.Task, TaskPos: e.TaskPos,
 		Item: e.Item, Handler: e.Handler, Module: e.Module, Status: string(e.Status), Planned: e.Planned,
-		Diffs: e.Diffs, Hidden: e.Result["censored"] != nil,
+		Diffs: e.Diffs, Hidden: e.Result["censored"] != nil, Unknown: e.Unknown, Desired: e.Desired,
 	}
 }
 

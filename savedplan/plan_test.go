@@ -1,6 +1,7 @@
 package savedplan
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -288,5 +289,41 @@ func TestContent(t *testing.T) {
 	}
 	if got := ContentChanges(f0, f0[1:]); !reflect.DeepEqual(got, []string{"more.yml (gone)"}) {
 		t.Errorf("gone: %q", got)
+	}
+}
+
+// A change the plan holds as known after apply is re-planned at apply: the
+// same task with the same arguments matches whatever its diffs, other
+// arguments do not, and one that turns out not needed is passed over.
+func TestGuardKnownAfterApply(t *testing.T) {
+	known := func(i int, planned string) Change {
+		return Change{TaskIndex: i, TaskPos: fmt.Sprintf("site.yml:%d", i), Task: "t", Planned: planned}
+	}
+	unknown := func(i int, desired string) Change {
+		c := known(i, "u"+desired)
+		c.Unknown, c.Desired = "the content of /x (command at site.yml:1)", desired
+		return c
+	}
+	p := &Plan{Hosts: []*Host{{Name: "a", Status: "changed", Changes: []Change{known(1, "k1"), unknown(2, "d2"), unknown(3, ""), unknown(4, "d4"), known(5, "k5")}}}}
+	ev := func(i int, planned, desired string) playbooks.Event {
+		return playbooks.Event{Kind: playbooks.EventTask, Host: "a", TaskIndex: i, TaskPos: fmt.Sprintf("site.yml:%d", i), Task: "t", Planned: planned, Desired: desired}
+	}
+	g := NewGuard(p)
+	for _, e := range []playbooks.Event{ev(1, "k1", ""), ev(2, "real2", "d2"), ev(3, "real3", "any")} {
+		if err := g.Allow(e); err != nil {
+			t.Fatalf("task %d refused: %v", e.TaskIndex, err)
+		}
+	}
+	// Task 4 changed nothing after all; task 5 is next.
+	if err := g.Allow(ev(5, "k5", "")); err != nil {
+		t.Fatalf("task 5 refused: %v", err)
+	}
+	if left, stale := g.Left("a"); len(left) != 0 || stale != "" {
+		t.Errorf("left %v, stale %q", left, stale)
+	}
+	g = NewGuard(p)
+	_ = g.Allow(ev(1, "k1", ""))
+	if err := g.Allow(ev(2, "real2", "other arguments")); err == nil {
+		t.Error("a change known after apply with other arguments was allowed")
 	}
 }

@@ -210,6 +210,9 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 		line += " => " + e.Msg
 	}
 	fmt.Fprintln(r.w, line)
+	if e.Unknown != "" {
+		fmt.Fprintln(r.w, "      "+r.p.paint("36", "known after apply: "+e.Unknown))
+	}
 	if r.diff || e.Status == playbooks.StatusChanged {
 		r.diffs(e.Diffs)
 	}

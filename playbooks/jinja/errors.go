@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -12,6 +13,9 @@ type UndefinedError struct {
 	Object string // what Name was looked up in, as Jinja names it ("dict object"); empty for a variable
 	Hint   string // Jinja's own explanation when it has one ("No first item, sequence was empty.")
 	Line   int    // line inside the template text, 0 when unknown
+	// AfterApply (a check run) says why the value is known only after
+	// apply: a registered result of a task that did not run.
+	AfterApply string
 
 	element bool // Name is a list index: "list object has no element 3"
 }
@@ -74,3 +78,20 @@ type undefinedValue struct{ err *UndefinedError }
 // an undefined variable, or refers back to itself) is bound to it, so that
 // its use fails rather than writing the template's text.
 func Failing(msg string) any { return undefinedValue{&UndefinedError{Hint: msg}} }
+
+// AfterApply is a value a check run cannot know ("known after apply"):
+// using it fails with an error IsAfterApply recognizes; default() and `is
+// defined` see it as undefined, as Ansible's check mode leaves it.
+func AfterApply(why string) any {
+	return undefinedValue{&UndefinedError{Hint: "known after apply: " + why, AfterApply: why}}
+}
+
+// IsAfterApply reports whether err comes from using an AfterApply value,
+// and why that value is unknown.
+func IsAfterApply(err error) (string, bool) {
+	var u *UndefinedError
+	if errors.As(err, &u) && u.AfterApply != "" {
+		return u.AfterApply, true
+	}
+	return "", false
+}

@@ -1,0 +1,86 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"tend/integration/fleet"
+)
+
+// lastPid reads the last PID the host's PID namespace handed out: the
+// number of processes started on the host between two reads (PIDs are
+// handed out in order, and the test fleet is far from wrapping round).
+func lastPid(t *testing.T, h *fleet.Host) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/sys/kernel/ns_last_pid", h.Pid()))
+	if err != nil {
+		t.Fatalf("reading %s's last pid: %v", h.Name, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// mixedTasks is a playbook of the usual kinds of tasks, n of them (n a
+// multiple of 15), with a role-like handler.
+func mixedTasks(n int) string {
+	var b strings.Builder
+	b.WriteString("- hosts: all\n  gather_facts: false\n  handlers:\n    - {name: reload, command: \"true\"}\n  tasks:\n")
+	for i := 0; i < n/15; i++ {
+		d := fmt.Sprintf("/srv/mix/d%d", i)
+		fmt.Fprintf(&b, "    - file: {path: %s, state: directory, mode: \"0755\"}\n", d)
+		fmt.Fprintf(&b, "    - file: {path: %s/sub, state: directory}\n", d)
+		fmt.Fprintf(&b, "    - copy: {content: \"a %d\\n\", dest: %s/a.conf, mode: \"0644\"}\n      notify: reload\n", i, d)
+		fmt.Fprintf(&b, "    - copy: {content: \"b %d\\n\", dest: %s/b.conf, owner: root, group: root}\n", i, d)
+		fmt.Fprintf(&b, "    - template: {src: t.j2, dest: %s/t.conf}\n", d)
+		fmt.Fprintf(&b, "    - lineinfile: {path: %s/l.conf, line: \"x=1\", create: true}\n", d)
+		fmt.Fprintf(&b, "    - lineinfile: {path: %s/l.conf, line: \"y={{ inventory_hostname }}\", create: true}\n", d)
+		fmt.Fprintf(&b, "    - blockinfile: {path: %s/k.conf, block: \"k=v\\n\", create: true}\n", d)
+		fmt.Fprintf(&b, "    - stat: {path: %s/a.conf}\n      register: st%d\n", d, i)
+		fmt.Fprintf(&b, "    - copy: {content: \"s\\n\", dest: %s/s.conf}\n      when: st%d.stat.exists\n", d, i)
+		fmt.Fprintf(&b, "    - command: touch %s/once\n      args: {creates: %s/once}\n", d, d)
+		fmt.Fprintf(&b, "    - file: {src: %s/sub, dest: %s/link, state: link}\n", d, d)
+		fmt.Fprintf(&b, "    - file: {path: %s/t.conf, mode: \"0640\"}\n", d)
+		fmt.Fprintf(&b, "    - copy: {content: \"c\\n\", dest: %s/sub/c.conf}\n", d)
+		fmt.Fprintf(&b, "    - file: {path: %s/gone, state: absent}\n", d)
+	}
+	return b.String()
+}
+
+// A no-op converge starts the same handful of processes on a host for 15
+// tasks as for 210: the probes are questions answered by one program (issue
+// 14's target: at most 12, sshd's own included).
+func TestNoOpConvergeProcessesPerHost(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	dir := t.TempDir()
+	tmpl := dir + "/t.j2"
+	if err := os.WriteFile(tmpl, []byte("host {{ inventory_hostname }}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for _, n := range []int{15, 210} {
+		pb := dir + fmt.Sprintf("/site%d.yml", n)
+		if err := os.WriteFile(pb, []byte(mixedTasks(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := converge(t, f, pb); r.code != 0 {
+			t.Fatalf("first converge of %d tasks: %v", n, r)
+		}
+		before := lastPid(t, h)
+		r, events := converge(t, f, pb)
+		counts[n] = lastPid(t, h) - before
+		if r.code != 0 || len(changedTasks(events, h.Name)) != 0 {
+			t.Fatalf("second converge of %d tasks is not a no-op: %v", n, changedTasks(events, h.Name))
+		}
+		t.Logf("no-op converge of %d tasks: %d processes started on the host", n, counts[n])
+	}
+	if counts[15] > 12 || counts[210] > 12 {
+		t.Errorf("a no-op converge started %d processes for 15 tasks and %d for 210 (want at most 12)", counts[15], counts[210])
+	}
+}

@@ -1,0 +1,431 @@
+package modules
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"tend/modules/hostq"
+)
+
+// tempNames are the random names of files made beside the path.
+var tempNames = regexp.MustCompile(`\.tend-[0-9a-f]{12}\.tmp`)
+
+// sameChange says how two plans of one task on one host differ: diffs,
+// effects, and Apply but for its random temporary names.
+func sameChange(a, b *Change) string {
+	switch {
+	case a == nil || b == nil:
+		if a != b {
+			return "one plan is nil"
+		}
+		return ""
+	case !reflect.DeepEqual(a.Diffs, b.Diffs):
+		return "diffs differ"
+	case !reflect.DeepEqual(a.Effects, b.Effects):
+		return "effects differ"
+	case tempNames.ReplaceAllString(a.Apply, "T") != tempNames.ReplaceAllString(b.Apply, "T"):
+		return "apply scripts differ"
+	}
+	return ""
+}
+
+// askConverge is converge through questions: plan from answers, apply,
+// result, then a plan from new answers finds nothing, and Report says what
+// the probe's Report says.
+func askConverge(t *testing.T, sh testShell, m Module, task *Task) (*Change, Result) {
+	t.Helper()
+	ch, _, ok, err := askPlan(t, m, task)
+	if !ok || err != nil || ch == nil {
+		t.Fatalf("%s: plan from answers: %v %v %v", sh.name, ok, ch, err)
+	}
+	out := sh.run(t, ch.Apply)
+	if out.ExitCode != 0 {
+		t.Fatalf("%s: apply failed (%d): %s\n%s", sh.name, out.ExitCode, out.Stderr, numbered(ch.Apply))
+	}
+	res, err := ch.Result(out)
+	if err != nil || res["failed"] == true {
+		t.Fatalf("%s: result %v %v", sh.name, res, err)
+	}
+	again, aout, _, err := askPlan(t, m, task)
+	if err != nil || again != nil {
+		t.Fatalf("%s: not idempotent through answers: %v %v", sh.name, again, err)
+	}
+	rep, err := m.(Reporter).Report(task, aout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pout, _ := probePlan(t, sh, m, task)
+	prep, err := m.(Reporter).Report(task, pout)
+	if err != nil || !reflect.DeepEqual(rep, prep) {
+		t.Errorf("%s: report from answers %v, from the probe %v (%v)", sh.name, rep, prep, err)
+	}
+	return ch, res
+}
+
+// The file cases through questions: the same plan as the probe's (diffs,
+// effects, apply), the same end state, the same report after.
+func TestFileAskConverges(t *testing.T) {
+	for _, sh := range shells(t) {
+		t.Run(sh.name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range fileCases {
+				t.Run(c.name, func(t *testing.T) {
+					if c.root {
+						needRoot(t)
+					}
+					for _, name := range sh.names() {
+						dir := hostileDir(t)
+						p := filepath.Join(dir, name)
+						if c.setup != nil {
+							c.setup(t, dir, p)
+						}
+						m, task := mkTask(t, "file", c.args(dir, p))
+						qs, err := m.(Asker).Questions(task)
+						if err != nil {
+							t.Fatal(err)
+						}
+						args := c.args(dir, p)
+						legacy := args["recurse"] == true || args["state"] == "hard" && args["src"] != nil
+						if legacy != (qs == nil) {
+							t.Fatalf("questions %v for %v", qs, args)
+						}
+						if legacy {
+							return
+						}
+						chP, _, err := probePlan(t, sh, m, task)
+						if err != nil {
+							t.Fatal(err)
+						}
+						chA, _, _, err := askPlan(t, m, task)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if d := sameChange(chP, chA); d != "" {
+							t.Fatalf("%q: probe and answers plan differently: %s\nprobe: %v %v\nanswers: %v %v", name, d, chP.Diffs, chP.Effects, chA.Diffs, chA.Effects)
+						}
+						ch, res := askConverge(t, sh, m, task)
+						if got := diffAttrs(ch); !reflect.DeepEqual(got, c.diffs) {
+							t.Errorf("%q: diffs %v, want %v", name, got, c.diffs)
+						}
+						if c.check != nil {
+							c.check(t, dir, p, res)
+						}
+						noLeftovers(t, dir)
+						noPwned(t)
+					}
+				})
+			}
+		})
+	}
+}
+
+// The probe's errors, from answers. The probe's find fails at once on an
+// unknown owner or group; from answers that is a change, and chown fails
+// when applying (TestFileAskUnknownOwner).
+func TestFileAskErrors(t *testing.T) {
+	sh := shells(t)[0]
+	dir := hostileDir(t)
+	file := filepath.Join(dir, "file")
+	writeFile(t, file, "x", 0o644)
+	sub := filepath.Join(dir, "sub")
+	mkdir(t, sub+"/x", 0o755)
+	missing := filepath.Join(dir, "missing")
+	dangling := filepath.Join(dir, "dangling")
+	if err := os.Symlink("nowhere", dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range []map[string]any{
+		{"path": missing},
+		{"path": missing, "state": "file"},
+		{"path": sub, "state": "file"},
+		{"path": file, "state": "directory"},
+		{"path": dangling, "state": "directory"},
+		{"path": dangling, "state": "directory", "follow": false},
+		{"path": file, "state": "link", "src": "/etc/passwd"},
+		{"path": sub, "state": "link", "src": "/etc/passwd"},
+		{"path": sub, "state": "link", "src": "/etc/passwd", "force": true},
+		{"path": missing, "state": "link", "src": "nope"},
+		{"path": missing, "state": "link"},
+		{"path": missing, "state": "hard"},
+		{"path": file, "state": "hard"},
+	} {
+		m, task := mkTask(t, "file", args)
+		_, _, errP := probePlan(t, sh, m, task)
+		_, _, ok, errA := askPlan(t, m, task)
+		if !ok || errP == nil || errA == nil || errP.Error() != errA.Error() {
+			t.Errorf("%v: probe says %v, answers %v (asked: %v)", args, errP, errA, ok)
+		}
+	}
+}
+
+func TestFileAskUnknownOwner(t *testing.T) {
+	sh := shells(t)[0]
+	dir := hostileDir(t)
+	p := filepath.Join(dir, "f")
+	writeFile(t, p, "x", 0o644)
+	m, task := mkTask(t, "file", map[string]any{"path": p, "owner": "no-such-user-xyz"})
+	ch, _, _, err := askPlan(t, m, task)
+	if err != nil || ch == nil || !hasDiff(ch, "owner", nameOr(diskPathInfo(t, p, false).Owner, ""), "no-such-user-xyz") {
+		t.Fatalf("plan %v %v", ch, err)
+	}
+	out := sh.run(t, ch.Apply)
+	res, _ := ch.Result(out)
+	if out.ExitCode == 0 || res["failed"] != true || !strings.Contains(res["msg"].(string), "could not set owner") {
+		t.Errorf("apply %d %q, result %v", out.ExitCode, out.Stderr, res)
+	}
+}
+
+func TestFileAskNothingToDo(t *testing.T) {
+	sh := shells(t)[0]
+	dir := hostileDir(t)
+	p := filepath.Join(dir, "f")
+	writeFile(t, p, "x", 0o644)
+	if err := os.Symlink("f", dir+"/l"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range []map[string]any{
+		{"path": p},
+		{"path": p, "mode": "0644"},
+		{"path": p, "mode": "u=rw,g=r,o=r"},
+		{"path": p, "mode": "a+X"},
+		{"path": p + "x", "state": "absent"},
+		{"path": dir, "state": "directory"},
+		{"path": dir + "/l"},
+		{"path": dir + "/l", "state": "link"},
+		{"path": dir + "/l", "state": "link", "src": "f"},
+		{"path": dir + "/l", "mode": "0644"},
+		{"path": p, "seuser": "system_u"}, // SELinux is off here
+	} {
+		m, task := mkTask(t, "file", args)
+		ch, aout, ok, err := askPlan(t, m, task)
+		if !ok || err != nil || ch != nil {
+			t.Fatalf("%v: %v %v %v", args, ok, ch, err)
+		}
+		_, pout, _ := probePlan(t, sh, m, task)
+		a, errA := m.(Reporter).Report(task, aout)
+		p, errP := m.(Reporter).Report(task, pout)
+		if errA != nil || errP != nil || !reflect.DeepEqual(a, p) {
+			t.Errorf("%v: report from answers %v (%v), from the probe %v (%v)", args, a, errA, p, errP)
+		}
+	}
+}
+
+func TestFileAskTouch(t *testing.T) {
+	sh := shells(t)[0]
+	dir := hostileDir(t)
+	p := filepath.Join(dir, "-f")
+	m, task := mkTask(t, "file", map[string]any{"path": p, "state": "touch", "mode": "u=rw,g=r,o="})
+	for i, want := range [][2]string{{"absent", "file"}, {"file", "touch"}} {
+		chP, _, _ := probePlan(t, sh, m, task)
+		ch, _, _, err := askPlan(t, m, task)
+		if err != nil || ch == nil || !hasDiff(ch, "state", want[0], want[1]) {
+			t.Fatalf("touch %d: %v %v", i, ch, err)
+		}
+		if d := sameChange(chP, ch); d != "" {
+			t.Fatalf("touch %d: %s", i, d)
+		}
+		if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+			t.Fatal(string(out.Stderr))
+		}
+	}
+	wantMode(t, p, 0o640)
+}
+
+// The effects of every file case, applied to a model of the host as it
+// was, predict the host after Apply: each path's existence, type, mode,
+// ids and link target (its size for files). With recurse, what is under
+// the path keeps the host's attributes in the model, and is not compared.
+func TestFileEffectsPredict(t *testing.T) {
+	sh := shells(t)[0]
+	runAs := diskPathInfo(t, "/proc/self", false).Owner // the user tests run as
+	for _, c := range fileCases {
+		if c.root && !isRoot() {
+			continue
+		}
+		for _, name := range []string{"plain", "new\nline"} {
+			dir := hostileDir(t)
+			p := filepath.Join(dir, name)
+			if c.setup != nil {
+				c.setup(t, dir, p)
+			}
+			args := c.args(dir, p)
+			m, task := mkTask(t, "file", args)
+			ch, _, err := probePlan(t, sh, m, task)
+			if err != nil || ch == nil {
+				t.Fatalf("%s: %v %v", c.name, ch, err)
+			}
+			if len(ch.Effects) == 0 {
+				t.Fatalf("%s: no effects", c.name)
+			}
+			before := walk(t, dir)
+			base := hostq.NewSet().SetAccounts(diskAccounts(t)).SetUmask(diskUmask(t))
+			for _, x := range before {
+				base.SetPath(x, false, diskPathInfo(t, x, false)).SetPath(x, true, diskPathInfo(t, x, true))
+			}
+			model := hostq.NewModel(runAs)
+			model.Apply(base, ch.Effects...)
+			if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+				t.Fatalf("%s: %s", c.name, out.Stderr)
+			}
+			after := walk(t, dir)
+			seen := map[string]bool{}
+			for _, x := range before {
+				seen[x] = true
+			}
+			for _, x := range after {
+				if !seen[x] {
+					seen[x] = true
+					base.SetPath(x, false, hostq.PathInfo{}).SetPath(x, true, hostq.PathInfo{})
+				}
+				if fi := diskPathInfo(t, x, false); fi.Type == 'l' {
+					// What a new link points at, as it was.
+					tg := fi.Target
+					if !filepath.IsAbs(tg) {
+						tg = filepath.Join(filepath.Dir(x), tg)
+					}
+					if !strings.HasPrefix(tg, dir+"/") {
+						base.SetPath(tg, false, diskPathInfo(t, tg, false)).SetPath(tg, true, diskPathInfo(t, tg, true))
+					}
+				}
+			}
+			l := hostq.Layer(model, base)
+			for x := range seen {
+				if args["recurse"] == true && strings.HasPrefix(x, p+"/") {
+					continue
+				}
+				for _, follow := range []bool{false, true} {
+					got, err := l.Path(x, follow)
+					want := diskPathInfo(t, x, follow)
+					if err != nil || !samePath(got, want) {
+						t.Errorf("%s: %q (follow %v): model says %+v (%v), the host %+v\neffects %+v", c.name, x, follow, got, err, want, ch.Effects)
+					}
+				}
+			}
+		}
+	}
+}
+
+// walk lists dir and what is under it (not through links).
+func walk(t *testing.T, dir string) []string {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func samePath(got, want hostq.PathInfo) bool {
+	if got.Exists != want.Exists || !want.Exists {
+		return got.Exists == want.Exists
+	}
+	if got.Type != want.Type || got.Perm != want.Perm || got.UID != want.UID || got.GID != want.GID || got.Target != want.Target {
+		return false
+	}
+	return got.Type != '-' || got.Size < 0 || got.Size == want.Size
+}
+
+// A check run on a fresh host: each task is planned against the model of
+// what the tasks before it would have changed, and its effects go into the
+// model. Then the same tasks converge the host for real, and what stat
+// reads there is what the check run predicted.
+func TestFileAskModel(t *testing.T) {
+	sh := shells(t)[0]
+	d := t.TempDir()
+	umask := diskUmask(t)
+	runAs := diskPathInfo(t, "/proc/self", false).Owner
+	model := hostq.NewModel(runAs)
+	f := d + "/a/b/f"
+	type step struct {
+		module string
+		args   map[string]any
+		diffs  []string // of the plan in check mode; nil: nothing to do
+		alone  string   // the error planning against the host alone gives ("": none)
+	}
+	steps := []step{
+		{"file", map[string]any{"path": d + "/a/b", "state": "directory", "mode": "0750"}, []string{"state", "mode"}, ""},
+		{"file", map[string]any{"path": f, "state": "touch"}, []string{"state", "times"}, ""},
+		{"file", map[string]any{"path": f, "state": "file", "mode": "0640"}, []string{"mode"}, "is absent, cannot continue"},
+		{"stat", map[string]any{"path": f}, nil, ""},
+		{"file", map[string]any{"path": d + "/a/b", "state": "directory", "mode": "0750"}, nil, ""},
+		{"file", map[string]any{"path": d + "/l", "state": "link", "src": f}, []string{"state"}, "src file does not exist"},
+		{"stat", map[string]any{"path": d + "/l", "follow": true}, nil, ""},
+		{"stat", map[string]any{"path": d + "/l"}, nil, ""},
+		{"file", map[string]any{"path": d + "/a", "state": "absent"}, []string{"state"}, ""},
+		{"stat", map[string]any{"path": f}, nil, ""},
+	}
+	predicted := map[int]Result{}
+	for i, s := range steps {
+		m, task := mkTask(t, s.module, s.args)
+		qs, err := m.(Asker).Questions(task)
+		if err != nil || qs == nil {
+			t.Fatalf("step %d: questions %v %v", i, qs, err)
+		}
+		host := askDisk(t, qs)
+		if r, ok := m.(Reader); ok {
+			if predicted[i], err = r.Read(task, Output{Answers: hostq.Layer(model, host)}); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			continue
+		}
+		if s.alone != "" {
+			if _, err := m.Plan(task, Output{Answers: host}); err == nil || !strings.Contains(err.Error(), s.alone) {
+				t.Errorf("step %d: planned against the host alone: %v, want %q", i, err, s.alone)
+			}
+		}
+		ch, err := m.Plan(task, Output{Answers: hostq.Layer(model, host)})
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if ch == nil {
+			if s.diffs != nil {
+				t.Fatalf("step %d: nothing to do, want %v", i, s.diffs)
+			}
+			continue
+		}
+		if got := diffAttrs(ch); !reflect.DeepEqual(got, s.diffs) {
+			t.Fatalf("step %d: diffs %v, want %v", i, ch.Diffs, s.diffs)
+		}
+		model.Apply(host, ch.Effects...)
+	}
+	if st := predicted[3]["stat"].(map[string]any); st["mode"] != "0640" || st["isreg"] != true ||
+		st["checksum"] != "da39a3ee5e6b4b0d3255bfef95601890afd80709" || st["pw_name"] != runAs {
+		t.Errorf("predicted stat %v (umask %03o)", st, umask)
+	}
+	if st := predicted[9]["stat"].(map[string]any); st["exists"] != false {
+		t.Errorf("predicted stat after absent %v", st)
+	}
+	if entries, _ := os.ReadDir(d); len(entries) != 0 {
+		t.Fatalf("the check run changed the host: %v", entries)
+	}
+
+	// The real converge.
+	for i, s := range steps {
+		m, task := mkTask(t, s.module, s.args)
+		qs, _ := m.(Asker).Questions(task)
+		ans := askDisk(t, qs)
+		if r, ok := m.(Reader); ok {
+			got, err := r.Read(task, Output{Answers: ans})
+			if err != nil || !reflect.DeepEqual(got, predicted[i]) {
+				t.Errorf("step %d: stat %v (%v), predicted %v", i, got, err, predicted[i])
+			}
+			continue
+		}
+		ch, err := m.Plan(task, Output{Answers: ans})
+		if err != nil || (ch == nil) != (s.diffs == nil) {
+			t.Fatalf("step %d: converge plans %v %v", i, ch, err)
+		}
+		if ch != nil {
+			if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+				t.Fatalf("step %d: %s", i, out.Stderr)
+			}
+		}
+	}
+}

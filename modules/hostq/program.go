@@ -1,0 +1,563 @@
+package hostq
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"tend/modules/shell"
+)
+
+// A Program answers a batch of questions with one POSIX sh script whose
+// cost in processes does not grow with the number of questions: tests
+// and globs are shell builtins; one `stat` covers every path, one more
+// every path through links, one `find ... -exec cat {} +` every file's
+// content, one `find ... -exec sha1sum {} +` the digests of the large
+// ones. Only reading a symbolic link's target costs a process per link.
+//
+// The script prints records (key=value, key:N then N bytes), then the
+// content of the files between two lines holding a random nonce. Every
+// path reaches the script through shell.Quote; none is ever printed back,
+// so no path can garble the output: answers are matched to questions by
+// their order.
+type Program struct {
+	lstat    []string // Path questions without Follow
+	stat     []string // with Follow, and every Content and Digest path
+	content  []string // Content paths (Accounts adds /etc/passwd, /etc/group)
+	digest   []string
+	empty    []string
+	commands []string
+	umask    bool
+	accounts bool
+	nonce    string
+	// statIndex is each followed path's place in stat.
+	statIndex map[string]int
+}
+
+const (
+	passwdFile = "/etc/passwd"
+	groupFile  = "/etc/group"
+	// statFormat: raw mode (hex), links, uid, gid, size, owner, group.
+	statFormat = "%f %h %u %g %s %U %G"
+)
+
+// Compile makes the program that answers qs. Equal questions are asked
+// once.
+func Compile(qs []Question) *Program {
+	p := &Program{nonce: newNonce()}
+	seen := map[Question]bool{}
+	add := func(list *[]string, q Question, s string) {
+		if !seen[q] {
+			seen[q] = true
+			*list = append(*list, s)
+		}
+	}
+	var walk func(q Question)
+	walk = func(q Question) {
+		switch q := q.(type) {
+		case Path:
+			c := path.Clean(q.Path)
+			if q.Follow {
+				add(&p.stat, Path{c, true}, c)
+			} else {
+				add(&p.lstat, Path{c, false}, c)
+			}
+		case Content:
+			c := path.Clean(q.Path)
+			walk(Path{c, true})
+			add(&p.content, Content{c}, c)
+		case Digest:
+			// Small files are digested on the controller from their
+			// content: reading it costs no process more.
+			c := path.Clean(q.Path)
+			walk(Content{c})
+			add(&p.digest, Digest{c}, c)
+		case Empty:
+			add(&p.empty, Empty{path.Clean(q.Path)}, path.Clean(q.Path))
+		case Command:
+			add(&p.commands, q, q.Name)
+		case Umask:
+			p.umask = true
+		case Accounts:
+			p.accounts = true
+			walk(Content{passwdFile})
+			walk(Content{groupFile})
+		}
+	}
+	for _, q := range qs {
+		walk(q)
+	}
+	p.statIndex = map[string]int{}
+	for i, x := range p.stat {
+		p.statIndex[x] = i
+	}
+	return p
+}
+
+func newNonce() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return "tend-" + hex.EncodeToString(b[:])
+}
+
+// Empty says whether the program asks nothing.
+func (p *Program) Empty() bool {
+	return len(p.lstat)+len(p.stat)+len(p.empty)+len(p.commands) == 0 && !p.umask
+}
+
+// Script is the program's text.
+func (p *Program) Script() string {
+	var b strings.Builder
+	w := func(parts ...string) {
+		for _, s := range parts {
+			b.WriteString(s)
+		}
+		b.WriteByte('\n')
+	}
+	w("LC_ALL=C; export LC_ALL; unset IFS; set -f")
+	if p.umask {
+		w("printf 'u='; umask")
+	}
+	for i, c := range p.commands {
+		w("if command -v ", shell.Quote(c), " >/dev/null 2>&1; then echo c.", strconv.Itoa(i), "=1; else echo c.", strconv.Itoa(i), "=0; fi")
+	}
+	p.statScript(w, "e", "s", "", p.lstat)
+	p.statScript(w, "f", "t", "-L ", p.stat)
+	p.linkScript(w)
+	for i, d := range p.empty {
+		qd := shell.Quote(d)
+		w("if [ -d ", qd, " ] && [ ! -L ", qd, " ]; then tend_e=1; set +f; for tend_x in ", qd, "/* ", qd, "/.[!.]* ", qd, "/..?*; do",
+			` if [ -e "$tend_x" ] || [ -L "$tend_x" ]; then tend_e=0; break; fi; done; set -f; else tend_e=1; fi; echo n.`, strconv.Itoa(i), "=$tend_e")
+	}
+	if len(p.content)+len(p.digest) > 0 {
+		p.sizeScript(w)
+	}
+	// Digests of the files too large to read; the smaller ones are digested
+	// on the controller from their content. No process without one.
+	if len(p.digest) > 0 {
+		p.candidates(w, "h", p.digest, "-gt")
+		w(`if [ $# -gt 0 ]; then`)
+		w(`	if command -v sha1sum >/dev/null 2>&1; then tend_a=sha1 tend_t=sha1sum`)
+		w(`	elif command -v sha256sum >/dev/null 2>&1; then tend_a=sha256 tend_t=sha256sum`)
+		w(`	elif command -v md5sum >/dev/null 2>&1; then tend_a=md5 tend_t=md5sum`)
+		w(`	else tend_a=none tend_t=; fi`)
+		w(`	echo a=$tend_a`)
+		w(`	if [ -n "$tend_t" ]; then tend_v=$($tend_t "$@") || tend_v=; printf 'd:%s\n%s\n' "${#tend_v}" "$tend_v"; fi`)
+		w(`fi`)
+	}
+	// Content last, framed by the nonce: it is bytes, not records. One cat
+	// for every file; the controller splits it by the sizes stat gave.
+	if len(p.content) > 0 {
+		p.virtualScript(w)
+		p.candidates(w, "k", p.content, "-le")
+	}
+	w("echo ", p.nonce)
+	if len(p.content) > 0 {
+		w(`[ $# -eq 0 ] || cat "$@"`)
+	}
+	w("printf '\\n%s\\n' ", p.nonce)
+	w("exit 0")
+	return b.String()
+}
+
+// statScript lists the paths that exist (key E.i=1 or 0, and shell
+// variable tend_E_i), then stats them all in one process into the blob S
+// (kept in tend_S). If that fails (a path went away meanwhile), each is
+// stat'ed alone: S.j or, failing, its error as x.S.j, j counting the paths
+// that exist; tend_S is then empty.
+func (p *Program) statScript(w func(...string), e, s, opt string, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	w("set --")
+	for i, x := range paths {
+		qx := shell.Quote(x)
+		test := "[ -e " + qx + " ] || [ -L " + qx + " ]"
+		if opt != "" {
+			test = "[ -e " + qx + " ]"
+		}
+		v := "tend_" + e + "_" + strconv.Itoa(i)
+		w("if ", test, "; then set -- \"$@\" ", qx, "; ", v, "=1; else ", v, "=0; fi; echo ", e, ".", strconv.Itoa(i), "=$", v)
+	}
+	w(`tend_`, s, `=`)
+	w(`if [ $# -gt 0 ]; then`)
+	w(`	if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$@" 2>/dev/null); then printf '`, s, `:%s\n%s\n' "${#tend_v}" "$tend_v"; tend_`, s, `=$tend_v`)
+	w(`	else tend_j=0; for tend_f do`)
+	w(`		if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$tend_f" 2>&1); then printf '`, s, `.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"`)
+	w(`		else printf 'x.`, s, `.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"; fi`)
+	w(`		tend_j=$((tend_j + 1)); done`)
+	w(`	fi`)
+	w(`fi`)
+}
+
+// sizeScript reads the size of each path through links from the stat
+// output (field 5 of 7 per line), into tend_z_i, with builtins only.
+func (p *Program) sizeScript(w func(...string)) {
+	w(`set -- $tend_t`)
+	for i := range p.stat {
+		n := strconv.Itoa(i)
+		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge 7 ]; then tend_z_`, n, `=$5; shift 7; else tend_z_`, n, `=; fi`)
+	}
+}
+
+// linkScript reads the targets of the paths that are symbolic links: one
+// readlink for all where it takes many operands (GNU), else one each.
+func (p *Program) linkScript(w func(...string)) {
+	if len(p.lstat) == 0 {
+		return
+	}
+	w("set --")
+	for i, l := range p.lstat {
+		w("if [ -L ", shell.Quote(l), " ]; then set -- \"$@\" ", shell.Quote(l), "; echo lk.", strconv.Itoa(i), "=1; fi")
+	}
+	w(`if [ $# -gt 1 ] && tend_v=$(readlink "$@" 2>/dev/null); then printf 'lt:%s\n%s\n' "${#tend_v}" "$tend_v"`)
+	w(`elif [ $# -gt 0 ]; then tend_j=0; for tend_f do`)
+	w(`	tend_v=$(readlink "$tend_f") && printf 'l.%s:%s\n%s\n' $tend_j "${#tend_v}" "$tend_v"; tend_j=$((tend_j + 1)); done`)
+	w(`fi`)
+}
+
+// virtual says whether a path is in a filesystem whose sizes stat does
+// not know (/proc, /sys: 0 or 4096 whatever they hold).
+func virtual(p string) bool {
+	return strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/")
+}
+
+// virtualScript reads the files of /proc and /sys alone, counting their
+// bytes: two processes each, and they stay out of the cat of the others.
+func (p *Program) virtualScript(w func(...string)) {
+	for i, x := range p.content {
+		if !virtual(x) {
+			continue
+		}
+		qx := shell.Quote(x)
+		w(`if [ -f `, qx, ` ] && [ -r `, qx, ` ] && tend_z=$(wc -c < `, qx, `); then printf 'v.`, strconv.Itoa(i), `:%s\n' $tend_z; cat `, qx, `; echo; fi`)
+	}
+}
+
+// candidates sets "$@" to the paths that are readable regular files whose
+// size compares (-le, -gt) with ContentLimit (K.i=1 or 0).
+func (p *Program) candidates(w func(...string), k string, paths []string, cmp string) {
+	w("set --")
+	for i, x := range paths {
+		qx := shell.Quote(x)
+		if virtual(x) {
+			w("echo ", k, ".", strconv.Itoa(i), "=0")
+			continue
+		}
+		z := "tend_z_" + strconv.Itoa(p.statIndex[x])
+		w(`if [ -n "$`, z, `" ] && [ "$`, z, `" `, cmp, ` `, strconv.Itoa(ContentLimit), ` ] && [ -f `, qx, ` ] && [ -r `, qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
+	}
+}
+
+// Parse reads what the script printed into answers.
+func (p *Program) Parse(stdout, stderr []byte, exitCode int) (*Set, error) {
+	if exitCode != 0 {
+		return nil, fmt.Errorf("questions: exit status %d: %s", exitCode, strings.TrimSpace(string(stderr)))
+	}
+	start := bytes.Index(stdout, []byte(p.nonce+"\n"))
+	end := []byte("\n" + p.nonce + "\n")
+	if start < 0 || !bytes.HasSuffix(stdout, end) || start > len(stdout)-len(end) {
+		return nil, fmt.Errorf("questions: the output is cut short")
+	}
+	vals, blobs, err := ParseRecords(stdout[:start])
+	if err != nil {
+		return nil, fmt.Errorf("questions: %v", err)
+	}
+	content := stdout[start+len(p.nonce)+1 : len(stdout)-len(end)]
+	r := &reader{vals: vals, blobs: blobs, set: NewSet()}
+	r.parse(p, content)
+	if r.err != nil {
+		return nil, fmt.Errorf("questions: %v", r.err)
+	}
+	return r.set, nil
+}
+
+type reader struct {
+	vals  map[string]string
+	blobs map[string][]byte
+	set   *Set
+	err   error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf(format, args...)
+	}
+}
+
+func (r *reader) flag(key string) bool {
+	v, ok := r.vals[key]
+	if !ok || v != "0" && v != "1" {
+		r.fail("%s missing or not 0/1 (%q)", key, v)
+	}
+	return v == "1"
+}
+
+func (r *reader) parse(p *Program, content []byte) {
+	set := r.set
+	if p.umask {
+		n, err := strconv.ParseUint(strings.TrimSpace(r.vals["u"]), 8, 32)
+		if err != nil || n > 0o777 {
+			r.fail("umask %q", r.vals["u"])
+		}
+		set.SetUmask(uint32(n))
+	}
+	for i, c := range p.commands {
+		set.SetCommand(c, r.flag("c."+strconv.Itoa(i)))
+	}
+	r.stats(p.lstat, false, "e", "s")
+	r.stats(p.stat, true, "f", "t")
+	r.links(p)
+	for i, d := range p.empty {
+		set.SetEmpty(d, r.flag("n."+strconv.Itoa(i)))
+	}
+	if len(p.digest) > 0 {
+		r.digests(p)
+	}
+	r.contents(p, content)
+	if p.accounts {
+		pw, err1 := set.Content(passwdFile)
+		gr, err2 := set.Content(groupFile)
+		switch {
+		case err1 != nil:
+			set.SetError(Accounts{}, fmt.Errorf("%s: %v", passwdFile, err1))
+		case err2 != nil:
+			set.SetError(Accounts{}, fmt.Errorf("%s: %v", groupFile, err2))
+		default:
+			set.SetAccounts(ParseAccounts(pw, gr))
+		}
+	}
+}
+
+// stats reads one stat list's answers.
+func (r *reader) stats(paths []string, follow bool, e, s string) {
+	var exist []string
+	for i, x := range paths {
+		if r.flag(e + "." + strconv.Itoa(i)) {
+			exist = append(exist, x)
+		} else {
+			r.set.SetPath(x, follow, PathInfo{})
+		}
+	}
+	if len(exist) == 0 {
+		return
+	}
+	lines := make([]string, len(exist))
+	if all, ok := r.blobs[s]; ok {
+		ls := strings.Split(string(all), "\n")
+		if len(ls) != len(exist) {
+			r.fail("stat printed %d lines for %d paths", len(ls), len(exist))
+			return
+		}
+		copy(lines, ls)
+	} else {
+		for j, x := range exist {
+			if msg, bad := r.blobs["x."+s+"."+strconv.Itoa(j)]; bad {
+				r.set.SetError(Path{x, follow}, fmt.Errorf("stat %s: %s", x, strings.TrimSpace(string(msg))))
+				continue
+			}
+			l, ok := r.blobs[s+"."+strconv.Itoa(j)]
+			if !ok {
+				r.fail("no stat answer for path %d", j)
+				return
+			}
+			lines[j] = string(l)
+		}
+	}
+	for j, x := range exist {
+		if lines[j] == "" {
+			continue // an error, recorded above
+		}
+		fi, err := parseStat(lines[j])
+		if err != nil {
+			r.fail("%v", err)
+			return
+		}
+		r.set.SetPath(x, follow, fi)
+	}
+}
+
+// parseStat reads one line of statFormat.
+func parseStat(line string) (PathInfo, error) {
+	f := strings.Fields(line)
+	if len(f) != 7 {
+		return PathInfo{}, fmt.Errorf("stat line %q", line)
+	}
+	mode, err1 := strconv.ParseUint(f[0], 16, 32)
+	nlink, err2 := strconv.ParseInt(f[1], 10, 64)
+	size, err3 := strconv.ParseInt(f[4], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || !numericID.MatchString(f[2]) || !numericID.MatchString(f[3]) {
+		return PathInfo{}, fmt.Errorf("stat line %q", line)
+	}
+	fi := PathInfo{Exists: true, Perm: uint32(mode) & 0o7777, Nlink: nlink, UID: f[2], GID: f[3], Owner: f[5], Group: f[6], Size: size}
+	switch mode & 0o170000 {
+	case 0o100000:
+		fi.Type = '-'
+	case 0o040000:
+		fi.Type = 'd'
+	case 0o120000:
+		fi.Type = 'l'
+	case 0o020000:
+		fi.Type = 'c'
+	case 0o060000:
+		fi.Type = 'b'
+	case 0o010000:
+		fi.Type = 'p'
+	case 0o140000:
+		fi.Type = 's'
+	default:
+		return PathInfo{}, fmt.Errorf("stat line %q: unknown file type", line)
+	}
+	// stat says UNKNOWN (GNU) or the id (busybox) for an id without a name.
+	if fi.Owner == "UNKNOWN" {
+		fi.Owner = fi.UID
+	}
+	if fi.Group == "UNKNOWN" {
+		fi.Group = fi.GID
+	}
+	return fi, nil
+}
+
+// links reads the targets of the paths that are symbolic links.
+func (r *reader) links(p *Program) {
+	var links []string
+	for i, l := range p.lstat {
+		if r.vals["lk."+strconv.Itoa(i)] == "1" {
+			links = append(links, l)
+		}
+	}
+	targets := make([]string, len(links))
+	if all, ok := r.blobs["lt"]; ok {
+		ts := strings.Split(string(all), "\n")
+		if len(ts) != len(links) { // a target with a newline in it
+			for _, l := range links {
+				r.set.SetError(Path{l, false}, fmt.Errorf("cannot read the link %s", l))
+			}
+			return
+		}
+		copy(targets, ts)
+	} else {
+		for j, l := range links {
+			t, ok := r.blobs["l."+strconv.Itoa(j)]
+			if !ok {
+				r.set.SetError(Path{l, false}, fmt.Errorf("cannot read the link %s", l))
+				continue
+			}
+			targets[j] = string(t)
+		}
+	}
+	for j, l := range links {
+		a := r.set.paths[Path{l, false}]
+		a.fi.Target = targets[j]
+		r.set.paths[Path{l, false}] = a
+	}
+}
+
+// regular returns the followed answer of p when it is a regular file.
+func (r *reader) regular(p string) (PathInfo, bool) {
+	a, ok := r.set.paths[Path{p, true}]
+	return a.fi, ok && a.fi.Exists && a.fi.Type == '-'
+}
+
+func (r *reader) digests(p *Program) {
+	algo := r.vals["a"]
+	var big []string
+	for i, d := range p.digest {
+		fi, reg := r.regular(d)
+		switch {
+		case !reg || fi.Size <= ContentLimit:
+			// Small files are digested from their content (contents).
+		case r.flag("h." + strconv.Itoa(i)):
+			big = append(big, d)
+		default:
+			r.set.SetError(Digest{d}, unreadable(d))
+		}
+	}
+	if len(big) == 0 {
+		return
+	}
+	if algo == "none" {
+		for _, d := range big {
+			r.set.SetError(Digest{d}, fmt.Errorf("no checksum tool on the host (sha1sum, sha256sum, md5sum) to compare %s", d))
+		}
+		return
+	}
+	out := strings.TrimSuffix(string(r.blobs["d"]), "\n")
+	lines := strings.Split(out, "\n")
+	if out == "" || len(lines) != len(big) {
+		for _, d := range big {
+			r.set.SetError(Digest{d}, fmt.Errorf("%s of %s: no answer (did it change while it was read?)", algo, d))
+		}
+		return
+	}
+	for j, d := range big {
+		f := strings.Fields(strings.TrimPrefix(lines[j], "\\"))
+		if len(f) == 0 {
+			r.fail("digest line %q", lines[j])
+			return
+		}
+		r.set.SetDigest(d, algo+":"+f[0])
+	}
+}
+
+func unreadable(p string) error {
+	return fmt.Errorf("cannot read %s: permission denied (or it changed while it was read)", p)
+}
+
+func (r *reader) contents(p *Program, content []byte) {
+	type want struct {
+		path string
+		size int64
+	}
+	var read []want
+	var total int64
+	for i, c := range p.content {
+		fi, reg := r.regular(c)
+		in := r.flag("k." + strconv.Itoa(i))
+		if v, ok := r.blobs["v."+strconv.Itoa(i)]; ok && reg {
+			r.set.SetContent(c, v)
+			continue
+		}
+		switch {
+		case !reg:
+			// Content and Digest say ErrNoContent from the Path answer.
+		case fi.Size > ContentLimit:
+			r.set.content[c] = contentAnswer{err: ErrTooBig}
+		case !in:
+			r.set.SetError(Content{c}, unreadable(c))
+			r.set.SetError(Digest{c}, unreadable(c))
+		default:
+			read = append(read, want{c, fi.Size})
+			total += fi.Size
+		}
+	}
+	if int64(len(content)) != total {
+		err := fmt.Errorf("read %d bytes where stat said %d (did a file change while it was read?)", len(content), total)
+		for _, w := range read {
+			r.set.SetError(Content{w.path}, err)
+			r.set.SetError(Digest{w.path}, err)
+		}
+		return
+	}
+	for _, w := range read {
+		r.set.SetContent(w.path, content[:w.size:w.size])
+		content = content[w.size:]
+	}
+}
+
+// Questions lists what the program asks, for tests and -v.
+func (p *Program) Questions() []string {
+	var out []string
+	for _, l := range [][]string{p.lstat, p.stat, p.content, p.digest, p.empty, p.commands} {
+		out = append(out, l...)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,275 @@
+package hostq
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// shells are the interpreters the program must work under: dash and bash
+// with the machine's tools, busybox sh with only busybox's applets.
+func shells(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, s := range []string{"dash", "bash"} {
+		p, err := exec.LookPath(s)
+		if err != nil {
+			t.Fatalf("%s not found: apt-get install dash bash busybox", s)
+		}
+		out[s] = []string{p, "-c"}
+	}
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Fatalf("busybox not found: apt-get install busybox")
+	}
+	dir := t.TempDir()
+	list, err := exec.Command(bb, "--list").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range strings.Fields(string(list)) {
+		if err := os.Symlink(bb, filepath.Join(dir, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out["busybox"] = []string{"env", "PATH=" + dir, bb, "sh", "-c"}
+	return out
+}
+
+func run(t *testing.T, argv []string, script string, env ...string) (stdout, stderr []byte, code int) {
+	t.Helper()
+	cmd := exec.Command(argv[0], append(argv[1:], script)...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.Bytes(), e.Bytes(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.Bytes(), e.Bytes(), 0
+}
+
+type tree struct {
+	dir                              string
+	file, big, odd, sub, empty, link string
+	dirLink, broken, missing, under  string
+	fileData, bigData, oddData       []byte
+}
+
+func makeTree(t *testing.T) tree {
+	d := t.TempDir()
+	tr := tree{dir: d, file: d + "/f", big: d + "/big", odd: d + "/a b\nc", sub: d + "/d", empty: d + "/e",
+		link: d + "/l", dirLink: d + "/dl", broken: d + "/broken", missing: d + "/missing", under: d + "/f/x"}
+	tr.fileData = []byte("hello\n")
+	tr.bigData = bytes.Repeat([]byte("0123456789abcdef"), (ContentLimit+100)/16)
+	tr.oddData = []byte("no newline at the end, and a \x00 NUL")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(tr.file, tr.fileData, 0o640))
+	must(os.WriteFile(tr.big, tr.bigData, 0o600))
+	must(os.WriteFile(tr.odd, tr.oddData, 0o644))
+	must(os.Mkdir(tr.sub, 0o750))
+	must(os.WriteFile(tr.sub+"/.hidden", nil, 0o644))
+	must(os.Mkdir(tr.empty, 0o700))
+	must(os.Symlink("f", tr.link))
+	must(os.Symlink(tr.sub, tr.dirLink))
+	must(os.Symlink("nowhere", tr.broken))
+	return tr
+}
+
+func (tr tree) questions() []Question {
+	var qs []Question
+	for _, p := range []string{tr.file, tr.big, tr.odd, tr.sub, tr.empty, tr.link, tr.dirLink, tr.broken, tr.missing, tr.under} {
+		qs = append(qs, Path{p, false}, Path{p, true}, Content{p}, Digest{p})
+	}
+	return append(qs, Umask{}, Accounts{}, Empty{tr.sub}, Empty{tr.empty}, Empty{tr.file}, Empty{tr.dirLink},
+		Command{"cat"}, Command{"tend-no-such-command"}, Path{tr.file, false}) // asked twice
+}
+
+func TestProgramAnswersUnderEveryShell(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile(tr.questions())
+	for name, sh := range shells(t) {
+		t.Run(name, func(t *testing.T) {
+			out, errs, code := run(t, sh, p.Script())
+			set, err := p.Parse(out, errs, code)
+			if err != nil {
+				t.Fatalf("%v\nstderr: %s", err, errs)
+			}
+			for _, x := range []string{tr.file, tr.big, tr.odd, tr.sub, tr.empty, tr.link, tr.dirLink, tr.broken, tr.missing, tr.under} {
+				for _, follow := range []bool{false, true} {
+					got, err := set.Path(x, follow)
+					if err != nil {
+						t.Errorf("Path(%q, %v): %v", x, follow, err)
+						continue
+					}
+					checkPath(t, x, follow, got)
+				}
+			}
+			if u, err := set.Umask(); err != nil || u != 0o022 {
+				t.Errorf("umask %o, %v", u, err)
+			}
+			for p, want := range map[string][]byte{tr.file: tr.fileData, tr.odd: tr.oddData, tr.link: tr.fileData} {
+				if got, err := set.Content(p); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("Content(%q) = %q, %v", p, got, err)
+				}
+				if got, err := set.Digest(p); err != nil || got != SHA1(want) {
+					t.Errorf("Digest(%q) = %q, %v", p, got, err)
+				}
+			}
+			if _, err := set.Content(tr.big); err != ErrTooBig {
+				t.Errorf("Content(big): %v", err)
+			}
+			h := sha1.Sum(tr.bigData)
+			if got, err := set.Digest(tr.big); err != nil || got != "sha1:"+hex.EncodeToString(h[:]) {
+				t.Errorf("Digest(big) = %q, %v", got, err)
+			}
+			for _, p := range []string{tr.sub, tr.missing, tr.broken, tr.under} {
+				if _, err := set.Content(p); err != ErrNoContent {
+					t.Errorf("Content(%q): %v, want ErrNoContent", p, err)
+				}
+			}
+			for p, want := range map[string]bool{tr.sub: false, tr.empty: true, tr.file: true, tr.dirLink: true} {
+				if got, err := set.Empty(p); err != nil || got != want {
+					t.Errorf("Empty(%q) = %v, %v", p, got, err)
+				}
+			}
+			if ok, _ := set.Command("cat"); !ok {
+				t.Error("cat not found")
+			}
+			if ok, _ := set.Command("tend-no-such-command"); ok {
+				t.Error("a missing command found")
+			}
+			db, err := set.Accounts()
+			if err != nil || db.User("root") == nil || db.User("root").UID != "0" || db.Group("root") == nil {
+				t.Errorf("accounts: %v %v", db, err)
+			}
+		})
+	}
+}
+
+func checkPath(t *testing.T, p string, follow bool, got PathInfo) {
+	t.Helper()
+	st := os.Lstat
+	if follow {
+		st = os.Stat
+	}
+	fi, err := st(p)
+	if err != nil {
+		if got.Exists {
+			t.Errorf("%q (follow %v) exists: %+v", p, follow, got)
+		}
+		return
+	}
+	want := map[os.FileMode]byte{0: '-', os.ModeDir: 'd', os.ModeSymlink: 'l'}[fi.Mode().Type()]
+	if !got.Exists || got.Type != want || got.Perm != uint32(fi.Mode().Perm()) {
+		t.Errorf("%q (follow %v) = %+v, want type %c perm %o", p, follow, got, want, fi.Mode().Perm())
+	}
+	if want == '-' && got.Size != fi.Size() {
+		t.Errorf("%q size %d, want %d", p, got.Size, fi.Size())
+	}
+	if want == 'l' {
+		target, _ := os.Readlink(p)
+		if got.Target != target {
+			t.Errorf("%q target %q, want %q", p, got.Target, target)
+		}
+	}
+	if got.UID != fmt.Sprint(os.Getuid()) || got.Owner == "" {
+		t.Errorf("%q owner %q (%s)", p, got.Owner, got.UID)
+	}
+}
+
+// The program's cost in processes does not grow with the number of paths:
+// every command it starts is logged by a wrapper on the PATH.
+func TestProgramProcessesDoNotGrowWithQuestions(t *testing.T) {
+	count := func(n int) int {
+		d := t.TempDir()
+		var qs []Question
+		for i := 0; i < n; i++ {
+			p := fmt.Sprintf("%s/f%d", d, i)
+			if err := os.WriteFile(p, []byte(strings.Repeat("x", i)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			qs = append(qs, Path{p, false}, Path{p, true}, Content{p}, Digest{p})
+		}
+		qs = append(qs, Umask{}, Accounts{}, Empty{d}, Command{"stat"})
+		bin, log := t.TempDir(), d+"/exec.log"
+		for _, c := range []string{"stat", "find", "cat", "sha1sum", "readlink", "ls", "wc", "head"} {
+			real, err := exec.LookPath(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shim := fmt.Sprintf("#!/bin/sh\necho %s >> %s\nexec %s \"$@\"\n", c, log, real)
+			if err := os.WriteFile(filepath.Join(bin, c), []byte(shim), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := Compile(qs)
+		out, errs, code := run(t, []string{"dash", "-c"}, p.Script(), "PATH="+bin+":"+os.Getenv("PATH"))
+		if _, err := p.Parse(out, errs, code); err != nil {
+			t.Fatalf("%v: %s", err, errs)
+		}
+		b, _ := os.ReadFile(log)
+		return len(strings.Fields(string(b)))
+	}
+	few, many := count(3), count(60)
+	if few != many || many > 3 {
+		t.Errorf("commands started: %d for 3 files, %d for 60 (want the same, at most 3: stat, stat -L, cat)", few, many)
+	}
+}
+
+func TestParseRefusesCutOutput(t *testing.T) {
+	p := Compile([]Question{Path{"/", false}, Umask{}})
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	for _, cut := range [][]byte{out[:len(out)-1], out[:len(out)/2], nil} {
+		if _, err := p.Parse(cut, errs, code); err == nil {
+			t.Errorf("cut output %q accepted", cut)
+		}
+	}
+	if _, err := p.Parse(out, errs, code); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Files of /proc have no true size: they are read alone, and do not spoil
+// the others' contents.
+func TestProgramReadsProcFiles(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile([]Question{Content{"/proc/version"}, Content{tr.file}, Digest{"/proc/version"}})
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	if c, err := set.Content("/proc/version"); err != nil || !bytes.Contains(c, []byte("Linux")) {
+		t.Errorf("/proc/version: %q %v", c, err)
+	}
+	if c, err := set.Content(tr.file); err != nil || !bytes.Equal(c, tr.fileData) {
+		t.Errorf("file: %q %v", c, err)
+	}
+}
+
+func TestProgramDigestAloneOfASmallFile(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile([]Question{Digest{tr.file}})
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := set.Digest(tr.file); err != nil || d != SHA1(tr.fileData) {
+		t.Errorf("digest %q %v", d, err)
+	}
+}
