@@ -49,7 +49,7 @@ func textBothWays(t *testing.T, name string, args map[string]any, content *strin
 	probe, asked := fakeProbe(content), fakeAnswers(t, m, task, content)
 	legacy, lerr := m.Plan(task, probe)
 	ch, aerr := m.Plan(task, asked)
-	sameChange(t, legacy, ch, lerr, aerr)
+	sameAsProbe(t, legacy, ch, lerr, aerr)
 	switch {
 	case ch != nil:
 		mustParse(t, ch.Apply)
