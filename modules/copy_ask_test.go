@@ -202,8 +202,10 @@ func TestCopyIntoAFolderAnEarlierTaskMakes(t *testing.T) {
 	if _, err := r.plan("copy", map[string]any{"dest": d + "/a", "content": "x\n"}); err == nil || !strings.Contains(err.Error(), "Destination directory") {
 		t.Fatalf("error %v", err)
 	}
-	// file state=directory's effect, then copies into the folder.
-	r.model.Apply(hostq.NewSet(), hostq.MakeDir{Path: d, Perm: 0o755})
+	// file state=directory, then copies into the folder.
+	if ch := r.mustPlan("file", map[string]any{"path": d, "state": "directory"}); ch == nil {
+		t.Fatal("file plans nothing")
+	}
 	ch := r.mustPlan("copy", map[string]any{"dest": d + "/a", "content": "x\n", "mode": "0600"})
 	if ch == nil || !hasDiff(ch, "state", "absent", "file") || !hasDiff(ch, "content", "", "x\n") {
 		t.Fatalf("copy into the new folder: %v", ch)
