@@ -39,6 +39,11 @@ type Param struct {
 	// NoSplit keeps a lone string given to a List as one element instead
 	// of splitting it at commas (assert's that: "x in [1, 2]").
 	NoSplit bool
+	// OneLine refuses a String with a line break inside (at its ends one
+	// is let through, for the module to trim: YAML's | ends with one): a
+	// value written as one line of a file read by lines (a crontab), where
+	// a line break would start a line of its own.
+	OneLine bool
 }
 
 // Spec is a module's argument specification.
@@ -127,6 +132,7 @@ func (s Spec) Check(raw map[string]any, partial bool) (Args, []ArgError) {
 	}
 	var errs []ArgError
 	out := Args{}
+	bad := map[string]bool{} // given, but wrong: not missing too
 	keys := make([]string, 0, len(raw))
 	for k := range raw {
 		keys = append(keys, k)
@@ -163,6 +169,7 @@ func (s Spec) Check(raw map[string]any, partial bool) (Args, []ArgError) {
 		cv, err := convert(p, v)
 		if err != nil {
 			errs = append(errs, ArgError{Arg: k, Msg: err.Error()})
+			bad[p.Name] = true
 			continue
 		}
 		out[p.Name] = cv
@@ -171,7 +178,7 @@ func (s Spec) Check(raw map[string]any, partial bool) (Args, []ArgError) {
 		if _, ok := out[p.Name]; ok {
 			continue
 		}
-		if p.Required {
+		if p.Required && !bad[p.Name] {
 			errs = append(errs, ArgError{Msg: fmt.Sprintf("missing required argument %q", p.Name)})
 		} else if p.Default != nil {
 			out[p.Name] = p.Default
@@ -223,6 +230,9 @@ func convert(p *Param, v any) (any, error) {
 	case String, Path:
 		switch x := v.(type) {
 		case string:
+			if p.OneLine && strings.ContainsAny(strings.Trim(x, "\r\n"), "\r\n") {
+				return nil, fmt.Errorf("%s must be one line: a line break in it would start another line of the file", p.Name)
+			}
 			out = x
 		case int, int64, float64, bool:
 			out = fmt.Sprint(x)

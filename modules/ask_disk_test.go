@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -14,41 +15,25 @@ import (
 	"tend/modules/hostq"
 )
 
-// askDisk answers questions from this machine's file system, as the
-// answering program does on a host (until it is on main: then tests can
-// answer through real shells).
+// askDisk answers questions about this machine's file system with the
+// answering program (hostq.Compile) run by dash, as a host answers them.
 func askDisk(t testing.TB, qs []hostq.Question) *hostq.Set {
 	t.Helper()
-	s := hostq.NewSet()
-	for _, q := range qs {
-		switch q := q.(type) {
-		case hostq.Path:
-			s.SetPath(q.Path, q.Follow, diskPathInfo(t, q.Path, q.Follow))
-		case hostq.Content:
-			diskContent(s, q, q.Path)
-		case hostq.Digest:
-			diskContent(s, q, q.Path)
-		case hostq.Umask:
-			s.SetUmask(diskUmask(t))
-		case hostq.Accounts:
-			s.SetAccounts(diskAccounts(t))
-		case hostq.Empty:
-			if fi, err := os.Lstat(q.Path); err != nil || !fi.IsDir() {
-				s.SetError(q, errors.New("not a directory"))
-				continue
-			}
-			ents, err := os.ReadDir(q.Path)
-			if err != nil {
-				s.SetError(q, err)
-				continue
-			}
-			s.SetEmpty(q.Path, len(ents) == 0)
-		case hostq.Command:
-			_, err := exec.LookPath(q.Name)
-			s.SetCommand(q.Name, err == nil)
-		default:
-			t.Fatalf("askDisk: question %#v", q)
+	p := hostq.Compile(qs)
+	cmd := exec.Command("dash", "-c", p.Script())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	code := 0
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatal(err)
 		}
+		code = ee.ExitCode()
+	}
+	s, err := p.Parse(stdout.Bytes(), stderr.Bytes(), code)
+	if err != nil {
+		t.Fatalf("answering %v: %v", qs, err)
 	}
 	return s
 }

@@ -26,25 +26,28 @@ type cronModule struct {
 
 func init() { Register("cron", cronModule{crontab: []string{"crontab"}, cronD: "/etc/cron.d"}) }
 
+// Every field is written as (part of) one crontab line: a line break in one
+// would add a line of its own, a job nobody asked for, so it is refused
+// (Ansible only warns about the job's).
 func (cronModule) Spec() Spec {
 	return Spec{
 		Params: []Param{
-			{Name: "name", Kind: String, Required: true},
-			{Name: "user", Kind: String},
-			{Name: "job", Kind: String, Aliases: []string{"value"}},
+			{Name: "name", Kind: String, Required: true, OneLine: true},
+			{Name: "user", Kind: String, OneLine: true},
+			{Name: "job", Kind: String, Aliases: []string{"value"}, OneLine: true},
 			{Name: "cron_file", Kind: Path},
 			{Name: "state", Kind: String, Default: "present", Choices: []string{"present", "absent"}},
 			{Name: "backup", Kind: Bool, Default: false},
-			{Name: "minute", Kind: String, Default: "*"},
-			{Name: "hour", Kind: String, Default: "*"},
-			{Name: "day", Kind: String, Default: "*", Aliases: []string{"dom"}},
-			{Name: "month", Kind: String, Default: "*"},
-			{Name: "weekday", Kind: String, Default: "*", Aliases: []string{"dow"}},
+			{Name: "minute", Kind: String, Default: "*", OneLine: true},
+			{Name: "hour", Kind: String, Default: "*", OneLine: true},
+			{Name: "day", Kind: String, Default: "*", Aliases: []string{"dom"}, OneLine: true},
+			{Name: "month", Kind: String, Default: "*", OneLine: true},
+			{Name: "weekday", Kind: String, Default: "*", Aliases: []string{"dow"}, OneLine: true},
 			{Name: "special_time", Kind: String, Choices: []string{"reboot", "yearly", "annually", "monthly", "weekly", "daily", "hourly"}},
 			{Name: "disabled", Kind: Bool, Default: false},
 			{Name: "env", Kind: Bool, Default: false},
-			{Name: "insertafter", Kind: String},
-			{Name: "insertbefore", Kind: String},
+			{Name: "insertafter", Kind: String, OneLine: true},
+			{Name: "insertbefore", Kind: String, OneLine: true},
 		},
 		Exclusive: [][]string{{"insertafter", "insertbefore"}},
 	}
@@ -73,12 +76,14 @@ var cronFileName = regexp.MustCompile(`(?i)^[A-Z0-9_-]+$`)
 
 func (m cronModule) readTask(t *Task) (cronTask, error) {
 	a := t.Args
+	// Line breaks at the ends are dropped, as Ansible drops the job's.
+	line := func(name string) string { return strings.Trim(a.String(name), "\r\n") }
 	ct := cronTask{
-		name: a.String("name"), user: a.String("user"), job: a.String("job"), hasJob: a.Has("job"),
+		name: line("name"), user: line("user"), job: a.String("job"), hasJob: a.Has("job"),
 		cronFileArg: a.String("cron_file"), state: a.String("state"),
-		minute: a.String("minute"), hour: a.String("hour"), day: a.String("day"),
-		month: a.String("month"), weekday: a.String("weekday"), special: a.String("special_time"),
-		insAfter: a.String("insertafter"), insBefore: a.String("insertbefore"),
+		minute: line("minute"), hour: line("hour"), day: line("day"),
+		month: line("month"), weekday: line("weekday"), special: a.String("special_time"),
+		insAfter: line("insertafter"), insBefore: line("insertbefore"),
 		backup: a.Bool("backup"), disabled: a.Bool("disabled"), env: a.Bool("env"),
 	}
 	if ct.state == "" {
@@ -115,9 +120,6 @@ func (m cronModule) readTask(t *Task) (cronTask, error) {
 		}
 		if (ct.insAfter != "" || ct.insBefore != "") && !ct.env {
 			return ct, errorf("Insertafter and insertbefore parameters are valid only with env=yes")
-		}
-		if !ct.env && strings.ContainsAny(strings.Trim(ct.job, "\r\n"), "\r\n") {
-			ct.warnings = append(ct.warnings, "Job should not contain line breaks")
 		}
 	}
 	if ct.env && strings.Contains(ct.name, " ") {

@@ -198,8 +198,9 @@ func TestCronProbeErrors(t *testing.T) {
 			t.Errorf("%v: %v, want %q", want, err, raw)
 		}
 	}
-	task = cronTaskFor(t, map[string]any{"name": "a", "job": "a\nb", "user": "root", "cron_file": "bad.name"})
-	if res, err := (cronModule{cronD: "/etc/cron.d"}).Report(task, fakeProbe(nil)); err != nil || len(res["warnings"].([]string)) != 2 {
+	// A job's line breaks are refused (TestCronRefusesLineBreaks), not warned of.
+	task = cronTaskFor(t, map[string]any{"name": "a", "job": "a", "user": "root", "cron_file": "bad.name"})
+	if res, err := (cronModule{cronD: "/etc/cron.d"}).Report(task, fakeProbe(nil)); err != nil || len(res["warnings"].([]string)) != 1 {
 		t.Errorf("warnings: %v %v", res, err)
 	}
 }
@@ -339,5 +340,38 @@ func TestCronDebian(t *testing.T) {
 	out := sh.run(t, ch.Apply)
 	if res, _ := ch.Result(out); res["failed"] != true || !strings.Contains(res["msg"].(string), "bad minute") {
 		t.Errorf("bad minute: %v", res)
+	}
+}
+
+// A line break inside any field would write a crontab line of its own: it
+// is refused when the arguments are checked (at load for literal values).
+// One at the ends (YAML's | adds one) is dropped, as Ansible drops the job's.
+func TestCronRefusesLineBreaks(t *testing.T) {
+	base := func() map[string]any {
+		return map[string]any{"name": "backup", "job": "/usr/bin/backup", "minute": "5"}
+	}
+	for _, field := range []string{"name", "job", "value", "minute", "hour", "day", "dom", "month", "weekday", "user", "insertafter"} {
+		for _, brk := range []string{"\n", "\r"} {
+			raw := base()
+			if field == "value" {
+				delete(raw, "job")
+			}
+			raw[field] = "x" + brk + "* * * * * root rm -rf /"
+			_, errs := cronModule{}.Spec().Check(raw, false)
+			canon := map[string]string{"value": "job", "dom": "day"}[field]
+			if canon == "" {
+				canon = field
+			}
+			if len(errs) != 1 || errs[0].Arg != field || !strings.Contains(errs[0].Msg, canon+" must be one line") {
+				t.Errorf("%s with %q: %v", field, brk, errs)
+			}
+		}
+	}
+	raw := base()
+	raw["job"], raw["name"] = "/usr/bin/backup\n", "backup\n"
+	task := cronTaskFor(t, raw)
+	ct, err := cronModule{}.readTask(task)
+	if err != nil || ct.name != "backup" || ct.cronLine() != "5 * * * * /usr/bin/backup" {
+		t.Errorf("trailing line breaks: %v %q %q", err, ct.name, ct.cronLine())
 	}
 }

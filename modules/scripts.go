@@ -359,7 +359,12 @@ func (s *script) write(w fileWrite) error {
 	// file there before is ever written through. It is made private (umask
 	// 077) and given its mode by chmod after its owner: a umask would not
 	// do, since a folder's default ACL overrides it.
-	s.add(`( umask 077; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
+	// Its errors are kept for the message: dash's printf says only "I/O
+	// error" (once per printf), so then cat says why, appending 64 KiB (a
+	// byte could fit in the last page written).
+	s.add(`tend_we=$(umask 077; set -C; `, printfAll(w.Content), ` 2>&1 > "$tend_t") || {`)
+	s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
+	s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
 	for _, c := range w.Own.cmds(`"$tend_t"`, false) {
 		s.add(c)
 	}

@@ -32,6 +32,10 @@ import (
 // model when the task runs in check mode.
 func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Question) (hostq.Answers, error) {
 	user := h.becomeUser(t)
+	if h.checkMode(t) {
+		// The model names owners of what it predicts: it needs the ids.
+		qs = append(qs, hostq.Accounts{})
+	}
 	if h.answers == nil || h.answersUser != user {
 		h.answers, h.answersUser = hostq.NewSet(), user
 	}
@@ -69,6 +73,9 @@ func (h *hostRun) askAhead(user string, probes []aheadProbe) (script string, sto
 	}
 	if len(qs) == 0 {
 		return "", nil
+	}
+	if h.p.r.o.Check {
+		qs = append(qs, hostq.Accounts{}) // see answersFor
 	}
 	prog := hostq.Compile(qs)
 	return prog.Script(), func(o transport.Output) {

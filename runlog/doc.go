@@ -15,7 +15,8 @@
 // The digests are keyed with tend's digest key (digest.key in tend's state
 // directory, shared with saved plans), which the caller passes in Config.
 //
-// RUNKEY identifies an inventory and playbook pair by their absolute paths.
+// RUNKEY identifies an inventory and playbook pair by their real paths
+// (symlinks resolved).
 // Directories are created 0700. Locks live apart from reports (see
 // DefaultLockDir), so that runs with and without reports exclude each other.
 //

@@ -70,12 +70,14 @@ type Entry struct {
 	Label       string        `json:"label,omitempty"`
 	Start       time.Time     `json:"start"`
 	Mode        string        `json:"mode"`
+	Plan        string        `json:"plan,omitempty"` // the saved plan applied
 	Hosts       int           `json:"hosts"`
-	Changed     int           `json:"changed"`     // hosts (check mode: with changes pending)
-	Corrective  int           `json:"corrective"`  // changed tasks
-	Intentional int           `json:"intentional"` // changed tasks
-	Failed      int           `json:"failed"`      // hosts
-	Unreachable int           `json:"unreachable"` // hosts
+	Changed     int           `json:"changed"`           // hosts (check mode: with changes pending)
+	Corrective  int           `json:"corrective"`        // changed tasks
+	Intentional int           `json:"intentional"`       // changed tasks
+	Failed      int           `json:"failed"`            // hosts
+	Unreachable int           `json:"unreachable"`       // hosts
+	Refused     int           `json:"refused,omitempty"` // hosts a plan's apply left alone
 	Duration    time.Duration `json:"duration_ns"`
 	Commit      string        `json:"commit,omitempty"`
 	Dirty       bool          `json:"dirty,omitempty"`
@@ -87,7 +89,7 @@ type Entry struct {
 // Summarize reduces a report to its history entry.
 func Summarize(r *Report) Entry {
 	e := Entry{
-		ID: r.ID, Label: r.Label, Start: r.Start, Mode: r.Mode, Hosts: r.Totals.Hosts,
+		ID: r.ID, Label: r.Label, Start: r.Start, Mode: r.Mode, Plan: r.Plan, Hosts: r.Totals.Hosts, Refused: r.Totals.Refused,
 		Changed: r.Totals.Changed, Corrective: r.Totals.Corrective, Intentional: r.Totals.Intentional,
 		Failed: r.Totals.Failed, Unreachable: r.Totals.Unreachable, Duration: r.Duration,
 		Playbook: r.Playbook, ExitCode: r.ExitCode, Error: r.Error,
@@ -96,6 +98,15 @@ func Summarize(r *Report) Entry {
 		e.Commit, e.Dirty = r.Git.Commit, r.Git.Dirty
 	}
 	return e
+}
+
+// ModeLabel is the mode as the history shows it: an applied saved plan is
+// "apply plan".
+func (e Entry) ModeLabel() string {
+	if e.Plan != "" && e.Mode == "apply" {
+		return "apply plan"
+	}
+	return e.Mode
 }
 
 // WriteTable prints the history as a table, oldest run first.
@@ -115,11 +126,14 @@ func WriteTable(w io.Writer, reports []*Report) error {
 		if label == "" {
 			label = "-"
 		}
+		if e.Refused > 0 {
+			label += fmt.Sprintf(" (%d refused)", e.Refused)
+		}
 		if e.Error != "" {
 			label += " (stopped: " + e.Error + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n",
-			e.Start.Local().Format("2006-01-02 15:04:05"), e.Mode, e.Hosts, e.Changed, e.Corrective, e.Intentional,
+			e.Start.Local().Format("2006-01-02 15:04:05"), e.ModeLabel(), e.Hosts, e.Changed, e.Corrective, e.Intentional,
 			e.Failed, e.Unreachable, roundDuration(e.Duration), commit, label)
 	}
 	return tw.Flush()

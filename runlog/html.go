@@ -54,7 +54,7 @@ func cellClass(h HostReport) string {
 	switch {
 	case h.Status == "unreachable":
 		return "unreachable"
-	case h.Status == "failed":
+	case h.Status == "failed" || h.Status == "refused":
 		return "failed"
 	case h.Corrective > 0:
 		return "corrective"
@@ -127,7 +127,7 @@ func WriteHTML(w io.Writer, reports []*Report, title string, now time.Time) erro
 			}
 		}
 		switch {
-		case e.Failed+e.Unreachable > 0:
+		case e.Failed+e.Unreachable+e.Refused > 0:
 			he.Class = "failed"
 		case e.Corrective > 0:
 			he.Class = "corrective"
@@ -143,13 +143,16 @@ func WriteHTML(w io.Writer, reports []*Report, title string, now time.Time) erro
 // failed.
 func cellTitle(r *Report, h HostReport) string {
 	var b strings.Builder
-	mode := r.Mode
+	mode := Summarize(r).ModeLabel()
 	if mode == "check" {
 		mode = "check (nothing changed; changes are pending)"
 	}
 	fmt.Fprintf(&b, "%s · %s · %s: %s", r.Start.Local().Format("2006-01-02 15:04:05"), mode, h.Name, h.Status)
 	if h.Corrective+h.Intentional > 0 {
 		fmt.Fprintf(&b, " (%d corrective, %d intentional)", h.Corrective, h.Intentional)
+	}
+	if h.Refused != "" {
+		b.WriteString(" — " + h.Refused)
 	}
 	n := 0
 	for _, t := range h.Tasks {
@@ -231,7 +234,7 @@ tr.failed td:first-child { border-left: 4px solid #d62828; }
 <thead><tr><th>when</th><th>mode</th><th>hosts</th><th>changed</th><th>corrective</th><th>intentional</th><th>failed</th><th>unreachable</th><th>duration</th><th>commit</th><th>label</th><th>exit</th></tr></thead>
 <tbody>
 {{- range .Entries}}
-<tr class="{{.Class}}" data-run="{{.ID}}"><td>{{.When}}</td><td class="text">{{.Mode}}</td><td>{{.Hosts}}</td><td>{{.Changed}}</td><td>{{.Corrective}}</td><td>{{.Intentional}}</td><td>{{.Failed}}</td><td>{{.Unreachable}}</td><td>{{.Duration}}</td><td class="text">{{.Commit}}</td><td class="text">{{.Label}}</td><td>{{.ExitCode}}</td></tr>
+<tr class="{{.Class}}" data-run="{{.ID}}"><td>{{.When}}</td><td class="text">{{.ModeLabel}}</td><td>{{.Hosts}}</td><td>{{.Changed}}</td><td>{{.Corrective}}</td><td>{{.Intentional}}</td><td>{{.Failed}}</td><td>{{.Unreachable}}</td><td>{{.Duration}}</td><td class="text">{{.Commit}}</td><td class="text">{{.Label}}</td><td>{{.ExitCode}}</td></tr>
 {{- end}}
 </tbody>
 </table>

@@ -46,7 +46,7 @@ func (e *HeldError) Error() string {
 
 // Lock is a held run lock. flock(2) locks end with their process, so a
 // lock whose holder died is free; its file still names the dead holder
-// (Stale), since a clean release empties it.
+// (Stale), since a clean release removes it.
 type Lock struct {
 	f    *os.File
 	Path string
@@ -65,38 +65,73 @@ func Acquire(ctx context.Context, dir, runKey string, wait time.Duration, waitin
 		return nil, fmt.Errorf("lock dir: %v", err)
 	}
 	path := LockPath(dir, runKey)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock: %v", err)
-	}
 	start := time.Now()
 	told := false
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
+		f, holder, err := tryLock(path)
+		if err != nil {
+			return nil, err
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %v", path, err)
+		if f != nil {
+			return hold(f, path), nil
 		}
-		holder := readHolder(f)
+		if holder == nil { // the file was removed under us: try the new one
+			continue
+		}
 		waited := time.Since(start)
 		if waited >= wait {
-			f.Close()
-			return nil, &HeldError{Holder: holder, Path: path, Waited: wait}
+			return nil, &HeldError{Holder: *holder, Path: path, Waited: wait}
 		}
 		if !told && waiting != nil {
-			waiting(holder)
+			waiting(*holder)
 			told = true
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
 			return nil, ctx.Err()
 		case <-time.After(min(100*time.Millisecond, wait-waited)):
 		}
 	}
+}
+
+// tryLock opens the lock file and tries to lock it. It returns the locked
+// file, or the holder when another run holds it, or neither when the file
+// it locked is no longer the one at path (its holder released it, which
+// removes it, between the open and the lock).
+func tryLock(path string) (*os.File, *Holder, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock: %v", err)
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		h := readHolder(f)
+		f.Close()
+		return nil, &h, nil
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("lock %s: %v", path, err)
+	}
+	if !samePath(f, path) {
+		f.Close()
+		return nil, nil, nil
+	}
+	return f, nil, nil
+}
+
+// samePath tells whether the open file f is still the one named path.
+func samePath(f *os.File, path string) bool {
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Lstat(path)
+	return err == nil && os.SameFile(a, b)
+}
+
+// hold records this process as the holder of the locked file f.
+func hold(f *os.File, path string) *Lock {
 	l := &Lock{f: f, Path: path}
 	if h := readHolder(f); h.PID != 0 {
 		l.Stale = &h
@@ -112,7 +147,7 @@ func Acquire(ctx context.Context, dir, runKey string, wait time.Duration, waitin
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt(append(data, '\n'), 0)
 	}
-	return l, nil
+	return l
 }
 
 func readHolder(f *os.File) Holder {
@@ -123,15 +158,19 @@ func readHolder(f *os.File) Holder {
 	return h
 }
 
-// Release empties the lock file (so the next holder knows this one ended
-// cleanly) and unlocks it. The file stays: removing a lock file others may
-// have open would let two runs hold "the" lock.
+// Release removes the lock file, then unlocks it. It is removed while
+// still locked, so no other run holds it then; a run that opened it before
+// sees, once it has the lock, that the path no longer names its file, and
+// opens the path again (see tryLock). A holder that dies leaves the file,
+// naming it, for the next run to report (Stale).
 func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	_ = l.f.Truncate(0)
-	err := l.f.Close() // closing the last descriptor drops the flock
+	err := os.Remove(l.Path)
+	if cerr := l.f.Close(); err == nil { // closing the last descriptor drops the flock
+		err = cerr
+	}
 	l.f = nil
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,84 @@ func TestLockOfDeadProcessIsTakenOver(t *testing.T) {
 	defer l.Release()
 	if l.Stale == nil || l.Stale.PID != cmd.Process.Pid {
 		t.Errorf("stale holder %+v, want PID %d", l.Stale, cmd.Process.Pid)
+	}
+}
+
+// A clean release removes the lock file; the next run takes a fresh one.
+func TestLockFileRemovedAtRelease(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Acquire(context.Background(), dir, "k", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(LockPath(dir, "k")); err != nil {
+		t.Fatalf("no lock file while held: %v", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(LockPath(dir, "k")); !os.IsNotExist(err) {
+		t.Errorf("lock file left after release: %v", err)
+	}
+	l, err = Acquire(context.Background(), dir, "k", 0, nil)
+	if err != nil || l.Stale != nil {
+		t.Fatalf("after release: %v, stale %v", err, l.Stale)
+	}
+	l.Release()
+}
+
+// A run that locked the file its holder has just removed must not think it
+// holds the lock: it takes the file now at the path.
+func TestLockOnARemovedFileIsRetried(t *testing.T) {
+	dir := t.TempDir()
+	path := LockPath(dir, "k")
+	old, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if samePath(old, path) {
+		t.Fatal("a removed file is taken for the path")
+	}
+	l, err := Acquire(context.Background(), dir, "k", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if !samePath(l.f, path) {
+		t.Error("the lock is not held on the file at the path")
+	}
+}
+
+// A symlinked playbook or inventory is the same pair as the real file.
+func TestRunKeyResolvesSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	pb, inv := filepath.Join(dir, "site.yml"), filepath.Join(dir, "hosts")
+	for _, p := range []string{pb, inv} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(pb, filepath.Join(dir, "link.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "via")); err != nil {
+		t.Fatal(err)
+	}
+	key := RunKey(pb, []string{inv})
+	for _, k := range []string{
+		RunKey(filepath.Join(dir, "link.yml"), []string{inv}),
+		RunKey(pb, []string{filepath.Join(dir, "via", "hosts")}),
+		RunKey(filepath.Join(dir, "via", "..", "site.yml"), []string{inv}),
+	} {
+		if k != key {
+			t.Errorf("symlinked pair keyed %s, the real one %s", k, key)
+		}
+	}
+	if RunKey(pb, []string{"a,b,"}) == RunKey(pb, []string{"a,c,"}) {
+		t.Error("host lists are one pair")
 	}
 }

@@ -64,15 +64,31 @@ func AbsSources(srcs []string) []string {
 	return out
 }
 
-// RunKey names an inventory and playbook pair (absolute paths) in file
-// names: the lock and the state store are per pair.
+// RunKey names an inventory and playbook pair in file names: the lock and
+// the state store are per pair. Paths are resolved to the real files, so
+// that a symlink (or another spelling) of the same playbook or inventory is
+// the same pair; host lists ("a,b,") are taken as written.
 func RunKey(playbook string, inventories []string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "playbook %q\n", playbook)
+	fmt.Fprintf(h, "playbook %q\n", realPath(playbook))
 	for _, inv := range inventories {
-		fmt.Fprintf(h, "inventory %q\n", inv)
+		fmt.Fprintf(h, "inventory %q\n", realPath(inv))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// realPath is p absolute with every symlink resolved, or p itself when it
+// names no file.
+func realPath(p string) string {
+	if _, err := os.Stat(p); err != nil {
+		return p
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		if a, err := filepath.Abs(r); err == nil {
+			return a
+		}
+	}
+	return p
 }
 
 // mkdirPrivate creates dir and its missing parents, 0700. An existing

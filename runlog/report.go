@@ -31,6 +31,8 @@ type Report struct {
 	Duration time.Duration `json:"duration_ns"`
 	Version  string        `json:"tend_version"`
 	Mode     string        `json:"mode"` // apply or check
+	// Plan is the saved plan a `tend apply` applied (its path as given).
+	Plan string `json:"plan,omitempty"`
 	// Playbook and Inventory are absolute paths (host lists as written).
 	Playbook  string   `json:"playbook"`
 	Inventory []string `json:"inventory"`
@@ -51,7 +53,10 @@ type HostReport struct {
 	Name string `json:"name"`
 	// Status is the worst of the host's results: unreachable, failed,
 	// changed (in check mode: changes pending) or ok.
-	Status      string       `json:"status"`
+	Status string `json:"status"`
+	// Refused is why a saved plan's apply left the host alone (status
+	// refused): its state differs from the plan's, or the plan failed on it.
+	Refused     string       `json:"refused,omitempty"`
 	OK          int          `json:"ok"`
 	Changed     int          `json:"changed"`
 	Failed      int          `json:"failed"`
@@ -83,11 +88,12 @@ type TaskReport struct {
 // Totals sum a run's hosts (host counts) and changed tasks (task counts).
 type Totals struct {
 	Hosts       int `json:"hosts"`
-	Changed     int `json:"changed"`     // hosts with a change
-	Failed      int `json:"failed"`      // hosts with a failure
-	Unreachable int `json:"unreachable"` // hosts not reached
-	Corrective  int `json:"corrective"`  // changed tasks that corrected drift
-	Intentional int `json:"intentional"` // changed tasks the playbook asked anew
+	Changed     int `json:"changed"`           // hosts with a change
+	Failed      int `json:"failed"`            // hosts with a failure
+	Unreachable int `json:"unreachable"`       // hosts not reached
+	Refused     int `json:"refused,omitempty"` // hosts a plan's apply left alone
+	Corrective  int `json:"corrective"`        // changed tasks that corrected drift
+	Intentional int `json:"intentional"`       // changed tasks the playbook asked anew
 }
 
 // Config describes a run to record.
@@ -101,6 +107,7 @@ type Config struct {
 	Version, Label string
 	Limit          string
 	Tags, SkipTags []string
+	Plan           string           // the saved plan applied (tend apply)
 	Now            func() time.Time // for tests; default time.Now
 	SkipGit        bool             // do not look for the playbook's commit
 	// DigestKey keys the runner's digests (playbooks.Options.DigestKey);
@@ -159,7 +166,7 @@ func Begin(cfg Config) (*Run, error) {
 		cfg: cfg, store: store, key: key, state: st,
 		seen: map[string]map[string]int{}, applied: map[string]map[string]string{}, hosts: map[string]*HostReport{},
 		report: Report{
-			ID: newRunID(start), Label: cfg.Label, Start: start, Version: cfg.Version, Mode: mode,
+			ID: newRunID(start), Label: cfg.Label, Start: start, Version: cfg.Version, Mode: mode, Plan: cfg.Plan,
 			Playbook: pb, Inventory: inv, Limit: cfg.Limit, Tags: cfg.Tags, SkipTags: cfg.SkipTags,
 		},
 	}
@@ -230,6 +237,11 @@ func (r *Run) Observe(e *playbooks.Event) {
 		t.Msg = e.Msg
 	}
 	h.Tasks = append(h.Tasks, t)
+}
+
+// Refuse records a host a saved plan's apply left alone, and why.
+func (r *Run) Refuse(host, reason string) {
+	r.host(host).Refused = reason
 }
 
 func (r *Run) host(name string) *HostReport {
@@ -308,6 +320,8 @@ func hostStatus(h *HostReport) string {
 		unreachable = unreachable || t.Status == string(playbooks.StatusUnreachable)
 	}
 	switch {
+	case h.Refused != "":
+		return "refused"
 	case unreachable:
 		return "unreachable"
 	case failed:
@@ -326,6 +340,8 @@ func totals(hosts []HostReport) Totals {
 			t.Unreachable++
 		case "failed":
 			t.Failed++
+		case "refused":
+			t.Refused++
 		}
 		if h.Changed > 0 || h.Corrective+h.Intentional > 0 {
 			t.Changed++

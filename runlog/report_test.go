@@ -140,3 +140,42 @@ func TestReportFileAndPrune(t *testing.T) {
 		t.Errorf("report: %+v", rep)
 	}
 }
+
+// An applied plan is marked in its report and history entry, with the
+// hosts it refused.
+func TestAppliedPlanReport(t *testing.T) {
+	dir := t.TempDir()
+	r, err := Begin(Config{Dir: dir, Playbook: filepath.Join(dir, "site.yml"), Inventory: []string{"a,b,"}, Version: "test",
+		SkipGit: true, DigestKey: []byte("k"), Plan: "/tmp/plan.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ev("a", "conf", "", playbooks.StatusChanged, "d1")
+	e.Kind = playbooks.EventTask
+	r.Observe(&e)
+	r.Refuse("b", "its state differs from the plan's")
+	sum := &playbooks.Summary{Hosts: map[string]*playbooks.Recap{"a": {Changed: 1, OK: 1}}, HostOrder: []string{"a"}}
+	if _, err := r.Finish(sum, nil, 4); err != nil {
+		t.Fatal(err)
+	}
+	reps, _, err := ReadReports(dir, Filter{})
+	if err != nil || len(reps) != 1 {
+		t.Fatalf("%v %v", reps, err)
+	}
+	rep := reps[0]
+	if rep.Plan != "/tmp/plan.json" || rep.Mode != "apply" || len(rep.Hosts) != 2 || rep.Hosts[1].Status != "refused" ||
+		rep.Hosts[1].Refused == "" || rep.Totals.Refused != 1 || rep.Totals.Changed != 1 {
+		t.Errorf("report: %+v", rep)
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, reps); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "apply plan") || !strings.Contains(b.String(), "(1 refused)") {
+		t.Errorf("history:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteHTML(&b, reps, "t", rep.End); err != nil || !strings.Contains(b.String(), "apply plan") {
+		t.Errorf("history page: %v", err)
+	}
+}

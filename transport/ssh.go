@@ -41,9 +41,10 @@ type SSHOptions struct {
 	Config   *SSHConfig // nil: no ssh_config
 	// Timeout bounds the TCP connect and the SSH handshake of each hop.
 	Timeout time.Duration
-	// KeepAlive is the interval of keepalive probes on an open connection;
-	// KeepAliveCountMax unanswered probes (default 3) close it. Zero means
-	// 15s.
+	// KeepAlive is the interval of keepalive probes on an open connection
+	// (default DefaultKeepAlive); a connection with no answer for
+	// KeepAlive*KeepAliveCountMax (default DefaultKeepAliveCountMax) is
+	// lost: it is closed, and commands on it fail with a *LostError.
 	KeepAlive         time.Duration
 	KeepAliveCountMax int
 	// Shell is the command that runs the persistent shell; "sh" by default.
@@ -52,6 +53,23 @@ type SSHOptions struct {
 	// user. It is sent on the sudo shell's stdin, never on a command line.
 	BecomePassword string
 }
+
+// The keepalive defaults: a probe every 5 s, and 3 missed (15 s without an
+// answer) lose the connection, so a frozen host or a cut network ends a
+// command within 15 s. OpenSSH's ServerAliveInterval and ServerAliveCountMax
+// (in ansible_ssh_common_args and the like) set them.
+const (
+	DefaultKeepAlive         = 5 * time.Second
+	DefaultKeepAliveCountMax = 3
+)
+
+// LostError says a connection was lost while open, and why.
+type LostError struct {
+	Addr   string
+	Reason string
+}
+
+func (e *LostError) Error() string { return "connection to " + e.Addr + " lost: " + e.Reason }
 
 // SSH is a connection to one host with its persistent shell.
 type SSH struct {
@@ -66,6 +84,11 @@ type SSH struct {
 
 	closeOnce sync.Once
 	stop      chan struct{}
+	// gone is closed when the connection has ended (for whatever reason);
+	// lost is why, when it was not closed by Close.
+	gone   chan struct{}
+	lostMu sync.Mutex
+	lost   *LostError
 }
 
 // DialSSH connects, authenticates and starts the persistent shell.
@@ -79,11 +102,11 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	if o.KeepAlive == 0 {
-		o.KeepAlive = 15 * time.Second
+	if o.KeepAlive <= 0 {
+		o.KeepAlive = DefaultKeepAlive
 	}
 	if o.KeepAliveCountMax <= 0 {
-		o.KeepAliveCountMax = 3
+		o.KeepAliveCountMax = DefaultKeepAliveCountMax
 	}
 	target, err := o.Config.resolve(o.Host, o.Port, o.User)
 	if err != nil {
@@ -106,7 +129,7 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 		return nil, err
 	}
 
-	c := &SSH{addr: target.addr(), stop: make(chan struct{}), login: target.user}
+	c := &SSH{addr: target.addr(), stop: make(chan struct{}), gone: make(chan struct{}), login: target.user}
 	c.become.password = o.BecomePassword
 	var via *ssh.Client
 	for _, h := range hops {
@@ -134,6 +157,7 @@ func DialSSH(ctx context.Context, o SSHOptions) (*SSH, error) {
 		c.Close()
 		return nil, err
 	}
+	go c.watch()
 	go c.keepAlive(o.KeepAlive, o.KeepAliveCountMax)
 	if err := c.startShell(o.Shell); err != nil {
 		c.Close()
@@ -262,39 +286,93 @@ func describeDialError(addr string, timeout time.Duration, err error) error {
 	return fmt.Errorf("connecting to %s: %w", addr, err)
 }
 
-// keepAlive probes the server; a connection that stops answering is closed,
-// which fails whatever command waits on it instead of hanging the run.
+// keepAlive probes the server every interval, one probe at a time; a
+// connection with no answer for every*countMax is lost: it is closed, which
+// fails whatever command waits on it instead of hanging the run.
 func (c *SSH) keepAlive(every time.Duration, countMax int) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	missed := 0
+	window := every * time.Duration(countMax)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	deadline := time.NewTimer(window)
+	defer deadline.Stop()
+	answered := make(chan error, 1)
+	waiting := false
 	for {
 		select {
 		case <-c.stop:
 			return
-		case <-t.C:
-		}
-		reply := make(chan error, 1)
-		go func() {
-			_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
-			reply <- err
-		}()
-		select {
-		case <-c.stop:
+		case <-deadline.C:
+			c.lose(fmt.Sprintf("no answer to keepalives for %s (the host is frozen or the network is down)", window))
 			return
-		case err := <-reply:
-			if err != nil {
-				c.Close()
+		case err := <-answered:
+			waiting = false
+			if err != nil { // the connection ended: watch says why
 				return
 			}
-			missed = 0
-		case <-time.After(every):
-			if missed++; missed >= countMax {
-				c.Close()
-				return
+			deadline.Reset(window)
+		case <-tick.C:
+			if waiting {
+				continue
 			}
+			waiting = true
+			go func() {
+				_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+				answered <- err
+			}()
 		}
 	}
+}
+
+// watch waits for the connection to end, and says why when Close did not
+// end it: the host (or something between) closed it.
+func (c *SSH) watch() {
+	err := c.client.Wait()
+	select {
+	case <-c.stop:
+	default:
+		why := "the host closed the connection (sshd was killed or restarted, or the host went down)"
+		if err != nil && !errors.Is(err, io.EOF) {
+			why = fmt.Sprintf("%v (sshd was killed or restarted, or the host went down)", err)
+		}
+		c.setLost(why)
+	}
+	close(c.gone)
+}
+
+// lose records why the connection is lost, then closes it.
+func (c *SSH) lose(why string) {
+	c.setLost(why)
+	c.Close()
+}
+
+// setLost records the first reason the connection was lost.
+func (c *SSH) setLost(why string) {
+	c.lostMu.Lock()
+	defer c.lostMu.Unlock()
+	if c.lost == nil {
+		c.lost = &LostError{Addr: c.addr, Reason: why}
+	}
+}
+
+// explain turns a command's error into a *LostError when the connection
+// was lost. A shell that ended is often seen before the connection's end
+// (its channel closes first), so then it waits for that a moment.
+func (c *SSH) explain(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if errors.Is(err, errShellGone) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		select {
+		case <-c.gone:
+		case <-time.After(time.Second):
+		}
+	}
+	c.lostMu.Lock()
+	defer c.lostMu.Unlock()
+	if c.lost != nil {
+		return c.lost
+	}
+	return err
 }
 
 // startShell opens the channel of the persistent shell. The exec request does
@@ -329,6 +407,14 @@ func (c *SSH) openExec(command string) (ssh.Channel, <-chan *ssh.Request, error)
 }
 
 func (c *SSH) Run(ctx context.Context, cmd Cmd) (Result, error) {
+	res, err := c.run(ctx, cmd)
+	if err != nil {
+		err = c.explain(ctx, err)
+	}
+	return res, err
+}
+
+func (c *SSH) run(ctx context.Context, cmd Cmd) (Result, error) {
 	if cmd.User != "" && cmd.User != c.login {
 		if cmd.Stdin != nil {
 			return Result{ExitCode: -1}, errors.New("a command with stdin cannot run as another user")

@@ -129,13 +129,19 @@ type applyFlags struct {
 	extraVars      []string
 	format         string
 	digestKey      string
+	record         recordFlags
 }
 
 const applyExitCodes = `Exit codes: 0 every planned change was applied (or none was planned); 1 the
 plan cannot be applied (unreadable, the playbook or -e changed, another digest
 key): no host was touched; 4 a host was refused (its state differs from the
 plan's), failed or was unreachable. With --detailed-exitcode: 0 nothing
-changed, 2 changes made, 4 refused, failed or unreachable hosts, 6 both.`
+changed, 2 changes made, 4 refused, failed or unreachable hosts, 6 both.
+
+An apply takes the same run lock as converge and plan on the plan's playbook
+and inventory (another run holding it: exit 1, or wait with --lock-wait). With
+--report-dir (or $TEND_REPORT_DIR) it writes a report, marked as an applied
+plan, with the hosts it refused: see tend history.`
 
 func newApplyCmd() *cobra.Command {
 	var f applyFlags
@@ -170,6 +176,7 @@ The plan's inventory, --limit, --tags and --skip-tags are used; give the same
 	fl.StringVar(&f.format, "format", "text", "text, or json: one JSON object per event (JSON lines)")
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 	fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
+	f.record.register(cmd)
 	return cmd
 }
 
@@ -275,6 +282,20 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 			unchanged++
 		}
 	}
+	// The lock before the check pass: a converge between the check and the
+	// apply would make the check's verdict stale.
+	limit := p.Limit
+	if narrow != "" {
+		limit = narrow
+		if p.Limit != "" {
+			limit = p.Limit + ":&" + narrow
+		}
+	}
+	sess, err := f.record.begin(cmd.Context(), stderr, runSpec{playbook: p.Playbook, inventory: p.Inventory,
+		limit: limit, tags: p.Tags, skipTags: p.SkipTags, digestKey: f.digestKey, plan: planPath, verbose: f.verbose})
+	if err != nil {
+		return err
+	}
 	opts := playbooks.Options{
 		Forks: f.forks, Check: true, Diff: true, ExtraVars: extra, Tags: p.Tags, SkipTags: p.SkipTags,
 		Limit: p.Limit, Connect: copts, DigestKey: key, OnlyHosts: candidates, Vault: ring,
@@ -303,7 +324,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		rec := savedplan.NewRecorder()
 		opts.Events = rec.Event
 		if _, err := playbooks.Run(cmd.Context(), pb, inv, opts); err != nil {
-			return interrupted(cmd, stderr, err)
+			return sess.stopped(cmd, nil, err, stderr)
 		}
 		for _, h := range p.Hosts {
 			if !candidates[h.Name] {
@@ -325,6 +346,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		}
 	}
 	for _, r := range refused {
+		sess.refuse(r.Host, r.Reason)
 		if asJSON {
 			_ = enc.Encode(map[string]any{"kind": "refused", "host": r.Host, "reason": r.Reason})
 		} else {
@@ -346,6 +368,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		}
 		opts.Check, opts.OnlyHosts, opts.Guard = false, apply, guard.Allow
 		opts.Events = redacting(opts.Vault, func(e playbooks.Event) {
+			sess.observe(&e)
 			render(e)
 			guard.Event(e)
 		})
@@ -355,7 +378,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 			finish(sum)
 		}
 		if err != nil {
-			return interrupted(cmd, stderr, err)
+			return sess.stopped(cmd, sum, err, stderr)
 		}
 	}
 	var stale []refusal
@@ -395,6 +418,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if len(refused) > 0 {
 		code |= exitFailure
 	}
+	sess.end(sum, nil, code, stderr)
 	return exitError{code}
 }
 

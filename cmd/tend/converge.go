@@ -168,7 +168,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
 		render, finish = tr.event, tr.summary
 	}
-	sess, err := f.record.begin(cmd.Context(), stderr, f, path)
+	sess, err := f.record.begin(cmd.Context(), stderr, f.spec(path))
 	if err != nil {
 		return err
 	}
@@ -194,12 +194,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		finish(sum)
 	}
 	if err != nil {
-		code := exitUsage
-		if cmd.Context().Err() != nil {
-			code = exitInterrupted
-		}
-		sess.end(sum, err, code, stderr)
-		return interrupted(cmd, stderr, err)
+		return sess.stopped(cmd, sum, err, stderr)
 	}
 	if saver != nil {
 		if err := saver.save(stdout, f.format == "json"); err != nil {

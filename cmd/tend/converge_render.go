@@ -31,6 +31,8 @@ type textRenderer struct {
 	cursor  map[string]int            // per host: the task index it has reached
 	pending map[int][]playbooks.Event // task index -> results not yet printed
 	hosts   []string
+	// lost is why each unreachable host was lost, for the recap.
+	lost map[string]string
 
 	// live is set on a terminal: a progress line is kept at the bottom.
 	live      bool
@@ -66,6 +68,12 @@ func (r *textRenderer) event(e playbooks.Event) {
 			fmt.Fprintln(r.w, "  no hosts matched, skipping")
 		}
 	case playbooks.EventTask:
+		if e.Status == playbooks.StatusUnreachable {
+			if r.lost == nil {
+				r.lost = map[string]string{}
+			}
+			r.lost[e.Host] = e.Msg
+		}
 		if e.TaskIndex < 0 { // connecting or gathering facts
 			r.hostLine(e)
 			return
@@ -148,7 +156,7 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	shown := map[string]bool{}
 	quiet := map[playbooks.Status]map[string]bool{}
 	for _, e := range events {
-		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed ||
+		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable ||
 			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
 		if show {
 			r.hostLine(e)
@@ -207,7 +215,7 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 		line += " (item=" + e.Item + ")"
 	}
 	if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
-		line += " => " + e.Msg
+		line += " => " + r.message(e)
 	}
 	fmt.Fprintln(r.w, line)
 	if e.Unknown != "" {
@@ -216,6 +224,20 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 	if r.diff || e.Status == playbooks.StatusChanged {
 		r.diffs(e.Diffs)
 	}
+}
+
+// message is an event's message as the text output shows it: a failure's
+// is said in one line, with a few lines of error output under it (see
+// failureText).
+func (r *textRenderer) message(e playbooks.Event) string {
+	if e.Status != playbooks.StatusFailed {
+		return e.Msg
+	}
+	head, under := failureText(e)
+	for _, l := range under {
+		head += "\n      " + r.p.paint("2", "| ") + l
+	}
+	return head
 }
 
 // diffs shows attribute changes always, and content diffs with --diff.
@@ -279,6 +301,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 				round(rc.Connect), round(rc.Facts), round(rc.Probe), round(rc.Apply))
 		}
 		fmt.Fprintln(r.w)
+		if why := r.lost[h]; why != "" && rc.Unreachable > 0 {
+			fmt.Fprintln(r.w, "  "+r.p.red("unreachable: "+why))
+		}
 	}
 	changed := s.Changed()
 	what := fmt.Sprintf("%d changed", changed)

@@ -176,10 +176,8 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	}
 	// The run lock and report, as for converge: the report records the
 	// checkout's commit, since the playbook is in it.
-	cf := &convergeFlags{check: f.check, diff: f.diff, tags: f.tags, skipTags: f.skipTags}
-	cf.verbose = f.verbose
-	cf.inventories = []string{"localhost (tend pull " + f.repo + ")"}
-	sess, err := f.record.begin(ctx, stderr, cf, pbPath)
+	sess, err := f.record.begin(ctx, stderr, runSpec{playbook: pbPath, inventory: []string{"localhost (tend pull " + f.repo + ")"},
+		check: f.check, tags: f.tags, skipTags: f.skipTags, verbose: f.verbose})
 	if err != nil {
 		return err
 	}

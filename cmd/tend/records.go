@@ -17,7 +17,7 @@ import (
 	"tend/savedplan"
 )
 
-// recordFlags are a converge's bookkeeping: reports, the run lock, splay.
+// recordFlags are a converge's (or an apply's) bookkeeping: reports, the run lock, splay.
 type recordFlags struct {
 	reportDir string
 	keep      int
@@ -46,9 +46,28 @@ type session struct {
 	verbose int
 }
 
+// runSpec is what a run's lock and report are about.
+type runSpec struct {
+	playbook  string   // as given
+	inventory []string // the inventory sources
+	check     bool
+	limit     string
+	tags      []string
+	skipTags  []string
+	digestKey string // --digest-key
+	plan      string // the saved plan applied; "" for a converge
+	verbose   int
+}
+
+// spec is a converge's (or plan's) runSpec.
+func (f *convergeFlags) spec(playbook string) runSpec {
+	return runSpec{playbook: playbook, inventory: f.sources(), check: f.check, limit: f.limit,
+		tags: f.tags, skipTags: f.skipTags, digestKey: f.digestKey, verbose: f.verbose}
+}
+
 // begin waits the splay, takes the run lock, and starts the report. A held
 // lock is a usage error (exit 1) that names the holder.
-func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf *convergeFlags, playbook string) (*session, error) {
+func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf runSpec) (*session, error) {
 	if f.keep < 0 {
 		return nil, fmt.Errorf("--keep must be 0 or more")
 	}
@@ -76,11 +95,11 @@ func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf *convergeF
 		case <-time.After(d):
 		}
 	}
-	pb, err := filepath.Abs(playbook)
+	pb, err := filepath.Abs(cf.playbook)
 	if err != nil {
 		return nil, err
 	}
-	inv := runlog.AbsSources(cf.sources())
+	inv := runlog.AbsSources(cf.inventory)
 	lock, err := runlog.Acquire(ctx, lockDir, runlog.RunKey(pb, inv), f.lockWait, func(h runlog.Holder) {
 		fmt.Fprintf(stderr, "waiting up to %s for the run lock, held by %s\n", f.lockWait, h)
 	})
@@ -117,6 +136,7 @@ func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf *convergeF
 	s.rec, err = runlog.Begin(runlog.Config{
 		Dir: dir, Keep: f.keep, Playbook: pb, Inventory: inv, Check: cf.check, DigestKey: key,
 		Version: versionString(), Label: f.label, Limit: cf.limit, Tags: cf.tags, SkipTags: cf.skipTags,
+		Plan: cf.plan,
 	})
 	if err != nil {
 		lock.Release()
@@ -137,6 +157,24 @@ func (s *session) digestKey() []byte {
 func (s *session) observe(e *playbooks.Event) {
 	if s.rec != nil {
 		s.rec.Observe(e)
+	}
+}
+
+// stopped ends a session whose run stopped early (interrupted, or a bad
+// hosts pattern) and returns the command's error.
+func (s *session) stopped(cmd *cobra.Command, sum *playbooks.Summary, err error, stderr io.Writer) error {
+	code := exitUsage
+	if cmd.Context().Err() != nil {
+		code = exitInterrupted
+	}
+	s.end(sum, err, code, stderr)
+	return interrupted(cmd, stderr, err)
+}
+
+// refuse records a host a saved plan's apply left alone, and why.
+func (s *session) refuse(host, reason string) {
+	if s.rec != nil {
+		s.rec.Refuse(host, reason)
 	}
 }
 

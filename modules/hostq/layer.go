@@ -30,7 +30,7 @@ const maxLinks = 40
 func (l layer) tainted(p string) *Unknown {
 	for i := len(l.m.taints) - 1; i >= 0; i-- {
 		t := l.m.taints[i]
-		if p == t.path || strings.HasPrefix(p, t.path+"/") || t.path == "/" {
+		if p == t.path && !t.under || strings.HasPrefix(p, t.path+"/") || t.path == "/" && p != "/" {
 			return &Unknown{Why: t.why}
 		}
 	}
@@ -241,4 +241,64 @@ func (l layer) Empty(p string) (bool, error) {
 		return true, nil
 	}
 	return l.host.Empty(p)
+}
+
+func (l layer) Access(p string) (Perms, error) {
+	p = path.Clean(p)
+	if u := l.tainted(p); u != nil {
+		return Perms{}, u
+	}
+	if n, gone := l.find(p); n == nil && !gone {
+		return l.host.Access(p)
+	}
+	fi, err := l.Path(p, true)
+	if err != nil || !fi.Exists {
+		return Perms{}, err
+	}
+	// The permission bits that apply to the user tasks run as.
+	bits := fi.Perm & 0o7
+	switch {
+	case l.m.RunAs == "" || l.m.RunAs == "root":
+		x := fi.Perm&0o111 != 0 || fi.Type == 'd'
+		return Perms{Read: true, Write: true, Exec: x}, nil
+	case fi.Owner == l.m.RunAs:
+		bits = fi.Perm >> 6 & 0o7
+	}
+	return Perms{Read: bits&4 != 0, Write: bits&2 != 0, Exec: bits&1 != 0}, nil
+}
+
+func (l layer) Real(p string) (string, error) {
+	p = path.Clean(p)
+	if u := l.tainted(p); u != nil {
+		return "", u
+	}
+	n, gone := l.find(p)
+	switch {
+	case gone || n != nil && n.fi.Type != 'l':
+		return "", nil
+	case n == nil:
+		return l.host.Real(p)
+	}
+	target := p
+	for i := 0; i < maxLinks; i++ {
+		fi, err := l.Path(target, false)
+		if err != nil || fi.Type != 'l' {
+			return target, nil
+		}
+		target = resolve(target, fi.Target)
+	}
+	return target, nil
+}
+
+// final is where p leads through the links the model or the host knows.
+func (l layer) final(p string) string {
+	p = path.Clean(p)
+	for i := 0; i < maxLinks; i++ {
+		fi, err := l.Path(p, false)
+		if err != nil || fi.Type != 'l' || fi.Target == "" {
+			return p
+		}
+		p = resolve(p, fi.Target)
+	}
+	return p
 }

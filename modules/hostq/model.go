@@ -29,7 +29,10 @@ type node struct {
 	cause   string // the change that made it
 }
 
-type taint struct{ path, why string }
+type taint struct {
+	path, why string
+	under     bool
+}
 
 // NewModel returns the model of a host nothing has changed yet.
 func NewModel(runAs string) *Model { return &Model{nodes: map[string]*node{}, RunAs: runAs} }
@@ -95,8 +98,12 @@ type PutGroup struct{ Group Group }
 type RemoveGroup struct{ Name string }
 
 // Taint says that Path (and what is under it) changes in ways only
-// applying will tell: Why names the change.
-type Taint struct{ Path, Why string }
+// applying will tell: Why names the change. With Under, only what is under
+// Path does (a recursive chmod of a folder the model knows).
+type Taint struct {
+	Path, Why string
+	Under     bool
+}
 
 // Apply records a change's effects. base answers for the host as it is
 // (the effects of earlier changes are the model's own).
@@ -171,11 +178,15 @@ func (e Link) applyTo(m *Model, base Answers) {
 func (e Remove) applyTo(m *Model, _ Answers) { m.put(e.Path, &node{known: true}) }
 
 func (e Attrs) applyTo(m *Model, base Answers) {
-	fi, err := m.layered(base).Path(e.Path, e.Follow)
+	l := layer{m, base}
+	p := path.Clean(e.Path)
+	if e.Follow {
+		p = l.final(p) // the attributes go to what the links lead to
+	}
+	fi, err := l.Path(e.Path, e.Follow)
 	if err != nil || !fi.Exists {
 		return
 	}
-	p := path.Clean(e.Path)
 	n := m.nodes[p]
 	if n == nil {
 		// A path the host has: its content stays the host's.
@@ -205,7 +216,7 @@ func (e Taint) applyTo(m *Model, _ Answers) {
 	if why == "" {
 		why = m.Cause
 	}
-	m.taints = append(m.taints, taint{path.Clean(e.Path), why})
+	m.taints = append(m.taints, taint{path.Clean(e.Path), why, e.Under})
 }
 
 // db returns the model's databases, starting from the host's.

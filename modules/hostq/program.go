@@ -32,6 +32,8 @@ type Program struct {
 	digest   []string
 	empty    []string
 	commands []string
+	access   []string
+	real     []string
 	umask    bool
 	accounts bool
 	nonce    string
@@ -42,8 +44,11 @@ type Program struct {
 const (
 	passwdFile = "/etc/passwd"
 	groupFile  = "/etc/group"
-	// statFormat: raw mode (hex), links, uid, gid, size, owner, group.
-	statFormat = "%f %h %u %g %s %U %G"
+	// statFormat: raw mode (hex), links, uid, gid, size, inode, device,
+	// access, modification and change times, owner, group (last: the only
+	// fields that are not numbers).
+	statFormat = "%f %h %u %g %s %i %d %X %Y %Z %U %G"
+	statFields = 12
 )
 
 // Compile makes the program that answers qs. Equal questions are asked
@@ -81,6 +86,12 @@ func Compile(qs []Question) *Program {
 			add(&p.empty, Empty{path.Clean(q.Path)}, path.Clean(q.Path))
 		case Command:
 			add(&p.commands, q, q.Name)
+		case Access:
+			c := path.Clean(q.Path)
+			add(&p.access, Access{c}, c)
+		case Real:
+			c := path.Clean(q.Path)
+			add(&p.real, Real{c}, c)
 		case Umask:
 			p.umask = true
 		case Accounts:
@@ -109,7 +120,7 @@ func newNonce() string {
 
 // Empty says whether the program asks nothing.
 func (p *Program) Empty() bool {
-	return len(p.lstat)+len(p.stat)+len(p.empty)+len(p.commands) == 0 && !p.umask
+	return len(p.lstat)+len(p.stat)+len(p.empty)+len(p.commands)+len(p.access)+len(p.real) == 0 && !p.umask
 }
 
 // Script is the program's text.
@@ -131,6 +142,14 @@ func (p *Program) Script() string {
 	p.statScript(w, "e", "s", "", p.lstat)
 	p.statScript(w, "f", "t", "-L ", p.stat)
 	p.linkScript(w)
+	for i, x := range p.access {
+		qx := shell.Quote(x)
+		w("tend_a=; [ -r ", qx, " ] && tend_a=r; [ -w ", qx, " ] && tend_a=${tend_a}w; [ -x ", qx, " ] && tend_a=${tend_a}x; echo p.", strconv.Itoa(i), "=\"$tend_a\"")
+	}
+	for i, x := range p.real {
+		qx := shell.Quote(x)
+		w("if [ -L ", qx, " ] && tend_v=$(readlink -f ", qx, "); then printf 'r.", strconv.Itoa(i), `:%s\n%s\n' "${#tend_v}" "$tend_v"; fi`)
+	}
 	for i, d := range p.empty {
 		qd := shell.Quote(d)
 		w("if [ -d ", qd, " ] && [ ! -L ", qd, " ]; then tend_e=1; set +f; for tend_x in ", qd, "/* ", qd, "/.[!.]* ", qd, "/..?*; do",
@@ -198,12 +217,12 @@ func (p *Program) statScript(w func(...string), e, s, opt string, paths []string
 }
 
 // sizeScript reads the size of each path through links from the stat
-// output (field 5 of 7 per line), into tend_z_i, with builtins only.
+// output (field 5 of each line), into tend_z_i, with builtins only.
 func (p *Program) sizeScript(w func(...string)) {
 	w(`set -- $tend_t`)
 	for i := range p.stat {
 		n := strconv.Itoa(i)
-		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge 7 ]; then tend_z_`, n, `=$5; shift 7; else tend_z_`, n, `=; fi`)
+		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge `, strconv.Itoa(statFields), ` ]; then tend_z_`, n, `=$5; shift `, strconv.Itoa(statFields), `; else tend_z_`, n, `=; fi`)
 	}
 }
 
@@ -318,6 +337,16 @@ func (r *reader) parse(p *Program, content []byte) {
 	for i, d := range p.empty {
 		set.SetEmpty(d, r.flag("n."+strconv.Itoa(i)))
 	}
+	for i, x := range p.access {
+		v, ok := r.vals["p."+strconv.Itoa(i)]
+		if !ok || strings.Trim(v, "rwx") != "" {
+			r.fail("access of %s: %q", x, v)
+		}
+		set.SetAccess(x, Perms{Read: strings.Contains(v, "r"), Write: strings.Contains(v, "w"), Exec: strings.Contains(v, "x")})
+	}
+	for i, x := range p.real {
+		set.SetReal(x, string(r.blobs["r."+strconv.Itoa(i)]))
+	}
 	if len(p.digest) > 0 {
 		r.digests(p)
 	}
@@ -387,16 +416,27 @@ func (r *reader) stats(paths []string, follow bool, e, s string) {
 // parseStat reads one line of statFormat.
 func parseStat(line string) (PathInfo, error) {
 	f := strings.Fields(line)
-	if len(f) != 7 {
+	if len(f) != statFields {
 		return PathInfo{}, fmt.Errorf("stat line %q", line)
 	}
-	mode, err1 := strconv.ParseUint(f[0], 16, 32)
-	nlink, err2 := strconv.ParseInt(f[1], 10, 64)
-	size, err3 := strconv.ParseInt(f[4], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || !numericID.MatchString(f[2]) || !numericID.MatchString(f[3]) {
+	mode, err := strconv.ParseUint(f[0], 16, 32)
+	nums := make([]int64, 8) // fields 1 to 9: links, uid, gid, size, inode, device, times
+	for i := range nums {
+		if err != nil {
+			break
+		}
+		var u uint64
+		u, err = strconv.ParseUint(f[i+1], 10, 64)
+		nums[i] = int64(u)
+	}
+	if err != nil {
 		return PathInfo{}, fmt.Errorf("stat line %q", line)
 	}
-	fi := PathInfo{Exists: true, Perm: uint32(mode) & 0o7777, Nlink: nlink, UID: f[2], GID: f[3], Owner: f[5], Group: f[6], Size: size}
+	fi := PathInfo{Exists: true, Perm: uint32(mode) & 0o7777, Nlink: nums[0], UID: f[2], GID: f[3], Size: nums[3],
+		Inode: uint64(nums[4]), Dev: uint64(nums[5]), Atime: nums[6], Mtime: nums[7], Owner: f[10], Group: f[11]}
+	if fi.Ctime, err = strconv.ParseInt(f[9], 10, 64); err != nil {
+		return PathInfo{}, fmt.Errorf("stat line %q", line)
+	}
 	switch mode & 0o170000 {
 	case 0o100000:
 		fi.Type = '-'
@@ -555,7 +595,7 @@ func (r *reader) contents(p *Program, content []byte) {
 // Questions lists what the program asks, for tests and -v.
 func (p *Program) Questions() []string {
 	var out []string
-	for _, l := range [][]string{p.lstat, p.stat, p.content, p.digest, p.empty, p.commands} {
+	for _, l := range [][]string{p.lstat, p.stat, p.content, p.digest, p.empty, p.commands, p.access, p.real} {
 		out = append(out, l...)
 	}
 	sort.Strings(out)

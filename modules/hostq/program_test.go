@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -95,7 +96,8 @@ func (tr tree) questions() []Question {
 		qs = append(qs, Path{p, false}, Path{p, true}, Content{p}, Digest{p})
 	}
 	return append(qs, Umask{}, Accounts{}, Empty{tr.sub}, Empty{tr.empty}, Empty{tr.file}, Empty{tr.dirLink},
-		Command{"cat"}, Command{"tend-no-such-command"}, Path{tr.file, false}) // asked twice
+		Command{"cat"}, Command{"tend-no-such-command"}, Path{tr.file, false}, // asked twice
+		Access{tr.file}, Access{tr.missing}, Real{tr.link}, Real{tr.file})
 }
 
 func TestProgramAnswersUnderEveryShell(t *testing.T) {
@@ -152,6 +154,18 @@ func TestProgramAnswersUnderEveryShell(t *testing.T) {
 			if ok, _ := set.Command("tend-no-such-command"); ok {
 				t.Error("a missing command found")
 			}
+			if a, err := set.Access(tr.file); err != nil || !a.Read || !a.Write || a.Exec {
+				t.Errorf("access %+v %v", a, err)
+			}
+			if a, err := set.Access(tr.missing); err != nil || a.Read {
+				t.Errorf("access of a missing file %+v %v", a, err)
+			}
+			if r, err := set.Real(tr.link); err != nil || r != tr.file {
+				t.Errorf("real %q %v", r, err)
+			}
+			if r, err := set.Real(tr.file); err != nil || r != "" {
+				t.Errorf("real of a file %q %v", r, err)
+			}
 			db, err := set.Accounts()
 			if err != nil || db.User("root") == nil || db.User("root").UID != "0" || db.Group("root") == nil {
 				t.Errorf("accounts: %v %v", db, err)
@@ -185,6 +199,9 @@ func checkPath(t *testing.T, p string, follow bool, got PathInfo) {
 		if got.Target != target {
 			t.Errorf("%q target %q, want %q", p, got.Target, target)
 		}
+	}
+	if sys := fi.Sys().(*syscall.Stat_t); got.Inode != sys.Ino || got.Mtime != fi.ModTime().Unix() || got.Dev != uint64(sys.Dev) {
+		t.Errorf("%q inode %d dev %d mtime %d, want %d %d %d", p, got.Inode, got.Dev, got.Mtime, sys.Ino, sys.Dev, fi.ModTime().Unix())
 	}
 	if got.UID != fmt.Sprint(os.Getuid()) || got.Owner == "" {
 		t.Errorf("%q owner %q (%s)", p, got.Owner, got.UID)

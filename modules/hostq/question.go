@@ -38,6 +38,17 @@ type Empty struct{ Path string }
 // Command asks whether a command is on the PATH (command -v).
 type Command struct{ Name string }
 
+// Access asks whether the user tasks run as may read, write and execute a
+// path (test -r, -w, -x).
+type Access struct{ Path string }
+
+// Real asks where a symbolic link finally leads (realpath); asked of a
+// path that is not a link, it is answered with "".
+type Real struct{ Path string }
+
+// Perms are what an Access question learns.
+type Perms struct{ Read, Write, Exec bool }
+
 func (Path) question()     {}
 func (Content) question()  {}
 func (Digest) question()   {}
@@ -45,6 +56,8 @@ func (Umask) question()    {}
 func (Accounts) question() {}
 func (Empty) question()    {}
 func (Command) question()  {}
+func (Access) question()   {}
+func (Real) question()     {}
 
 // ContentLimit is the largest file whose bytes a batch reads; larger files
 // are compared by digest. Diffs of larger files are not shown.
@@ -61,6 +74,10 @@ type PathInfo struct {
 	Owner  string // names; the id when it has none (for people only)
 	Group  string
 	Size   int64
+	// Inode and Dev identify the file (a hard link's test); Atime, Mtime
+	// and Ctime are seconds since the epoch. A predicted path has them 0.
+	Inode, Dev           uint64
+	Atime, Mtime, Ctime int64
 	// Target is a symbolic link's target (Path without Follow, on a link).
 	Target string
 	// OwnerMatch and GroupMatch say whether the path belongs to the owner
@@ -121,6 +138,8 @@ type Answers interface {
 	Accounts() (*AccountDB, error)
 	Empty(p string) (bool, error)
 	Command(name string) (bool, error)
+	Access(p string) (Perms, error)
+	Real(p string) (string, error)
 }
 
 var (

@@ -14,6 +14,8 @@ type Set struct {
 	digest   map[string]contentAnswer
 	empty    map[string]bool
 	commands map[string]bool
+	access   map[string]Perms
+	real     map[string]string
 	umask    *uint32
 	accounts *AccountDB
 	errs     map[Question]error // questions the host could not answer
@@ -34,6 +36,7 @@ func NewSet() *Set {
 	return &Set{
 		paths: map[Path]pathAnswer{}, content: map[string]contentAnswer{}, digest: map[string]contentAnswer{},
 		empty: map[string]bool{}, commands: map[string]bool{}, errs: map[Question]error{},
+		access: map[string]Perms{}, real: map[string]string{},
 	}
 }
 
@@ -75,6 +78,12 @@ func (s *Set) SetEmpty(p string, empty bool) *Set { s.empty[path.Clean(p)] = emp
 // SetCommand records whether a command is there.
 func (s *Set) SetCommand(name string, ok bool) *Set { s.commands[name] = ok; return s }
 
+// SetAccess records what the task's user may do with a path.
+func (s *Set) SetAccess(p string, a Perms) *Set { s.access[path.Clean(p)] = a; return s }
+
+// SetReal records where a link leads ("" for a path that is not a link).
+func (s *Set) SetReal(p, real string) *Set { s.real[path.Clean(p)] = real; return s }
+
 // SetError records that the host could not answer q.
 func (s *Set) SetError(q Question, err error) *Set { s.errs[q] = err; return s }
 
@@ -94,6 +103,12 @@ func (s *Set) Merge(o *Set) {
 	}
 	for k, v := range o.commands {
 		s.commands[k] = v
+	}
+	for k, v := range o.access {
+		s.access[k] = v
+	}
+	for k, v := range o.real {
+		s.real[k] = v
 	}
 	for k, v := range o.errs {
 		s.errs[k] = v
@@ -124,6 +139,10 @@ func (s *Set) Has(qs []Question) bool {
 			_, ok = s.empty[q.Path]
 		case Command:
 			_, ok = s.commands[q.Name]
+		case Access:
+			_, ok = s.access[q.Path]
+		case Real:
+			_, ok = s.real[q.Path]
 		case Umask:
 			ok = s.umask != nil
 		case Accounts:
@@ -225,4 +244,28 @@ func (s *Set) Command(name string) (bool, error) {
 func SHA1(data []byte) string {
 	h := sha1.Sum(data)
 	return "sha1:" + hex.EncodeToString(h[:])
+}
+
+func (s *Set) Access(p string) (Perms, error) {
+	q := Access{path.Clean(p)}
+	if err := s.errs[q]; err != nil {
+		return Perms{}, err
+	}
+	a, ok := s.access[q.Path]
+	if !ok {
+		return Perms{}, notAsked(q)
+	}
+	return a, nil
+}
+
+func (s *Set) Real(p string) (string, error) {
+	q := Real{path.Clean(p)}
+	if err := s.errs[q]; err != nil {
+		return "", err
+	}
+	r, ok := s.real[q.Path]
+	if !ok {
+		return "", notAsked(q)
+	}
+	return r, nil
 }
