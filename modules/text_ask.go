@@ -10,11 +10,11 @@ import (
 
 // textQuestions is what a module that edits a text file in Go
 // (lineinfile, blockinfile) asks, as textProbe prints it: the file
-// through links and the link itself (writes go through it), its content,
+// through links and where they lead (writes go through them), its content,
 // the umask, the accounts when an owner or group is asked for, and with
 // create the folders above it that a write would make.
 func textQuestions(p string, own ownership, create bool) []hostq.Question {
-	qs := []hostq.Question{hostq.Path{Path: p, Follow: true}, hostq.Path{Path: p}, hostq.Content{Path: p}, hostq.Umask{}}
+	qs := []hostq.Question{hostq.Path{Path: p, Follow: true}, hostq.Real{Path: p}, hostq.Content{Path: p}, hostq.Umask{}}
 	if own != (ownership{}) {
 		qs = append(qs, hostq.Accounts{})
 	}
@@ -40,14 +40,11 @@ func readText(p string, own ownership, probe Output) (textFile, error) {
 	if tf.fi, err = a.Path(p, true); err != nil {
 		return tf, err
 	}
-	link, err := a.Path(p, false)
-	if err != nil {
+	// The write goes to where the links lead.
+	if real, err := a.Real(p); err != nil {
 		return tf, err
-	}
-	if link.Type == 'l' && link.Target != "" {
-		// The write goes to what the link points at (one link is
-		// followed here; the apply follows them all).
-		tf.real = linkTarget(p, link.Target)
+	} else if real != "" {
+		tf.real = real
 	}
 	if own != (ownership{}) {
 		db, err := a.Accounts()
@@ -72,14 +69,6 @@ func readText(p string, own ownership, probe Output) (textFile, error) {
 		return tf, fmt.Errorf("%s is bigger than tend reads (%d KiB)", p, hostq.ContentLimit>>10)
 	}
 	return tf, err
-}
-
-// linkTarget is where a symbolic link at p points.
-func linkTarget(p, target string) string {
-	if !path.IsAbs(target) {
-		target = path.Join(path.Dir(p), target)
-	}
-	return path.Clean(target)
 }
 
 // textEffects is what planTextEdit's change leaves on the host: the file

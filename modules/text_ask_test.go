@@ -30,6 +30,8 @@ func fakeAnswers(t testing.TB, m Module, task *Task, content *string) Output {
 				}
 			}
 			set.SetPath(q.Path, q.Follow, fi)
+		case hostq.Real:
+			set.SetReal(q.Path, "")
 		case hostq.Content:
 			if content != nil {
 				set.SetContent(q.Path, []byte(*content))
@@ -208,9 +210,12 @@ func TestTextQuestionsOnHost(t *testing.T) {
 	os.Symlink("real dir/conf", dir+"/link")
 	os.Symlink("link", dir+"/link2")
 	m, task := mkTask(t, "lineinfile", map[string]any{"path": dir + "/link2", "line": "b"})
-	convergeAsked(t, sh, m, task)
-	m, task = mkTask(t, "blockinfile", map[string]any{"path": dir + "/link", "block": "y"})
 	ch, _ := convergeAsked(t, sh, m, task)
+	if w, ok := ch.Effects[0].(hostq.WriteFile); !ok || w.Path != dir+"/real dir/conf" {
+		t.Errorf("effects %#v", ch.Effects)
+	}
+	m, task = mkTask(t, "blockinfile", map[string]any{"path": dir + "/link", "block": "y"})
+	ch, _ = convergeAsked(t, sh, m, task)
 	if w, ok := ch.Effects[0].(hostq.WriteFile); !ok || w.Path != dir+"/real dir/conf" {
 		t.Errorf("effects %#v", ch.Effects)
 	}
