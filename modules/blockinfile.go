@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // blockinfileModule is Ansible's blockinfile, on lineinfile's machinery:
@@ -132,6 +134,15 @@ func (blockinfileModule) Probe(t *Task) (string, error) {
 	return textProbe(bt.path, bt.own), nil
 }
 
+// Questions asks what textProbe prints (see Asker).
+func (blockinfileModule) Questions(t *Task) ([]hostq.Question, error) {
+	bt, err := readBlockTask(t)
+	if err != nil {
+		return nil, err
+	}
+	return textQuestions(bt.path, bt.own, bt.create), nil
+}
+
 // blockEdit is what the algorithm works out.
 type blockEdit struct {
 	textFile
@@ -142,7 +153,7 @@ type blockEdit struct {
 }
 
 func (bt blockTask) edit(probe Output) (*blockEdit, error) {
-	tf, err := readTextProbe(bt.path, probe)
+	tf, err := readText(bt.path, bt.own, probe)
 	if err != nil {
 		return nil, err
 	}

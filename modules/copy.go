@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // copyModule is Ansible's copy: a file with a given content (inline, or
@@ -229,9 +231,18 @@ type copyProbe struct {
 	old    []byte
 	hasOld bool
 	oldSum string
+	// asked says the answers to Questions made it; missing are the
+	// folders a dest ending in '/' makes, names the owner and group as
+	// names (known from answers only).
+	asked   bool
+	missing []string
+	names   ownership
 }
 
 func readCopyProbe(ct copyTask, probe Output) (*copyProbe, error) {
+	if probe.Answers != nil {
+		return readCopyAnswers(ct, probe.Answers)
+	}
 	r, err := readProbe(probe)
 	if err != nil {
 		return nil, err
@@ -357,6 +368,12 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 		}
 	}
 	s.stat("r", `"$tend_d"`, true, "", "")
+	var effects []hostq.Effect
+	if cp.asked {
+		if effects, err = cp.effects(ap); err != nil {
+			return nil, err
+		}
+	}
 	target, src, content := cp.target, ct.src, ct.content
 	return &Change{
 		Diffs: diffs,
@@ -382,6 +399,7 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			}
 			return res, nil
 		},
+		Effects: effects,
 	}, nil
 }
 
@@ -395,8 +413,14 @@ func (cp *copyProbe) contentDiff(wantDiff bool) Diff {
 	}
 	d.Attr = "checksum"
 	d.Before = fmt.Sprintf("%d bytes", cp.fi.Size)
-	if cp.oldSum != "" {
+	if cp.fi.Size < 0 {
+		d.Before = "size known after apply" // a model's file, by digest
+	}
+	switch {
+	case cp.oldSum != "":
 		d.Before += ", " + cp.oldSum
+	case cp.hasOld:
+		d.Before += ", " + hostq.SHA1(cp.old)
 	}
 	sum := sha1.Sum(cp.ct.content)
 	d.After = fmt.Sprintf("%d bytes, sha1:%s", len(cp.ct.content), hex.EncodeToString(sum[:]))

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // lineinfileModule is Ansible's lineinfile. The probe prints the file (a
@@ -119,6 +121,15 @@ func (m lineinfileModule) Probe(t *Task) (string, error) {
 	return textProbe(lt.path, lt.own), nil
 }
 
+// Questions asks what textProbe prints (see Asker).
+func (lineinfileModule) Questions(t *Task) ([]hostq.Question, error) {
+	lt, err := readLineTask(t)
+	if err != nil {
+		return nil, err
+	}
+	return textQuestions(lt.path, lt.own, lt.create), nil
+}
+
 // textProbe is the probe of the modules that edit a text file in Go
 // (lineinfile, blockinfile, cron's cron_file): the file's metadata, its
 // content, and the umask.
@@ -137,6 +148,12 @@ type textFile struct {
 	fi     fileInfo
 	umask  uint32
 	before []byte
+	// From answers only (see readText): they answer for the effects;
+	// real is where the write goes, through a link; names are the owner
+	// and group asked for, as names.
+	answers hostq.Answers
+	real    string
+	names   ownership
 }
 
 // readTextProbe reads textProbe's output; p must be a regular file or
@@ -181,7 +198,7 @@ type lineEdit struct {
 }
 
 func (lt lineTask) edit(probe Output) (*lineEdit, error) {
-	tf, err := readTextProbe(lt.path, probe)
+	tf, err := readText(lt.path, lt.own, probe)
 	if err != nil {
 		return nil, err
 	}
@@ -433,6 +450,10 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 			s.add(c)
 		}
 	}
+	var effects []hostq.Effect
+	if tf.answers != nil {
+		effects = textEffects(tf, te, ap, te.changed)
+	}
 	p, extra, bkey := te.path, te.extra, te.backupKey
 	if bkey == "" {
 		bkey = "backup"
@@ -461,6 +482,7 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 			}
 			return res, nil
 		},
+		Effects: effects,
 	}, nil
 }
 
