@@ -8,9 +8,9 @@ import (
 
 // file as questions (see Asker): the path, lstat'ed and, for the states
 // that follow links, stat'ed; the umask; the accounts when an owner or group
-// is asked for; src for links; the folders above a directory to create.
-// src for hard links (whether the path is src's file: the inodes and
-// devices of both). Recursion, times other than now and preserve, and
+// is asked for; src for links and hard links (whether the path is src's
+// file already: the inodes and devices of both); the folders above a
+// directory to create. Recursion, times other than now and preserve, and
 // attributes stay on the probe (find over a tree, stat -c %y, lsattr).
 func (m fileModule) Questions(t *Task) ([]hostq.Question, error) {
 	ft, err := readFileTask(t)
