@@ -533,10 +533,15 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		return nil, nil
 	}
 	ch := fp.change(s, diffs, nil)
-	// With recurse, what is under the path keeps the host's attributes in
-	// the model: a Taint would make the folder itself unknown too, and
-	// its being there is what later tasks most often need.
 	ch.Effects = []hostq.Effect{fp.attrsEffect(&ap, ft.own)}
+	if len(diffs) > len(ap.Diffs) {
+		// What is under the folder changes in ways only the tree would
+		// tell; the folder itself stays known.
+		ch.Effects = append(ch.Effects, hostq.Taint{Path: ft.path, Under: true})
+		if lp := fp.linkedPath(); lp != ft.path {
+			ch.Effects = append(ch.Effects, hostq.Taint{Path: lp, Under: true})
+		}
+	}
 	return ch, nil
 }
 
@@ -648,7 +653,7 @@ func (fp *fileProbe) planTouch() (*Change, error) {
 		ch.Effects = []hostq.Effect{fp.attrsEffect(&ap, ft.own)}
 	} else {
 		// touch makes the file a followed link points at, or the path.
-		ch.Effects = []hostq.Effect{hostq.WriteFile{Path: fp.attrPath(), Known: true, Perm: ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group}}
+		ch.Effects = []hostq.Effect{hostq.WriteFile{Path: fp.linkedPath(), Known: true, Perm: ap.Mode, Owner: ft.own.Owner, Group: ft.own.Group}}
 	}
 	return ch, nil
 }
@@ -796,7 +801,11 @@ func (fp *fileProbe) planHard() (*Change, error) {
 	s := fp.applyScript()
 	s.add("tend_t=", q(tempName(ft.path)))
 	s.add(`if [ ! -L "$tend_p" ] && [ "$tend_p" -ef `, q(ft.src), ` ]; then :; else`)
-	replaceWith(s, `ln -- `+q(ft.src)+` "$tend_t"`, false)
+	// ln (GNU and busybox) links a symbolic link itself; Ansible's
+	// os.link links the file it leads to.
+	s.add("tend_s=", q(ft.src))
+	s.add(`if [ -L "$tend_s" ]; then tend_s=$(readlink -f "$tend_s" && echo .) || tend_die "cannot resolve the link $tend_s"; tend_s=${tend_s%??}; fi`)
+	replaceWith(s, `ln -- "$tend_s" "$tend_t"`, false)
 	s.add("fi")
 	for _, c := range ap.Cmds {
 		s.add(c)

@@ -8,17 +8,16 @@ import (
 
 // file as questions (see Asker): the path, lstat'ed and, for the states
 // that follow links, stat'ed; the umask; the accounts when an owner or group
-// is asked for; src for links; the folders above a directory to create.
-// Recursion, times other than now and preserve, and attributes stay on the
-// probe (find over a tree, stat -c %y, lsattr), and so do hard links with
-// src: whether the path is src's file already needs the inodes, which a
-// Path answer does not hold.
+// is asked for; src for links and hard links (whether the path is src's
+// file already: the inodes and devices of both); the folders above a
+// directory to create. Recursion, times other than now and preserve, and
+// attributes stay on the probe (find over a tree, stat -c %y, lsattr).
 func (m fileModule) Questions(t *Task) ([]hostq.Question, error) {
 	ft, err := readFileTask(t)
 	if err != nil {
 		return nil, err
 	}
-	if ft.recurse || ft.fx.compareTimes() || ft.fx.attrOp != 0 || ft.state == "hard" && ft.src != "" {
+	if ft.recurse || ft.fx.compareTimes() || ft.fx.attrOp != 0 {
 		return nil, nil
 	}
 	qs := []hostq.Question{hostq.Path{Path: ft.path}, hostq.Umask{}}
@@ -34,6 +33,10 @@ func (m fileModule) Questions(t *Task) ([]hostq.Question, error) {
 			qs = append(qs, hostq.Path{Path: ft.linkSource(), Follow: true})
 		}
 		qs = append(qs, hostq.Empty{Path: ft.path})
+	case "hard":
+		if ft.src != "" {
+			qs = append(qs, hostq.Path{Path: ft.src, Follow: true})
+		}
 	case "directory":
 		dirs := parentDirs(ft.path)
 		for _, d := range dirs[:max(len(dirs)-1, 0)] {
@@ -100,6 +103,15 @@ func readFileAnswers(ft fileTask, a hostq.Answers) (*fileProbe, error) {
 				return nil, err
 			}
 		}
+	case "hard":
+		if ft.src != "" {
+			if fp.s, err = stat(ft.src, true); err != nil {
+				return nil, err
+			}
+			if fp.same, err = fp.sameFile(); err != nil {
+				return nil, err
+			}
+		}
 	case "directory":
 		dirs := parentDirs(ft.path)
 		for _, d := range dirs[:max(len(dirs)-1, 0)] {
@@ -124,9 +136,24 @@ func readFileAnswers(ft fileTask, a hostq.Answers) (*fileProbe, error) {
 	return fp, nil
 }
 
-// attrPath is the path whose mode and owner the task sets: the path, or
-// where a followed link points (one link: the model follows the rest).
-func (fp *fileProbe) attrPath() string {
+// sameFile says whether the path is src's file (not a symbolic link to
+// it): the probe's [ ! -L path ] && [ path -ef src ]. A file a check run
+// predicts has no inode (0): whether it is src's file is known after apply.
+func (fp *fileProbe) sameFile() (bool, error) {
+	p, s := fp.p, fp.s
+	if !p.Exists || p.Type == 'l' || !s.Exists {
+		return false, nil
+	}
+	if p.Type == '-' && s.Type == '-' && (p.Inode == 0 || s.Inode == 0) {
+		return false, &hostq.Unknown{Why: "whether " + fp.ft.path + " is a hard link of " + fp.ft.src}
+	}
+	return p.Inode == s.Inode && p.Dev == s.Dev, nil
+}
+
+// linkedPath is where a followed link at the path points, one link deep:
+// the file touch creates through a dangling link, and the tree a recursive
+// change goes down to (hostq's WriteFile and Taint do not follow links).
+func (fp *fileProbe) linkedPath() string {
 	if fp.followed && fp.linkTo != nil {
 		t := string(fp.linkTo)
 		if !path.IsAbs(t) {
@@ -137,10 +164,11 @@ func (fp *fileProbe) attrPath() string {
 	return fp.ft.path
 }
 
-// attrsEffect is the model's view of giving that path own and, when the
-// task asks for a mode, ap's mode (ap nil: nothing the model holds).
+// attrsEffect is the model's view of giving the path (what it links to,
+// when followed) own and, when the task asks for a mode, ap's mode (ap nil:
+// nothing the model holds).
 func (fp *fileProbe) attrsEffect(ap *attrPlan, own ownership) hostq.Effect {
-	e := hostq.Attrs{Path: fp.attrPath(), Follow: fp.followed, Owner: own.Owner, Group: own.Group}
+	e := hostq.Attrs{Path: fp.ft.path, Follow: fp.followed, Owner: own.Owner, Group: own.Group}
 	if ap != nil && fp.ft.mode != "" {
 		m := ap.Mode
 		e.Perm = &m

@@ -89,7 +89,7 @@ func TestFileAskConverges(t *testing.T) {
 							t.Fatal(err)
 						}
 						args := c.args(dir, p)
-						legacy := args["recurse"] == true || args["state"] == "hard" && args["src"] != nil
+						legacy := args["recurse"] == true
 						if legacy != (qs == nil) {
 							t.Fatalf("questions %v for %v", qs, args)
 						}
@@ -138,6 +138,12 @@ func TestFileAskErrors(t *testing.T) {
 	if err := os.Symlink("nowhere", dangling); err != nil {
 		t.Fatal(err)
 	}
+	// A hard link of another file.
+	other, hard := filepath.Join(dir, "other"), filepath.Join(dir, "hard")
+	writeFile(t, other, "y", 0o644)
+	if err := os.Link(other, hard); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range []map[string]any{
 		{"path": missing},
 		{"path": missing, "state": "file"},
@@ -152,6 +158,11 @@ func TestFileAskErrors(t *testing.T) {
 		{"path": missing, "state": "link"},
 		{"path": missing, "state": "hard"},
 		{"path": file, "state": "hard"},
+		{"path": missing, "state": "hard", "src": missing + "2"},
+		{"path": file, "state": "hard", "src": "/etc/passwd"},
+		{"path": sub, "state": "hard", "src": file},
+		{"path": sub, "state": "hard", "src": file, "force": true},
+		{"path": hard, "state": "hard", "src": file},
 	} {
 		m, task := mkTask(t, "file", args)
 		_, _, errP := probePlan(t, sh, m, task)
@@ -187,6 +198,10 @@ func TestFileAskNothingToDo(t *testing.T) {
 	if err := os.Symlink("f", dir+"/l"); err != nil {
 		t.Fatal(err)
 	}
+	writeFile(t, dir+"/h1", "x", 0o600)
+	if err := os.Link(dir+"/h1", dir+"/h2"); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range []map[string]any{
 		{"path": p},
 		{"path": p, "mode": "0644"},
@@ -199,6 +214,8 @@ func TestFileAskNothingToDo(t *testing.T) {
 		{"path": dir + "/l", "state": "link", "src": "f"},
 		{"path": dir + "/l", "mode": "0644"},
 		{"path": p, "seuser": "system_u"}, // SELinux is off here
+		{"path": dir + "/h2", "state": "hard", "src": dir + "/h1"},
+		{"path": dir + "/h2", "state": "hard", "src": dir + "/h1", "mode": "0600"},
 	} {
 		m, task := mkTask(t, "file", args)
 		ch, aout, ok, err := askPlan(t, m, task)
@@ -238,7 +255,7 @@ func TestFileAskTouch(t *testing.T) {
 // The effects of every file case, applied to a model of the host as it
 // was, predict the host after Apply: each path's existence, type, mode,
 // ids and link target (its size for files). With recurse, what is under
-// the path keeps the host's attributes in the model, and is not compared.
+// the path is known after apply; the path itself is predicted.
 func TestFileEffectsPredict(t *testing.T) {
 	sh := shells(t)[0]
 	runAs := diskPathInfo(t, "/proc/self", false).Owner // the user tests run as
@@ -295,6 +312,9 @@ func TestFileEffectsPredict(t *testing.T) {
 			l := hostq.Layer(model, base)
 			for x := range seen {
 				if args["recurse"] == true && strings.HasPrefix(x, p+"/") {
+					if _, err := l.Path(x, false); !isUnknown(err) {
+						t.Errorf("%s: %q under a tree the change walks: %v, want known after apply", c.name, x, err)
+					}
 					continue
 				}
 				for _, follow := range []bool{false, true} {
@@ -413,6 +433,9 @@ func TestFileAskModel(t *testing.T) {
 		ans := askDisk(t, qs)
 		if r, ok := m.(Reader); ok {
 			got, err := r.Read(task, Output{Answers: ans})
+			if err == nil {
+				unknowable(t, got, predicted[i])
+			}
 			if err != nil || !reflect.DeepEqual(got, predicted[i]) {
 				t.Errorf("step %d: stat %v (%v), predicted %v", i, got, err, predicted[i])
 			}
@@ -427,5 +450,105 @@ func TestFileAskModel(t *testing.T) {
 				t.Fatalf("step %d: %s", i, out.Stderr)
 			}
 		}
+	}
+}
+
+// unknowable checks that a predicted stat has the keys no check run can
+// know (inode, device, times) as 0, and removes them from both results.
+func unknowable(t *testing.T, got, predicted Result) {
+	t.Helper()
+	g, _ := got["stat"].(map[string]any)
+	p, _ := predicted["stat"].(map[string]any)
+	if g["exists"] != true || p == nil {
+		return
+	}
+	for _, k := range []string{"inode", "dev", "atime", "mtime", "ctime"} {
+		if v, ok := p[k]; !ok || v != int64(0) && v != float64(0) {
+			t.Errorf("predicted %s %v, want 0", k, v)
+		}
+		if _, ok := g[k]; !ok {
+			t.Errorf("%s missing", k)
+		}
+		delete(g, k)
+		delete(p, k)
+	}
+}
+
+func isUnknown(err error) bool { _, ok := hostq.IsUnknown(err); return ok }
+
+// A recursive change through a link to a folder: in the model, the link
+// and the folder have the new mode, and what is under the folder, by
+// either name, is known after apply.
+func TestFileRecurseModel(t *testing.T) {
+	sh := shells(t)[0]
+	d := t.TempDir()
+	dir, l := d+"/dir", d+"/l"
+	mkdir(t, dir+"/sub", 0o700)
+	writeFile(t, dir+"/sub/f", "x", 0o600)
+	if err := os.Symlink("dir", l); err != nil {
+		t.Fatal(err)
+	}
+	m, task := mkTask(t, "file", map[string]any{"path": l, "state": "directory", "recurse": true, "mode": "0755"})
+	ch, _, err := probePlan(t, sh, m, task)
+	if err != nil || ch == nil {
+		t.Fatalf("plan %v %v", ch, err)
+	}
+	qs := []hostq.Question{hostq.Accounts{}}
+	for _, x := range []string{l, dir, dir + "/sub", l + "/sub"} {
+		qs = append(qs, hostq.Path{Path: x}, hostq.Path{Path: x, Follow: true})
+	}
+	base := askDisk(t, qs)
+	model := hostq.NewModel(diskPathInfo(t, "/proc/self", false).Owner)
+	model.Apply(base, ch.Effects...)
+	lay := hostq.Layer(model, base)
+	for _, x := range []string{l, dir} {
+		if fi, err := lay.Path(x, true); err != nil || fi.Type != 'd' || fi.Perm != 0o755 {
+			t.Errorf("%s: %+v %v", x, fi, err)
+		}
+	}
+	if fi, err := lay.Path(l, false); err != nil || fi.Type != 'l' {
+		t.Errorf("the link: %+v %v", fi, err)
+	}
+	for _, x := range []string{dir + "/sub", l + "/sub"} {
+		if fi, err := lay.Path(x, true); !isUnknown(err) {
+			t.Errorf("%s: %+v %v, want known after apply", x, fi, err)
+		}
+	}
+}
+
+// Hard links in a check run: a link the model predicts has no inode, so
+// the same task again is a change known after apply (the probe's -ef has
+// nothing to compare either); the converge that follows plans it once.
+func TestFileAskHardModel(t *testing.T) {
+	sh := shells(t)[0]
+	d := t.TempDir()
+	orig, h := d+"/orig", d+"/h"
+	writeFile(t, orig, "x", 0o644)
+	model := hostq.NewModel(diskPathInfo(t, "/proc/self", false).Owner)
+	m, task := mkTask(t, "file", map[string]any{"path": h, "state": "hard", "src": orig, "mode": "0600"})
+	qs, err := m.(Asker).Questions(task)
+	if err != nil || qs == nil {
+		t.Fatalf("questions %v %v", qs, err)
+	}
+	host := askDisk(t, qs)
+	ch, err := m.Plan(task, Output{Answers: hostq.Layer(model, host)})
+	if err != nil || ch == nil || !reflect.DeepEqual(diffAttrs(ch), []string{"state", "mode"}) {
+		t.Fatalf("plan %v %v", ch, err)
+	}
+	model.Apply(host, ch.Effects...)
+	if again, err := m.Plan(task, Output{Answers: hostq.Layer(model, host)}); !isUnknown(err) {
+		t.Errorf("again: %v %v, want known after apply", again, err)
+	}
+	sm, stask := mkTask(t, "stat", map[string]any{"path": h, "get_checksum": false})
+	sq, _ := sm.(Asker).Questions(stask)
+	res, err := sm.(Reader).Read(stask, Output{Answers: hostq.Layer(model, askDisk(t, sq))})
+	if st, _ := res["stat"].(map[string]any); err != nil || st["mode"] != "0600" || st["isreg"] != true {
+		t.Errorf("predicted stat %v %v", res, err)
+	}
+	if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+		t.Fatal(string(out.Stderr))
+	}
+	if again, _, _, err := askPlan(t, m, task); again != nil || err != nil {
+		t.Errorf("after apply: %v %v", again, err)
 	}
 }

@@ -249,6 +249,22 @@ var fileCases = []fileCase{
 		},
 	},
 	{
+		name: "hard link to what a symbolic link leads to",
+		setup: func(t *testing.T, d, p string) {
+			writeFile(t, d+"/orig", "x", 0o640)
+			os.Symlink("orig", d+"/sl")
+		},
+		args: func(d, p string) map[string]any {
+			return map[string]any{"path": p, "state": "hard", "src": d + "/sl"}
+		},
+		diffs: []string{"state"},
+		check: func(t *testing.T, d, p string, res Result) {
+			if fi, err := os.Lstat(p); err != nil || fi.Mode()&os.ModeSymlink != 0 || !os.SameFile(fi, stat(t, d+"/orig")) {
+				t.Errorf("not a hard link of orig: %v %v", fi, err)
+			}
+		},
+	},
+	{
 		name: "recurse octal",
 		setup: func(t *testing.T, d, p string) {
 			mkdir(t, p+"/sub\ndir", 0o700)
