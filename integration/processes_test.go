@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,12 +11,15 @@ import (
 	"tend/integration/fleet"
 )
 
-// lastPid reads the last PID the host's PID namespace handed out: the
-// number of processes started on the host between two reads (PIDs are
-// handed out in order, and the test fleet is far from wrapping round).
+// lastPid reads the last PID the host's PID namespace handed out, so that
+// two reads tell how many processes were started on the host between them.
+// ns_last_pid answers for the reader's own namespace (whatever /proc it is
+// read through), so it is read by a process that nsenter starts in the
+// host's namespace: each read costs the namespace one PID of its own,
+// which hostProcesses takes off.
 func lastPid(t *testing.T, h *fleet.Host) int {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/sys/kernel/ns_last_pid", h.Pid()))
+	b, err := exec.Command("nsenter", "-t", strconv.Itoa(h.Pid()), "-p", "cat", "/proc/sys/kernel/ns_last_pid").Output()
 	if err != nil {
 		t.Fatalf("reading %s's last pid: %v", h.Name, err)
 	}
@@ -24,6 +28,14 @@ func lastPid(t *testing.T, h *fleet.Host) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// hostProcesses runs f and returns how many processes it started on h.
+func hostProcesses(t *testing.T, h *fleet.Host, f func()) int {
+	t.Helper()
+	before := lastPid(t, h)
+	f()
+	return lastPid(t, h) - before - 1
 }
 
 // mixedTasks is a playbook of the usual kinds of tasks, n of them (n a
@@ -72,9 +84,9 @@ func TestNoOpConvergeProcessesPerHost(t *testing.T) {
 		if r, _ := converge(t, f, pb); r.code != 0 {
 			t.Fatalf("first converge of %d tasks: %v", n, r)
 		}
-		before := lastPid(t, h)
-		r, events := converge(t, f, pb)
-		counts[n] = lastPid(t, h) - before
+		var r result
+		var events []event
+		counts[n] = hostProcesses(t, h, func() { r, events = converge(t, f, pb) })
 		if r.code != 0 || len(changedTasks(events, h.Name)) != 0 {
 			t.Fatalf("second converge of %d tasks is not a no-op: %v", n, changedTasks(events, h.Name))
 		}

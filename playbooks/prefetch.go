@@ -29,8 +29,13 @@ import (
 // and probes everything ahead in one batch again: one round trip more.
 //
 // The look-ahead stops where later tasks could depend on earlier ones in
-// ways rendering cannot see now: after a task that registers a result, at
-// the tasks aheadable refuses, and when the become user changes.
+// ways rendering cannot see now: at the tasks aheadable refuses, and when
+// the become user changes. It goes past a task that registers: a task
+// whose arguments read the registered result cannot be rendered now and is
+// left out (it probes when it runs), one whose condition reads it is
+// probed anyway (its arguments are known). A probe rendered from a value
+// that changes before its task runs is never used: a task takes an answer
+// only for the very script (or questions) it has when it runs.
 
 // aheadable says whether a task may be probed before it runs. The look-ahead
 // stops at tasks that change variables (set_fact, include_vars), the
@@ -47,8 +52,24 @@ func aheadable(t *load.Task) bool {
 }
 
 // maxPrefetch bounds one batch, so a huge task list does not make one
-// enormous command.
-const maxPrefetch = 200
+// enormous command: 200 probe scripts, or 1000 tasks' questions (a
+// question is a line or two of the one program, which costs the host the
+// same few processes however many it answers).
+const (
+	maxPrefetch          = 200
+	maxPrefetchQuestions = 1000
+)
+
+// full says whether a batch of probes ahead is as large as it may be.
+func full(probes []aheadProbe) bool {
+	scripts := 0
+	for _, p := range probes {
+		if p.qs == nil {
+			scripts++
+		}
+	}
+	return scripts >= maxPrefetch || len(probes) >= maxPrefetchQuestions
+}
 
 // probeKey identifies a probe: the same script for the same user.
 // It is a digest, not the script: a host's answers ahead are kept for
@@ -177,12 +198,9 @@ look:
 		}
 		for _, p := range h.probesAhead(t) {
 			probes = append(probes, p)
-			if len(probes) >= maxPrefetch || forecast && h.forecastsChange(user, p) {
+			if full(probes) || forecast && h.forecastsChange(user, p) {
 				break look
 			}
-		}
-		if t.Register != "" {
-			break
 		}
 	}
 	return probes, user, n
@@ -238,7 +256,7 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 					continue
 				}
 				probes = append(probes, p)
-				if len(probes) >= maxPrefetch || h.forecastsChange(user, p) {
+				if full(probes) || h.forecastsChange(user, p) {
 					more = false
 					break
 				}
@@ -246,7 +264,7 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 		}
 		if more && h.ahead != nil {
 			tasks, aheadUser, m := h.collectAhead(h.ahead.tasks, true)
-			if aheadUser == user && len(probes)+len(tasks) <= maxPrefetch {
+			if aheadUser == user && !full(append(probes[:len(probes):len(probes)], tasks...)) {
 				probes, n = append(probes, tasks...), m
 			}
 		}
@@ -291,7 +309,10 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 	}
 	var out []aheadProbe
 	for i, v := range each {
-		if ok, err := h.allTrue(t.When, v); err != nil || !ok {
+		// A condition that cannot be decided now (it reads what a task
+		// before registers) is asked about anyway: a task skipped in the
+		// end leaves only an answer unused.
+		if ok, err := h.allTrue(t.When, v); err == nil && !ok {
 			continue
 		}
 		rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), v)

@@ -290,3 +290,24 @@ func TestProgramDigestAloneOfASmallFile(t *testing.T) {
 		t.Errorf("digest %q %v", d, err)
 	}
 }
+
+// A batch's answers answer every question asked, absent files' contents
+// included: a task must not ask again what its batch already told.
+func TestProgramAnswersEverythingItAsked(t *testing.T) {
+	tr := makeTree(t)
+	qs := tr.questions()
+	p := Compile(qs)
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script())
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if !set.Has([]Question{q}) {
+			t.Errorf("%#v has no answer", q)
+		}
+	}
+	if set.Has([]Question{Path{"/not/asked", false}}) {
+		t.Error("an unasked question has an answer")
+	}
+}

@@ -124,6 +124,7 @@ func (s *Set) Merge(o *Set) {
 // Has says whether every question has an answer (or an error) in s.
 func (s *Set) Has(qs []Question) bool {
 	for _, q := range qs {
+		q = Clean(q)
 		if _, ok := s.errs[q]; ok {
 			continue
 		}
@@ -133,8 +134,10 @@ func (s *Set) Has(qs []Question) bool {
 			_, ok = s.paths[q]
 		case Content:
 			_, ok = s.content[q.Path]
+			ok = ok || s.notRegular(q.Path)
 		case Digest:
 			_, ok = s.digest[q.Path]
+			ok = ok || s.notRegular(q.Path)
 		case Empty:
 			_, ok = s.empty[q.Path]
 		case Command:
@@ -268,4 +271,30 @@ func (s *Set) Real(p string) (string, error) {
 		return "", notAsked(q)
 	}
 	return r, nil
+}
+
+// notRegular says whether p is known not to be a regular file, which
+// answers its Content and Digest (ErrNoContent).
+func (s *Set) notRegular(p string) bool {
+	a, ok := s.paths[Path{p, true}]
+	return ok && a.err == nil && (!a.fi.Exists || a.fi.Type != '-')
+}
+
+// Clean returns q with its path cleaned, as answers are keyed.
+func Clean(q Question) Question {
+	switch q := q.(type) {
+	case Path:
+		return Path{path.Clean(q.Path), q.Follow}
+	case Content:
+		return Content{path.Clean(q.Path)}
+	case Digest:
+		return Digest{path.Clean(q.Path)}
+	case Empty:
+		return Empty{path.Clean(q.Path)}
+	case Access:
+		return Access{path.Clean(q.Path)}
+	case Real:
+		return Real{path.Clean(q.Path)}
+	}
+	return q
 }
