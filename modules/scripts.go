@@ -360,6 +360,18 @@ func (s *script) write(w fileWrite) error {
 	// 077) and given its mode by chmod after its owner: a umask would not
 	// do, since a folder's default ACL overrides it.
 	s.add(`( umask 077; set -C; `, printfAll(w.Content), ` > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
+	if err := s.finishWrite(w); err != nil {
+		return err
+	}
+	s.add(";;")
+	s.add("esac")
+	s.add("tend_t=")
+	return nil
+}
+
+// finishWrite adds what makes the temporary file $tend_t the file
+// $tend_d: its owner, group and mode, validation, the backup, the rename.
+func (s *script) finishWrite(w fileWrite) error {
 	for _, c := range w.Own.cmds(`"$tend_t"`, false) {
 		s.add(c)
 	}
@@ -387,9 +399,6 @@ func (s *script) write(w fileWrite) error {
 		s.add(`fi`)
 	}
 	s.add(`mv -f -- "$tend_t" "$tend_d" || tend_die "cannot rename the temporary file to $tend_d"`)
-	s.add(";;")
-	s.add("esac")
-	s.add("tend_t=")
 	return nil
 }
 
