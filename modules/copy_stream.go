@@ -29,10 +29,17 @@ import (
 // The probe compares by digest first: a host file of the same size is
 // digested on the host, and the controller file once per version (cached),
 // so an unchanged 50 MB file is never sent. The controller digests what it
-// sends as it sends it, so the result says so if the file changed meanwhile.
+// sends as it sends it, and only when that is the planned content (and all
+// of it) does it send a trailer after it (sentMark and the digest): the host
+// installs nothing without it. So a broken connection, a read error or a
+// controller file changed since the plan leave the target as it was, and
+// the host digests nothing it received.
 
 // streamLimit is the size above which contents are streamed.
 const streamLimit = 1 << 20
+
+// sentMark starts the trailer that follows a content sent whole and right.
+const sentMark = "tend-sent:sha1:"
 
 // diskFile is a large controller file: copy's src, not read into memory.
 // It is comparable, and names one version of the file (the digest cache's
@@ -233,30 +240,33 @@ func (ct copyTask) streamWrite(s *script, w fileWrite) (*sender, error) {
 	s.add(`trap '[ -z "${tend_t-}" ] || rm -f -- "$tend_t"; exit 1' HUP INT TERM PIPE`)
 	// Made private with set -C, as fileWrite makes its temporary file.
 	s.add(`( umask 077; set -C; cat > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
-	// What arrived must be what was planned: the connection may break, or
-	// the controller file change, while it is sent.
+	// What arrived must end with the trailer, which the sender adds only
+	// after the whole planned content; the trailer is then cut off (dd
+	// truncates at seek=). tr keeps NULs of a broken end out of the shell.
+	trailer := sentMark + d.sha1
+	broken := q(what + " arrived incomplete or changed: the connection broke, or it changed while it was sent")
 	s.add(`tend_z=$(wc -c < "$tend_t") || tend_die "cannot read the temporary file beside $tend_d"`)
-	s.add(`[ $tend_z -eq `, size, ` ] || tend_die `, q(what+" arrived incomplete: ")+`"$tend_z"`+q(" of "+size+" bytes"))
-	s.add(`tend_v=$(tend_sum < "$tend_t") || tend_die "cannot read the temporary file beside $tend_d"`)
-	s.add(`case $tend_v in`)
-	s.add(q("sha1:"+d.sha1), "|", q("md5:"+d.md5), ") ;;")
-	s.add(`sha1:*|md5:*) tend_die `, q(what+" arrived changed (it may have changed while it was sent): ")+`"$tend_v"`, " ;;")
-	s.add(`esac`)
+	s.add(`[ $tend_z -eq `, strconv.FormatInt(ct.size()+int64(len(trailer)), 10), ` ] || tend_die `, broken)
+	s.add(`tend_z=$(tail -c `, strconv.Itoa(len(trailer)), ` -- "$tend_t" | tr -d '\000')`)
+	s.add(`[ "$tend_z" = `, q(trailer), ` ] || tend_die `, broken)
+	s.add(`dd if=/dev/null of="$tend_t" bs=1 seek=`, size, ` 2>/dev/null || tend_die "cannot cut the temporary file beside $tend_d"`)
 	// The target may have got the content since the probe: then only its
 	// attributes are set, as fileWrite's IfSame. It is digested only when
 	// its size says it may be the same.
 	s.add(`tend_c=`)
 	s.add(`if [ -f "$tend_d" ] && tend_z=$(wc -c < "$tend_d") && [ $tend_z -eq `, size, ` ]; then tend_c=$(tend_sum < "$tend_d") || tend_c=; fi`)
-	s.add(`if [ "$tend_c" = "$tend_v" ] && [ "$tend_v" != none ]; then`)
+	s.add(`case $tend_c in `, q("sha1:"+d.sha1), "|", q("md5:"+d.md5), `)`)
 	s.add(`	rm -f -- "$tend_t"; tend_t=`)
 	for _, c := range w.IfSame {
 		s.add("	", c)
 	}
-	s.add(`else`)
+	s.add(`;;`)
+	s.add(`*)`)
 	if err := s.finishWrite(w); err != nil {
 		return nil, err
 	}
-	s.add(`fi`)
+	s.add(`;;`)
+	s.add(`esac`)
 	s.add(`tend_t=`)
 	s.add(`trap - HUP INT TERM PIPE`)
 	return &sender{ct: ct, what: what, want: d.sha1}, nil
@@ -287,43 +297,64 @@ func (s *sender) open() (io.ReadCloser, error) {
 	return &sending{r: r, s: s}, nil
 }
 
+// sending is the content as it is read, then the trailer when it was the
+// planned content.
 type sending struct {
-	r io.ReadCloser
-	s *sender
+	r       io.ReadCloser
+	s       *sender
+	trailer []byte // set at the content's end, when it was right
+	done    bool
 }
 
 func (x *sending) Read(p []byte) (int, error) {
+	if x.done {
+		n := copy(p, x.trailer)
+		x.trailer = x.trailer[n:]
+		if len(x.trailer) == 0 {
+			return n, io.EOF
+		}
+		return n, nil
+	}
 	n, err := x.r.Read(p)
 	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
 	x.s.h.Write(p[:n])
 	x.s.n += int64(n)
 	if err != nil && err != io.EOF && x.s.err == nil {
 		x.s.err = err
 	}
-	x.s.mu.Unlock()
+	if err == io.EOF {
+		x.done = true
+		if x.s.right() {
+			x.trailer = []byte(sentMark + x.s.want)
+		}
+		return n, nil
+	}
 	return n, err
+}
+
+// right says whether what was read is the planned content (mu held).
+func (s *sender) right() bool {
+	return s.err == nil && s.n == s.ct.size() && hex.EncodeToString(s.h.Sum(nil)) == s.want
 }
 
 func (x *sending) Close() error { return x.r.Close() }
 
-// problem says what went wrong on the controller's side of the sending,
-// given how the apply ended: a read error, or (when the host took the
-// content) content other than the planned one, which the host can only
-// catch when it has sha1sum or md5sum.
+// problem says what went wrong on the controller's side of the sending:
+// a read error, or content other than the planned one (the host refused
+// it for want of the trailer; this says why). A short content with the
+// apply failed is the host's to explain: it may have stopped reading.
 func (s *sender) problem(exitCode int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	size := s.ct.size()
 	switch {
 	case !s.opened:
 		return nil
 	case s.err != nil:
 		return fmt.Errorf("reading %s: %v", s.what, s.err)
-	case exitCode != 0:
-		return nil // the host says why
-	case s.n != s.ct.size():
-		return fmt.Errorf("%s changed while it was sent (%d bytes sent, %d planned); run the task again", s.what, s.n, s.ct.size())
-	case hex.EncodeToString(s.h.Sum(nil)) != s.want:
-		return fmt.Errorf("%s changed while it was sent (its digest is not the planned one); run the task again", s.what)
+	case s.n > size || s.n == size && !s.right() || exitCode == 0 && !s.right():
+		return fmt.Errorf("%s changed since the plan (%d bytes read, %d planned, or another digest); run the task again", s.what, s.n, size)
 	}
 	return nil
 }

@@ -182,14 +182,15 @@ func TestCopyStreamsLargeContentOnly(t *testing.T) {
 	noLeftovers(t, dir)
 }
 
-// What arrives short or changed is refused, and leaves nothing behind: the
-// target keeps its old content.
+// What arrives without the sender's trailer, or of another size, is
+// refused, and leaves nothing behind: the target keeps its old content.
 func TestCopyStreamRefusesWhatArrivedWrong(t *testing.T) {
 	data := bigData(streamLimit+100, 6)
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), data, 0o600)
-	bad := append([]byte(nil), data...)
-	bad[len(bad)/2] ^= 1
+	s1 := sha1.Sum(data)
+	trailer := sentMark + hex.EncodeToString(s1[:])
+	cat := func(b ...[]byte) []byte { return bytes.Join(b, nil) }
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
@@ -200,28 +201,36 @@ func TestCopyStreamRefusesWhatArrivedWrong(t *testing.T) {
 		if err != nil || ch == nil {
 			t.Fatal(ch, err)
 		}
-		for _, c := range []struct {
-			in   []byte
-			want string
-		}{
-			{data[:len(data)-1], "big arrived incomplete: 1048675 of 1048676 bytes"},
-			{bad, "big arrived changed"},
-			{nil, "big arrived incomplete: 0 of"},
+		for _, in := range [][]byte{
+			data, // the connection broke before the trailer
+			cat(data[:len(data)-1], []byte(trailer)),
+			cat(data, []byte(trailer), []byte("x")),
+			cat(data, []byte(trailer[:len(trailer)-1])),
+			cat(data, []byte(trailer[:len(trailer)-1]+"\x00")),
+			nil,
 		} {
-			out := sh.runStdin(t, ch.Apply, bytes.NewReader(c.in))
-			if out.ExitCode == 0 || !strings.Contains(string(out.Stderr), c.want) {
-				t.Errorf("%s: %d bytes: exit %d, %q, want %q", sh.name, len(c.in), out.ExitCode, out.Stderr, c.want)
+			out := sh.runStdin(t, ch.Apply, bytes.NewReader(in))
+			if out.ExitCode == 0 || string(out.Stderr) != "big arrived incomplete or changed: the connection broke, or it changed while it was sent\n" {
+				t.Errorf("%s: %d bytes: exit %d, %q", sh.name, len(in), out.ExitCode, out.Stderr)
 			}
 			if readFile(t, p) != "old\n" {
 				t.Fatalf("%s: the target changed", sh.name)
 			}
 			noLeftovers(t, dir)
 		}
+		// What the sender sends is taken, and cut to the content.
+		if out := sh.runStdin(t, ch.Apply, bytes.NewReader(cat(data, []byte(trailer)))); out.ExitCode != 0 {
+			t.Fatalf("%s: %s", sh.name, out.Stderr)
+		}
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes written", sh.name, len(got))
+		}
+		noLeftovers(t, dir)
 	}
 }
 
-// The controller file changes between the plan and the sending: the
-// sender says so, whatever the host could check.
+// The controller file changes between the plan and the sending: no
+// trailer is sent, the host refuses, and the sender says why.
 func TestCopyStreamSrcChangedWhileSent(t *testing.T) {
 	sh := shells(t)[0]
 	src := t.TempDir()
@@ -237,22 +246,25 @@ func TestCopyStreamSrcChangedWhileSent(t *testing.T) {
 	}
 	os.WriteFile(f, bigData(streamLimit+10, 8), 0o600)
 	out, res := applyStreamed(t, sh, ch)
-	if out.ExitCode == 0 || res["failed"] != true || !strings.Contains(string(out.Stderr), "big arrived changed") {
+	if out.ExitCode == 0 || res["failed"] != true || !strings.Contains(res["msg"].(string), "big changed since the plan") {
 		t.Errorf("exit %d %q %v", out.ExitCode, out.Stderr, res)
 	}
 	if _, err := os.Stat(p); err == nil {
 		t.Error("the changed file was put in place")
 	}
 	noLeftovers(t, dir)
-	// Where the host cannot check a digest, the sender's own says it.
+	// The sender knows why: it read another content than the planned.
 	s := &sender{ct: copyTask{content: []byte("abc")}, what: "x", want: "not-this"}
 	r, _ := s.open()
 	io.Copy(io.Discard, r)
-	if err := s.problem(0); err == nil || !strings.Contains(err.Error(), "x changed while it was sent") {
+	if err := s.problem(1); err == nil || !strings.Contains(err.Error(), "x changed since the plan") {
 		t.Errorf("sender: %v", err)
 	}
-	if err := s.problem(1); err != nil {
-		t.Errorf("sender after a failed apply: %v", err)
+	if r, _ := s.open(); r != nil {
+		io.CopyN(io.Discard, r, 1)
+		if err := s.problem(1); err != nil {
+			t.Errorf("sender stopped by the host: %v", err)
+		}
 	}
 }
 
