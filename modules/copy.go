@@ -2,9 +2,6 @@ package modules
 
 import (
 	"bytes"
-	"crypto/md5"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -56,6 +53,7 @@ type copyTask struct {
 	backup, force                      bool
 	trailing                           bool      // dest ends in '/': a folder, made if missing
 	tree                               *copyTree // src is a controller folder (copy_tree.go)
+	big                                *diskFile // src is large: streamed, not read (copy_stream.go)
 }
 
 func readCopyTask(t *Task) (copyTask, error) {
@@ -101,7 +99,7 @@ func readCopyTask(t *Task) (copyTask, error) {
 	var b []byte
 	var err error
 	if !strings.HasSuffix(ct.src, "/") {
-		b, err = t.Files.ReadFile(ct.src)
+		b, ct.big, err = readCopySrc(t.Files, ct.src)
 	}
 	if strings.HasSuffix(ct.src, "/") || isDirErr(err) {
 		ds, ok := dirSourceOf(t)
@@ -188,7 +186,7 @@ func (m copyModule) Probe(t *Task) (string, error) {
 		// With force=no only whether the file exists matters. The target
 		// was stat'ed last, through links: its size is known.
 		s.use("tend_content")
-		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.Itoa(len(ct.content)), ` "$tend_sz" || exit 1`)
+		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.FormatInt(ct.size(), 10), ` "$tend_sz" || exit 1`)
 	}
 	s.umask()
 	return s.String(), nil
@@ -290,7 +288,9 @@ func readCopyProbe(ct copyTask, probe Output) (*copyProbe, error) {
 		cp.same = bytes.Equal(cp.old, ct.content)
 	} else if sum, ok := r.opt("c.sum"); ok {
 		cp.oldSum = sum
-		cp.same = sumsOf(ct.content).has(sum)
+		if cp.same, err = ct.hasSum(sum); err != nil {
+			return nil, err
+		}
 	}
 	if cp.fi.Exists && cp.fi.Type != '-' {
 		// A device or fifo: never the same as a file's content.
@@ -332,7 +332,13 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 		diffs = append(diffs, stateDiff(cp.target, "absent", "file"))
-		if len(ct.content) <= inlineLimit || t.Diff {
+		if ct.streamed() && t.Diff {
+			d, err := cp.contentDiff(true)
+			if err != nil {
+				return nil, err
+			}
+			diffs = append(diffs, d)
+		} else if !ct.streamed() && (len(ct.content) <= inlineLimit || t.Diff) {
 			diffs = append(diffs, Diff{Path: cp.target, Attr: "content", After: string(ct.content)})
 		}
 		diffs = append(diffs, ap.Diffs...)
@@ -341,13 +347,18 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 		if !cp.same {
-			diffs = append(diffs, cp.contentDiff(t.Diff))
+			d, err := cp.contentDiff(t.Diff)
+			if err != nil {
+				return nil, err
+			}
+			diffs = append(diffs, d)
 		}
 		diffs = append(diffs, ap.Diffs...)
 	}
 	if len(diffs) == 0 {
 		return nil, nil
 	}
+	var sent *sender
 	if !cp.same {
 		w := fileWrite{
 			Path: cp.target, Content: ct.content, Mode: ap.Mode, Own: ct.own,
@@ -356,7 +367,12 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 		if fi.Exists {
 			w.KeepUID, w.KeepGID = fi.UID, fi.GID
 		}
-		if err := s.write(w); err != nil {
+		if ct.streamed() {
+			sent, err = ct.streamWrite(s, w)
+		} else {
+			err = s.write(w)
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else {
@@ -374,11 +390,16 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, err
 		}
 	}
-	target, src, content := cp.target, ct.src, ct.content
-	return &Change{
+	target := cp.target
+	change := &Change{
 		Diffs: diffs,
 		Apply: s.String(),
 		Result: func(o Output) (Result, error) {
+			if sent != nil {
+				if err := sent.problem(o.ExitCode); err != nil {
+					return Result{"failed": true, "changed": o.ExitCode == 0, "msg": err.Error()}, nil
+				}
+			}
 			if o.ExitCode != 0 {
 				return failedApply(o), nil
 			}
@@ -390,7 +411,10 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			if err != nil {
 				return nil, err
 			}
-			res := copyResult(target, src, content, fi)
+			res, err := copyResult(target, ct, fi)
+			if err != nil {
+				return nil, err
+			}
 			res["changed"] = true
 			if b, err := backupPath(target, r); err != nil {
 				return nil, err
@@ -400,19 +424,25 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return res, nil
 		},
 		Effects: effects,
-	}, nil
+	}
+	if sent != nil {
+		change.Stdin = sent.open
+	}
+	return change, nil
 }
 
 // contentDiff describes a content change: both texts when the probe
 // printed the old one, sizes and checksums when it did not.
-func (cp *copyProbe) contentDiff(wantDiff bool) Diff {
+func (cp *copyProbe) contentDiff(wantDiff bool) (Diff, error) {
 	d := Diff{Path: cp.target, Attr: "content"}
-	if cp.hasOld && (len(cp.ct.content) <= inlineLimit || wantDiff) {
+	if cp.hasOld && !cp.ct.streamed() && (len(cp.ct.content) <= inlineLimit || wantDiff) {
 		d.Before, d.After = string(cp.old), string(cp.ct.content)
-		return d
+		return d, nil
 	}
 	d.Attr = "checksum"
-	d.Before = fmt.Sprintf("%d bytes", cp.fi.Size)
+	if cp.fi.Exists {
+		d.Before = fmt.Sprintf("%d bytes", cp.fi.Size)
+	}
 	if cp.fi.Size < 0 {
 		d.Before = "size known after apply" // a model's file, by digest
 	}
@@ -422,9 +452,9 @@ func (cp *copyProbe) contentDiff(wantDiff bool) Diff {
 	case cp.hasOld:
 		d.Before += ", " + hostq.SHA1(cp.old)
 	}
-	sum := sha1.Sum(cp.ct.content)
-	d.After = fmt.Sprintf("%d bytes, sha1:%s", len(cp.ct.content), hex.EncodeToString(sum[:]))
-	return d
+	sums, err := cp.ct.digests()
+	d.After = fmt.Sprintf("%d bytes, sha1:%s", cp.ct.size(), sums.sha1)
+	return d, err
 }
 
 // mkdirsFor creates dir and its missing parents, as copy does for a dest
@@ -448,21 +478,23 @@ func mkdirsFor(s *script, dir string, ct copyTask, umask uint32) error {
 	return nil
 }
 
-func copyResult(target, src string, content []byte, fi fileInfo) Result {
-	s1 := sha1.Sum(content)
-	m5 := md5.Sum(content)
+func copyResult(target string, ct copyTask, fi fileInfo) (Result, error) {
+	sums, err := ct.digests()
+	if err != nil {
+		return nil, err
+	}
 	res := Result{
 		"dest":     target,
-		"checksum": hex.EncodeToString(s1[:]),
-		"md5sum":   hex.EncodeToString(m5[:]),
+		"checksum": sums.sha1,
+		"md5sum":   sums.md5,
 	}
-	if src != "" {
-		res["src"] = src
+	if ct.src != "" {
+		res["src"] = ct.src
 	}
 	for k, v := range pathInfo(fi) {
 		res[k] = v
 	}
-	return res
+	return res, nil
 }
 
 // Report reports the file when nothing changes.
@@ -481,7 +513,10 @@ func (m copyModule) Report(t *Task, probe Output) (Result, error) {
 	if !ct.force && cp.fi.Exists {
 		return Result{"changed": false, "dest": cp.target, "src": ct.src, "msg": "file already exists"}, nil
 	}
-	res := copyResult(cp.target, ct.src, ct.content, cp.fi)
+	res, err := copyResult(cp.target, ct, cp.fi)
+	if err != nil {
+		return nil, err
+	}
 	res["changed"] = false
 	return res, nil
 }

@@ -44,7 +44,7 @@ func (copyModule) Questions(t *Task) ([]hostq.Question, error) {
 			continue // only whether the file exists matters
 		}
 		qs = append(qs, hostq.Content{Path: p})
-		if len(ct.content) > hostq.ContentLimit {
+		if ct.size() > hostq.ContentLimit {
 			// Only a file as large could be the same: compared by digest.
 			qs = append(qs, hostq.Digest{Path: p})
 		}
@@ -116,9 +116,9 @@ func readCopyAnswers(ct copyTask, a hostq.Answers) (*copyProbe, error) {
 	switch {
 	case err == nil:
 		cp.old, cp.hasOld = old, true
-		cp.same = bytes.Equal(old, ct.content)
+		cp.same = int64(len(old)) == ct.size() && !ct.streamed() && bytes.Equal(old, ct.content)
 	case errors.Is(err, hostq.ErrNoContent):
-	case errors.Is(err, hostq.ErrTooBig) && len(ct.content) <= hostq.ContentLimit:
+	case errors.Is(err, hostq.ErrTooBig) && ct.size() <= hostq.ContentLimit:
 		// Larger than the content: not the same.
 	default:
 		// Too big to read, or only known after apply: the digest may
@@ -131,7 +131,9 @@ func readCopyAnswers(ct copyTask, a hostq.Answers) (*copyProbe, error) {
 			return nil, err
 		}
 		cp.oldSum = sum
-		cp.same = sumsOf(ct.content).has(sum)
+		if cp.same, err = ct.hasSum(sum); err != nil {
+			return nil, err
+		}
 	}
 	return cp, nil
 }
@@ -160,7 +162,16 @@ func (cp *copyProbe) effects(ap attrPlan) ([]hostq.Effect, error) {
 		// The write keeps the replaced file's owner and group.
 		owner, group = nameOr(owner, cp.fi.Owner), nameOr(group, cp.fi.Group)
 	}
-	return append(out, hostq.WriteFile{Path: cp.target, Data: ct.content, Known: true, Perm: mode, Owner: owner, Group: group}), nil
+	w := hostq.WriteFile{Path: cp.target, Data: ct.content, Known: true, Perm: mode, Owner: owner, Group: group}
+	if ct.streamed() {
+		// Not held in memory: the model keeps its digest only.
+		d, err := ct.digests()
+		if err != nil {
+			return nil, err
+		}
+		w.Data, w.Known, w.Digest = nil, false, "sha1:"+d.sha1
+	}
+	return append(out, w), nil
 }
 
 // namesOf is the owner and group a task asks for as the names stat will

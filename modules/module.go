@@ -2,6 +2,7 @@ package modules
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -82,6 +83,13 @@ type FileSource interface {
 	ReadFile(name string) ([]byte, error)
 }
 
+// FilePather is a FileSource whose files are on the controller's disk:
+// Path names the file ReadFile would read, so that a large one is streamed
+// from disk rather than read whole (copy_stream.go).
+type FilePather interface {
+	Path(name string) (string, error)
+}
+
 // Output is what a script printed, and how it ended.
 type Output struct {
 	Stdout   []byte
@@ -100,6 +108,12 @@ type Change struct {
 	// second run changes nothing. It exits non-zero on failure, with the
 	// reason on stderr.
 	Apply string
+	// Stdin, when set, opens what Apply reads on its standard input: a
+	// large controller file streamed from disk (copy of a src above
+	// streamLimit) rather than carried inside the script. The runner opens
+	// it right before the apply and closes it after; such an apply runs on
+	// a channel of its own.
+	Stdin func() (io.ReadCloser, error)
 	// CheckUnknown is set when check mode cannot know whether the task would
 	// change anything (command without creates/removes): the runner reports
 	// it as skipped in check mode.

@@ -365,6 +365,18 @@ func (s *script) write(w fileWrite) error {
 	s.add(`tend_we=$(umask 077; set -C; `, printfAll(w.Content), ` 2>&1 > "$tend_t") || {`)
 	s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
 	s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+	if err := s.finishWrite(w); err != nil {
+		return err
+	}
+	s.add(";;")
+	s.add("esac")
+	s.add("tend_t=")
+	return nil
+}
+
+// finishWrite adds what makes the temporary file $tend_t the file
+// $tend_d: its owner, group and mode, validation, the backup, the rename.
+func (s *script) finishWrite(w fileWrite) error {
 	for _, c := range w.Own.cmds(`"$tend_t"`, false) {
 		s.add(c)
 	}
@@ -392,9 +404,6 @@ func (s *script) write(w fileWrite) error {
 		s.add(`fi`)
 	}
 	s.add(`mv -f -- "$tend_t" "$tend_d" || tend_die "cannot rename the temporary file to $tend_d"`)
-	s.add(";;")
-	s.add("esac")
-	s.add("tend_t=")
 	return nil
 }
 

@@ -535,7 +535,12 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 	// The host is about to change: what was probed ahead may be stale, so
 	// the tasks after are probed again, after the apply, in its round trip.
 	start := time.Now()
-	out, err := h.applyAndLookAhead(ctx, t, withEnv(h.env, change.Apply), h.becomeUser(t))
+	var out modules.Output
+	if change.Stdin != nil {
+		out, err = h.applyWithStdin(ctx, withEnv(h.env, change.Apply), h.becomeUser(t), change.Stdin)
+	} else {
+		out, err = h.applyAndLookAhead(ctx, t, withEnv(h.env, change.Apply), h.becomeUser(t))
+	}
 	h.hs.recap.Apply += time.Since(start)
 	if err != nil {
 		return h.connectionLost(err)

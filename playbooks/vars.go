@@ -387,6 +387,10 @@ func (f fileSource) ReadDir(name string) ([]fs.DirEntry, error) {
 	return nil, fmt.Errorf("could not find folder %q in %s", name, strings.Join(f.dirs, ", "))
 }
 
+// Path names the file ReadFile reads (modules.FilePather): copy streams a
+// large one from disk.
+func (f fileSource) Path(name string) (string, error) { return f.find(name) }
+
 func (f fileSource) ReadFile(name string) ([]byte, error) {
 	p, err := f.find(name)
 	if err != nil {

@@ -56,32 +56,68 @@ func DialLocal(shellPath string) (*Local, error) {
 }
 
 func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
+	l.become.password = l.BecomePassword
+	if c.Stdin != nil {
+		return l.runWithStdin(ctx, c)
+	}
 	if c.User != "" && c.User != currentUser() {
-		if c.Stdin != nil {
-			return Result{ExitCode: -1}, fmt.Errorf("a command with stdin cannot run as another user")
-		}
-		l.become.password = l.BecomePassword
 		sh, err := l.become.shell(ctx, c.User, l.startCommand, &l.stats)
 		if err != nil {
 			return Result{ExitCode: -1}, err
 		}
 		return sh.run(ctx, c.Script, c.Stdout, c.Stderr)
 	}
-	if c.Stdin == nil {
-		return l.sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+	return l.sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+}
+
+// runWithStdin gives a command that reads stdin a process of its own, as on
+// SSH (see stdin.go).
+func (l *Local) runWithStdin(ctx context.Context, c Cmd) (Result, error) {
+	command := c.Script
+	var gate *sudoGate
+	if c.User != "" && c.User != currentUser() {
+		var err error
+		if gate, err = l.become.gate(c.User); err != nil {
+			return Result{ExitCode: -1}, err
+		}
+		command = gate.command(c.Script)
 	}
-	// A command that reads stdin gets a process of its own, as on SSH.
 	l.stats.roundTrips.Add(1)
-	cmd := exec.CommandContext(ctx, l.Shell, "-c", c.Script)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, orDiscard(c.Stdout), orDiscard(c.Stderr)
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
-		return Result{ExitCode: ee.ExitCode()}, nil
-	}
+	cmd := exec.Command(l.Shell, "-c", command)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return Result{ExitCode: -1}, err
 	}
-	return Result{}, nil
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return Result{ExitCode: -1}, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return Result{ExitCode: -1}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return Result{ExitCode: -1}, fmt.Errorf("starting %s: %w", l.Shell, err)
+	}
+	p := oneShot{
+		stdin: stdin, closeStdin: stdin.Close, stdout: stdout, stderr: stderr,
+		abort: func() { killGroup(cmd) },
+		wait: func() (int, error) {
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); ok {
+				return ee.ExitCode(), nil
+			}
+			return 0, err
+		},
+	}
+	res, err := runOneShot(ctx, p, c, gate, &l.stats)
+	if err != nil {
+		killGroup(cmd)
+		_ = cmd.Wait()
+	}
+	l.become.note(c.User, err)
+	return res, err
 }
 
 // startCommand starts a process with pipes (for sudo shells).

@@ -415,20 +415,17 @@ func (c *SSH) Run(ctx context.Context, cmd Cmd) (Result, error) {
 }
 
 func (c *SSH) run(ctx context.Context, cmd Cmd) (Result, error) {
+	if cmd.Stdin != nil {
+		return c.runWithStdin(ctx, cmd)
+	}
 	if cmd.User != "" && cmd.User != c.login {
-		if cmd.Stdin != nil {
-			return Result{ExitCode: -1}, errors.New("a command with stdin cannot run as another user")
-		}
 		sh, err := c.become.shell(ctx, cmd.User, c.startCommand, &c.stats)
 		if err != nil {
 			return Result{ExitCode: -1}, err
 		}
 		return sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
 	}
-	if cmd.Stdin == nil {
-		return c.sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
-	}
-	return c.runWithStdin(ctx, cmd)
+	return c.sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
 }
 
 // startCommand starts a command on a new channel (for sudo shells).
@@ -443,9 +440,18 @@ func (c *SSH) startCommand(command string) (io.Writer, io.Reader, io.Reader, fun
 }
 
 // runWithStdin runs a command that reads stdin on a channel of its own: the
-// persistent shell's stdin carries the frames.
+// persistent shell's stdin carries the frames (see stdin.go).
 func (c *SSH) runWithStdin(ctx context.Context, cmd Cmd) (Result, error) {
-	ch, reqs, err := c.openExec("sh -c " + shell.Quote(cmd.Script))
+	command := "sh -c " + shell.Quote(cmd.Script)
+	var gate *sudoGate
+	if cmd.User != "" && cmd.User != c.login {
+		var err error
+		if gate, err = c.become.gate(cmd.User); err != nil {
+			return Result{ExitCode: -1}, err
+		}
+		command = gate.command(cmd.Script)
+	}
+	ch, reqs, err := c.openExec(command)
 	if err != nil {
 		return Result{ExitCode: -1}, err
 	}
@@ -469,32 +475,24 @@ func (c *SSH) runWithStdin(ctx context.Context, cmd Cmd) (Result, error) {
 		}
 		status <- code
 	}()
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		_, _ = io.Copy(ch, cmd.Stdin)
-		_ = ch.CloseWrite()
-	}()
-	go func() { defer wg.Done(); _, _ = io.Copy(orDiscard(cmd.Stdout), ch) }()
-	go func() { defer wg.Done(); _, _ = io.Copy(orDiscard(cmd.Stderr), ch.Stderr()) }()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		ch.Close()
-		return Result{ExitCode: -1}, ctx.Err()
+	p := oneShot{
+		stdin: ch, closeStdin: ch.CloseWrite, stdout: ch, stderr: ch.Stderr(),
+		abort: func() { ch.Close() },
+		wait: func() (int, error) {
+			select {
+			case code := <-status:
+				if code < 0 {
+					return code, fmt.Errorf("%s: the command ended without an exit status", c.addr)
+				}
+				return code, nil
+			case <-ctx.Done():
+				return -1, ctx.Err()
+			}
+		},
 	}
-	select {
-	case code := <-status:
-		if code < 0 {
-			return Result{ExitCode: code}, fmt.Errorf("%s: the command ended without an exit status", c.addr)
-		}
-		return Result{ExitCode: code}, nil
-	case <-ctx.Done():
-		return Result{ExitCode: -1}, ctx.Err()
-	}
+	res, err := runOneShot(ctx, p, cmd, gate, &c.stats)
+	c.become.note(cmd.User, err)
+	return res, err
 }
 
 func (c *SSH) Upload(ctx context.Context, r io.Reader, path string, mode fs.FileMode) error {

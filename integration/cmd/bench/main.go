@@ -24,6 +24,7 @@ type config struct {
 	tools    []string
 	out      string
 	tendBin  string
+	scenario string // mixed (the 30-task playbook) or copy50m (bigcopy.go)
 }
 
 func main() {
@@ -42,11 +43,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&tools, "tools", "tend,ansible,mitogen", "tools to measure, comma-separated")
 	fs.StringVar(&c.out, "out", "BENCHMARKS.md", "markdown file to write the results section into ('' or '-': print only)")
 	fs.StringVar(&c.tendBin, "tend", "", "tend binary (default: build tend/cmd/tend)")
+	fs.StringVar(&c.scenario, "scenario", "mixed", "mixed: the 30-task playbook; copy50m: one copy of a 50 MB file, with scp beside it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 || c.hosts < 1 || c.runs < 1 || c.slowRuns < 0 {
 		fmt.Fprintln(stderr, "bench: bad arguments (see -h)")
+		return 2
+	}
+	if c.scenario != "mixed" && c.scenario != "copy50m" {
+		fmt.Fprintf(stderr, "bench: unknown scenario %q (want mixed, copy50m)\n", c.scenario)
 		return 2
 	}
 	if c.slowRuns == 0 {
@@ -92,7 +98,7 @@ func benchmark(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	playbook, err := writeScenario(work)
+	playbook, bigFile, err := writeScenario(c, work)
 	if err != nil {
 		return err
 	}
@@ -111,6 +117,9 @@ func benchmark(ctx context.Context, c config, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.results = append(rep.results, measure(ctx, c, t, tl, playbook, logf))
+	}
+	if bigFile != "" {
+		rep.scp = measureScp(ctx, c, t, bigFile, logf)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"tend/integration/bench"
 )
 
 // report is one invocation's results.
@@ -18,12 +16,17 @@ type report struct {
 	machine  string
 	versions []string
 	results  []*result
+	scp      *phaseResult // copy50m: scp of the same file, for reference
 }
 
 // key names the configuration, so that a later run of the same one replaces
 // this section of the file.
 func (r *report) key() string {
-	return fmt.Sprintf("n=%d delay=%v tools=%s", r.cfg.hosts, r.cfg.delay, strings.Join(r.cfg.tools, ","))
+	key := fmt.Sprintf("n=%d delay=%v tools=%s", r.cfg.hosts, r.cfg.delay, strings.Join(r.cfg.tools, ","))
+	if r.cfg.scenario != "mixed" {
+		key += " scenario=" + r.cfg.scenario
+	}
+	return key
 }
 
 func (r *report) get(name string) *result {
@@ -41,7 +44,12 @@ func (r *report) markdown() string {
 	if r.cfg.delay > 0 {
 		latency = fmt.Sprintf("%v added each way", r.cfg.delay)
 	}
-	fmt.Fprintf(&b, "### %d hosts × %d tasks, %s\n\n", r.cfg.hosts, bench.Tasks, latency)
+	tasks := r.tasks()
+	if r.cfg.scenario == "copy50m" {
+		fmt.Fprintf(&b, "### A 50 MB copy to %d hosts, %s\n\n", r.cfg.hosts, latency)
+	} else {
+		fmt.Fprintf(&b, "### %d hosts × %d tasks, %s\n\n", r.cfg.hosts, tasks, latency)
+	}
 	fmt.Fprintf(&b, "- date: %s\n", r.started.UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "- machine: %s\n", r.machine)
 	fmt.Fprintf(&b, "- versions: %s\n", strings.Join(r.versions, "; "))
@@ -50,8 +58,12 @@ func (r *report) markdown() string {
 		runs = append(runs, fmt.Sprintf("%s %d", res.tool.name, res.runs))
 	}
 	fmt.Fprintf(&b, "- runs (times are their median): %s\n", strings.Join(runs, ", "))
-	fmt.Fprintf(&b, "- command: `go run ./integration/cmd/bench -n %d -delay %v -runs %d -slow-runs %d -tools %s`\n\n",
-		r.cfg.hosts, r.cfg.delay, r.cfg.runs, r.cfg.slowRuns, strings.Join(r.cfg.tools, ","))
+	scenario := ""
+	if r.cfg.scenario != "mixed" {
+		scenario = " -scenario " + r.cfg.scenario
+	}
+	fmt.Fprintf(&b, "- command: `go run ./integration/cmd/bench -n %d -delay %v -runs %d -slow-runs %d -tools %s%s`\n\n",
+		r.cfg.hosts, r.cfg.delay, r.cfg.runs, r.cfg.slowRuns, strings.Join(r.cfg.tools, ","), scenario)
 
 	b.WriteString("| run | tool | wall (median) | per host-task | ok runs | tend faster by | round trips per host | controller CPU | peak RSS | errors |\n")
 	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
@@ -65,7 +77,7 @@ func (r *report) markdown() string {
 			}
 			if m := p.median(); m > 0 {
 				wall = seconds(m)
-				perTask = fmt.Sprintf("%.2f ms", float64(m)/float64(time.Millisecond)/float64(r.cfg.hosts*bench.Tasks))
+				perTask = fmt.Sprintf("%.2f ms", float64(m)/float64(time.Millisecond)/float64(r.cfg.hosts*tasks))
 			}
 			if x, ok := r.ratio(res.tool.name, ph); ok && res != tend {
 				ratio = fmt.Sprintf("%.1f×", x)
@@ -85,6 +97,9 @@ func (r *report) markdown() string {
 		"the controller and the children it waited for (median); the hosts' own work is not in it. Peak RSS is\n" +
 		"wait4's ru_maxrss: the controller's largest single process (Ansible forks a worker per host, so its\n" +
 		"total is larger).\n\n")
+	if r.scp != nil {
+		b.WriteString(r.scpMarkdown())
+	}
 
 	ts := r.goals()
 	if len(ts) > 0 {

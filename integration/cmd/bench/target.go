@@ -68,7 +68,12 @@ func (t *target) stop(logf func(string, ...any)) {
 	}
 }
 
-// writeScenario writes the playbook and its templates.
-func writeScenario(work string) (string, error) {
-	return bench.Write(filepath.Join(work, "scenario"))
+// writeScenario writes the playbook and its templates, and for copy50m
+// the file it copies.
+func writeScenario(c config, work string) (playbook, bigFile string, err error) {
+	if c.scenario == "copy50m" {
+		return bench.WriteBigCopy(filepath.Join(work, "scenario"))
+	}
+	playbook, err = bench.Write(filepath.Join(work, "scenario"))
+	return playbook, "", err
 }

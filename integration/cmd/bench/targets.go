@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"time"
-
-	"tend/integration/bench"
 )
 
 // goal is one of the goals, and whether this run met it.
@@ -29,6 +27,9 @@ const (
 // are for 50 hosts; measured on another number of hosts they are reported
 // but marked as such.
 func (r *report) goals() []goal {
+	if r.cfg.scenario == "copy50m" {
+		return r.copyGoals()
+	}
 	var out []goal
 	at := ""
 	if r.cfg.hosts != targetHosts {
@@ -39,7 +40,7 @@ func (r *report) goals() []goal {
 			return
 		}
 		t := goal{
-			name: fmt.Sprintf("%s, %d×%d, vs %s%s", phaseNames[ph], r.cfg.hosts, bench.Tasks, other, at),
+			name: fmt.Sprintf("%s, %d×%d, vs %s%s", phaseNames[ph], r.cfg.hosts, r.tasks(), other, at),
 			want: fmt.Sprintf("≥ %.0f× faster", want),
 		}
 		x, ok := r.ratio(other, ph)
