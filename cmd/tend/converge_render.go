@@ -146,6 +146,16 @@ func (r *textRenderer) flush(all bool) {
 
 // task prints one task's results across hosts.
 func (r *textRenderer) task(events []playbooks.Event) {
+	// Hosts in the play's order (the inventory's), not the order they
+	// finished in; a host's loop items keep theirs.
+	rank := make(map[string]int, len(r.hosts))
+	for i, h := range r.hosts {
+		rank[h] = i + 1
+	}
+	sort.SliceStable(events, func(i, j int) bool {
+		a, b := rank[events[i].Host], rank[events[j].Host]
+		return a != 0 && (b == 0 || a < b)
+	})
 	first := events[0]
 	kind := "TASK"
 	if first.Handler {
