@@ -16,6 +16,9 @@ const (
 	StatusFailed      Status = "failed"
 	StatusSkipped     Status = "skipped"
 	StatusUnreachable Status = "unreachable"
+	// StatusInterrupted is a task the run's end (Ctrl-C, SIGTERM) cut
+	// short: what failed then failed because of it.
+	StatusInterrupted Status = "interrupted"
 )
 
 // EventKind says what an Event reports.
@@ -84,14 +87,27 @@ type Event struct {
 
 // Recap counts a host's task results in a run, as Ansible's PLAY RECAP.
 type Recap struct {
-	OK, Changed, Failed, Skipped, Unreachable, Rescued, Ignored int
-	RoundTrips                                                  int64
+	OK          int `json:"ok"`
+	Changed     int `json:"changed"`
+	Failed      int `json:"failed"`
+	Skipped     int `json:"skipped"`
+	Unreachable int `json:"unreachable"`
+	Rescued     int `json:"rescued"`
+	Ignored     int `json:"ignored"`
+	// Interrupted is 1 when the run was interrupted (Ctrl-C, SIGTERM)
+	// before the host finished: the task it was on is not counted failed
+	// or unreachable.
+	Interrupted int   `json:"interrupted,omitempty"`
+	RoundTrips  int64 `json:"round_trips"`
 	// Probes is how many probe scripts the host ran, alone or in batches:
 	// each task's probe about once in a converge (see prefetch.go).
-	Probes int64
+	Probes int64 `json:"probes"`
 	// Where the host's time went: connecting (handshake and shell),
 	// gathering facts, probing (including batches ahead) and applying.
-	Connect, Facts, Probe, Apply time.Duration
+	Connect time.Duration `json:"connect_ns"`
+	Facts   time.Duration `json:"facts_ns"`
+	Probe   time.Duration `json:"probe_ns"`
+	Apply   time.Duration `json:"apply_ns"`
 }
 
 // Add counts one more result.

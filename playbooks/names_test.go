@@ -1,8 +1,11 @@
 package playbooks
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+
+	"tend/modules"
 )
 
 // Task names are printed as Ansible 2.14 prints them (Task.get_name and
@@ -45,5 +48,19 @@ func TestTaskNamesAsAnsiblePrintsThem(t *testing.T) {
 		"named include", "inc : inc task", "web : include_tasks", "web : more task", "play task x", "web : restart"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("task names\n got %q\nwant %q", got, want)
+	}
+}
+
+// A change's digest encodes its diffs as before their JSON names were
+// snake_case ("Path", "Attr"...), so plans saved then still apply.
+func TestPlannedDigestKeepsTheOldDiffEncoding(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	old := json.RawMessage(`[{"Path":"/x","Attr":"mode","Before":"0644","After":"0600"}]`)
+	got := plannedDigest(key, "d", []modules.Diff{{Path: "/x", Attr: "mode", Before: "0644", After: "0600"}})
+	if want := digestOf(key, "d", old); got != want {
+		t.Errorf("planned digest %s, want the old encoding's %s", got, want)
+	}
+	if got, want := plannedDigest(key, "d", nil), digestOf(key, "d", json.RawMessage("null")); got != want {
+		t.Errorf("planned digest without diffs %s, want %s", got, want)
 	}
 }

@@ -409,7 +409,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	}
 	if asJSON {
 		_ = enc.Encode(map[string]any{"kind": "summary", "hosts": sum.Hosts, "duration_ns": sum.Duration,
-			"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(),
+			"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(), "interrupted": sum.Interrupted(),
 			"refused": refused, "stale": stale, "plan": planPath})
 	} else {
 		for _, s := range stale {

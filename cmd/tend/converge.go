@@ -162,7 +162,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		render = func(e playbooks.Event) { _ = enc.Encode(e) }
 		finish = func(s *playbooks.Summary) {
 			_ = enc.Encode(map[string]any{"kind": "summary", "hosts": s.Hosts, "duration_ns": s.Duration,
-				"changed": s.Changed(), "failed": s.Failed(), "unreachable": s.Unreachable(), "check": f.check})
+				"changed": s.Changed(), "failed": s.Failed(), "unreachable": s.Unreachable(), "interrupted": s.Interrupted(), "check": f.check})
 		}
 	} else {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)

@@ -167,6 +167,7 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	quiet := map[playbooks.Status]map[string]bool{}
 	for _, e := range events {
 		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable ||
+			e.Status == playbooks.StatusInterrupted ||
 			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
 		if show {
 			r.hostLine(e)
@@ -215,6 +216,8 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 		}
 	case playbooks.StatusUnreachable:
 		label = r.p.red("UNREACHABLE")
+	case playbooks.StatusInterrupted:
+		label = r.p.yellow("interrupted")
 	case playbooks.StatusOK:
 		label = r.p.green("ok")
 	default:
@@ -298,6 +301,8 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		switch {
 		case rc.Failed > 0 || rc.Unreachable > 0:
 			name = r.p.red(name)
+		case rc.Interrupted > 0:
+			name = r.p.yellow(name)
 		case rc.Changed > 0:
 			name = r.p.yellow(name)
 		default:
@@ -305,6 +310,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		}
 		fmt.Fprintf(r.w, "%s  ok=%-3d changed=%-3d failed=%-3d skipped=%-3d unreachable=%d rescued=%d ignored=%d",
 			name, rc.OK, rc.Changed, rc.Failed, rc.Skipped, rc.Unreachable, rc.Rescued, rc.Ignored)
+		if rc.Interrupted > 0 {
+			fmt.Fprint(r.w, "  interrupted")
+		}
 		if r.verbose > 0 {
 			fmt.Fprintf(r.w, "  (%s, %s; connect %s, facts %s, probe %s, apply %s)",
 				plural(int(rc.RoundTrips), "round trip", "round trips"), plural(int(rc.Probes), "probe", "probes"),
@@ -319,6 +327,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 	what := fmt.Sprintf("%d changed", changed)
 	if r.check {
 		what = fmt.Sprintf("%d with changes pending (check mode: nothing was changed)", changed)
+	}
+	if n := s.Interrupted(); n > 0 {
+		what += fmt.Sprintf(", %d interrupted", n)
 	}
 	fmt.Fprintln(r.w, r.p.bold(fmt.Sprintf("%s: %s, %d failed, %d unreachable in %s",
 		plural(len(s.HostOrder), "host", "hosts"), what, s.Failed(), s.Unreachable(), round(s.Duration))))
