@@ -190,6 +190,14 @@ func (f *applyFlags) register(cmd *cobra.Command) {
 	f.record.register(cmd)
 }
 
+// events is where load problems go as JSON events (see convergeFlags.events).
+func (f *applyFlags) events(stdout io.Writer) io.Writer {
+	if f.format == "json" {
+		return stdout
+	}
+	return nil
+}
+
 // refusal is a host apply leaves alone, and why.
 type refusal struct {
 	Host   string `json:"host"`
@@ -222,7 +230,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if savedplan.KeyID(key) != p.KeyID {
 		return fmt.Errorf("the plan was made with another digest key than %s (by another user or on another machine?): apply it where it was made, or pass --digest-key", keyPath)
 	}
-	pb, err := loadPlaybook(p.Playbook, stderr, &f.vaultFlags)
+	pb, err := loadPlaybook(p.Playbook, stderr, &f.vaultFlags, f.events(stdout))
 	if err != nil {
 		fmt.Fprintln(stderr, "tend: the playbook changed since the plan was made (it no longer loads): make a new plan")
 		return err

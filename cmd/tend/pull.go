@@ -143,7 +143,7 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if err != nil {
 		return err
 	}
-	pb, err := loadPlaybook(pbPath, stderr, &f.vault)
+	pb, err := loadPlaybook(pbPath, stderr, &f.vault, jsonEvents(f.format, stdout))
 	if err != nil {
 		return err
 	}
