@@ -22,7 +22,10 @@ func thirtyTasks() string {
 }
 
 // hostCosts is what a host's run cost, from a JSON run's summary.
-type hostCosts struct{ RoundTrips, Probes int }
+type hostCosts struct {
+	RoundTrips int `json:"round_trips"`
+	Probes     int `json:"probes"`
+}
 
 // costs reads the per-host round trips and probes from a JSON run's
 // summary.

@@ -133,13 +133,16 @@ type Change struct {
 
 // Diff is one difference between the host and the desired state.
 type Diff struct {
-	Path string
+	Path string `json:"path"`
 	// Attr is what differs: "state", "mode", "owner", "group", "content",
 	// "target" (a link's), or a module's own word ("line", "packages").
-	Attr string
+	Attr string `json:"attr"`
 	// Before and After are the values, "" meaning absent. For "content"
-	// they are whole file texts, rendered as a unified diff.
-	Before, After string
+	// they are whole file texts, rendered as a unified diff. (Reports and
+	// plans written before these names were snake_case say "Path",
+	// "Attr"...: encoding/json matches names regardless of case.)
+	Before string `json:"before"`
+	After  string `json:"after"`
 }
 
 // Result is what a task returns and `register:` stores, with Ansible's keys

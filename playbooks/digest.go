@@ -32,5 +32,15 @@ func desiredDigest(key []byte, module string, args modules.Args) string {
 // plannedDigest is the digest of a change: what was asked, and the diffs
 // found. Apply scripts are not part of it: they hold random temp names.
 func plannedDigest(key []byte, desired string, diffs []modules.Diff) string {
-	return digestOf(key, desired, diffs)
+	// Encoded with the field names Diff had before its JSON names were
+	// snake_case, so that plans saved then still compare equal.
+	type diff struct{ Path, Attr, Before, After string }
+	ds := make([]diff, len(diffs))
+	for i, d := range diffs {
+		ds[i] = diff(d)
+	}
+	if diffs == nil {
+		return digestOf(key, desired, []diff(nil))
+	}
+	return digestOf(key, desired, ds)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"tend/modules"
+	"tend/playbooks/load"
 )
 
 // Status is how a task ended on a host.
@@ -15,6 +16,9 @@ const (
 	StatusFailed      Status = "failed"
 	StatusSkipped     Status = "skipped"
 	StatusUnreachable Status = "unreachable"
+	// StatusInterrupted is a task the run's end (Ctrl-C, SIGTERM) cut
+	// short: what failed then failed because of it.
+	StatusInterrupted Status = "interrupted"
 )
 
 // EventKind says what an Event reports.
@@ -83,14 +87,27 @@ type Event struct {
 
 // Recap counts a host's task results in a run, as Ansible's PLAY RECAP.
 type Recap struct {
-	OK, Changed, Failed, Skipped, Unreachable, Rescued, Ignored int
-	RoundTrips                                                  int64
+	OK          int `json:"ok"`
+	Changed     int `json:"changed"`
+	Failed      int `json:"failed"`
+	Skipped     int `json:"skipped"`
+	Unreachable int `json:"unreachable"`
+	Rescued     int `json:"rescued"`
+	Ignored     int `json:"ignored"`
+	// Interrupted is 1 when the run was interrupted (Ctrl-C, SIGTERM)
+	// before the host finished: the task it was on is not counted failed
+	// or unreachable.
+	Interrupted int   `json:"interrupted,omitempty"`
+	RoundTrips  int64 `json:"round_trips"`
 	// Probes is how many probe scripts the host ran, alone or in batches:
 	// each task's probe about once in a converge (see prefetch.go).
-	Probes int64
+	Probes int64 `json:"probes"`
 	// Where the host's time went: connecting (handshake and shell),
 	// gathering facts, probing (including batches ahead) and applying.
-	Connect, Facts, Probe, Apply time.Duration
+	Connect time.Duration `json:"connect_ns"`
+	Facts   time.Duration `json:"facts_ns"`
+	Probe   time.Duration `json:"probe_ns"`
+	Apply   time.Duration `json:"apply_ns"`
 }
 
 // Add counts one more result.
@@ -116,3 +133,47 @@ func (r *Recap) Add(s Status, ignored bool) {
 
 // noLogMessage is what Ansible shows in place of a no_log task's output.
 const noLogMessage = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+// displayName is a task's name as Ansible 2.14 prints it (Task.get_name):
+// a role's task is "role : name" (the role's collection.role name for a
+// collection's), and an unnamed one "role : module". An include_role is
+// its own name, else "include_role : ROLE", even inside a role. name is the
+// task's rendered name, "" when it has none.
+func displayName(t *load.Task, name string) string {
+	if t.Module == "include_role" {
+		if name != "" {
+			return name
+		}
+		return "include_role : " + includedRole(t)
+	}
+	if name == "" {
+		name = t.Module
+	}
+	if t.Role == nil {
+		return name
+	}
+	role := t.Role.Name
+	if t.Role.Collection != "" {
+		role = t.Role.Collection + "." + role
+	}
+	return role + " : " + name
+}
+
+// includedRole is the name of the role an include_role brings in: the role
+// of its tasks ("" when none was found).
+func includedRole(t *load.Task) string {
+	if t.Include == nil {
+		return ""
+	}
+	if r := t.Include.Public; r != nil {
+		return r.Name
+	}
+	// The role's dependencies come first; the role itself is the one the
+	// include task's own role (if any) brought in.
+	for _, it := range t.Include.Tasks {
+		if r := it.Role; r != nil && (len(r.Parents) == 0 && t.Role == nil || len(r.Parents) > 0 && r.Parents[0] == t.Role) {
+			return r.Name
+		}
+	}
+	return ""
+}

@@ -179,7 +179,9 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 	h := &hostRun{p: p, hs: hs, notified: map[*load.Task]bool{}, index: slices.IndexFunc(p.hosts, func(x *inventory.Host) bool { return x.Name == hs.host.Name })}
 	defer p.leaveOnce()
 	defer h.closeDelegates()
+	var stopped error // why the host left the play early
 	defer func() {
+		p.r.interrupt(ctx, hs, stopped)
 		if hs.out || p.index >= hs.lastPlay {
 			hs.release()
 		}
@@ -190,6 +192,7 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 		p.r.emit(Event{Kind: EventHostDone, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, TaskIndex: p.end, Recap: &rc})
 	}()
 	if err := h.connect(ctx); err != nil {
+		stopped = err
 		hs.out = true
 		hs.recap.Unreachable++
 		p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "connect", TaskIndex: -1, Status: StatusUnreachable, Msg: err.Error()})
@@ -197,6 +200,7 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 	}
 	if p.play.GatherFacts && hs.facts == nil {
 		if err := h.gatherFacts(ctx); err != nil {
+			stopped = err
 			hs.out = true
 			hs.recap.Failed++
 			p.r.emit(Event{Kind: EventTask, Play: p.name(), PlayIndex: p.index, Host: hs.host.Name, Task: "gather facts", TaskIndex: -1, Status: StatusFailed, Msg: err.Error()})
@@ -223,6 +227,7 @@ func (p *playRun) runHost(ctx context.Context, hs *hostState) {
 	switch {
 	case errors.Is(err, errEndPlay), errors.Is(err, errEndHost), err == nil:
 	default:
+		stopped = err
 		hs.out = true
 	}
 }

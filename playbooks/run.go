@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -69,6 +70,7 @@ func (s *Summary) count(f func(*Recap) bool) int {
 func (s *Summary) Changed() int     { return s.count(func(r *Recap) bool { return r.Changed > 0 }) }
 func (s *Summary) Failed() int      { return s.count(func(r *Recap) bool { return r.Failed > 0 }) }
 func (s *Summary) Unreachable() int { return s.count(func(r *Recap) bool { return r.Unreachable > 0 }) }
+func (s *Summary) Interrupted() int { return s.count(func(r *Recap) bool { return r.Interrupted > 0 }) }
 
 // runner holds what one run shares across plays and hosts.
 type runner struct {
@@ -78,6 +80,8 @@ type runner struct {
 	jinja *jinja.Env
 
 	emitMu sync.Mutex
+	// ctx is the run's: once it ends (Ctrl-C), failures are interruptions.
+	ctx context.Context
 
 	mu    sync.Mutex
 	hosts map[string]*hostState
@@ -115,6 +119,9 @@ type hostState struct {
 	// model is a check run's prediction of the host: what the changes it
 	// reported would have done (see answers.go).
 	model *hostq.Model
+	// cut is how the recap counted the task the run's end interrupted
+	// (failed, unreachable or ignored), "" if none was (see interrupt).
+	cut Status
 }
 
 // release closes the host's connection once it has nothing left to do,
@@ -133,7 +140,7 @@ func (hs *hostState) release() {
 // stops only itself.
 func Run(ctx context.Context, pb *load.Playbook, inv *inventory.Inventory, o Options) (*Summary, error) {
 	start := time.Now()
-	r := &runner{o: o, pb: pb, inv: inv, jinja: NewTemplateEnv(), hosts: map[string]*hostState{}, lastPlay: map[string]int{}}
+	r := &runner{o: o, pb: pb, inv: inv, jinja: NewTemplateEnv(), hosts: map[string]*hostState{}, lastPlay: map[string]int{}, ctx: ctx}
 	if r.o.Events == nil {
 		r.o.Events = func(Event) {}
 	}
@@ -192,9 +199,79 @@ func (r *runner) emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
+	if e.Kind == EventTask && r.ctx.Err() != nil {
+		r.interrupted(&e)
+	}
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	r.o.Events(e)
+}
+
+// interrupted reports a task the run's end cut short as interrupted, not
+// as failed or unreachable: once the run's context ended (Ctrl-C), a
+// command or connection that fails fails because of it. The host's recap
+// is mended when it leaves the play (see interrupt).
+func (r *runner) interrupted(e *Event) {
+	var counted Status
+	switch {
+	case e.Status == StatusUnreachable:
+		counted = StatusUnreachable
+	case e.Status == StatusFailed && e.Ignored:
+		counted = "ignored"
+	case e.Status == StatusFailed:
+		counted = StatusFailed
+	default:
+		return
+	}
+	e.Status, e.Ignored = StatusInterrupted, false
+	if e.Msg == "" || strings.Contains(e.Msg, context.Canceled.Error()) {
+		e.Msg = "the run was interrupted"
+	} else {
+		e.Msg = "the run was interrupted (" + e.Msg + ")"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if hs := r.hosts[e.Host]; hs != nil && rank(counted) > rank(hs.cut) {
+		hs.cut = counted // as finish counts a task: unreachable over failed over ignored
+	}
+}
+
+func rank(s Status) int {
+	switch s {
+	case StatusUnreachable:
+		return 3
+	case StatusFailed:
+		return 2
+	case "ignored":
+		return 1
+	}
+	return 0
+}
+
+// interrupt marks a host the run's end stopped before it finished its
+// play: the recap counts it interrupted, and the task cut short neither
+// failed nor unreachable. err is why the host stopped (nil: it finished).
+func (r *runner) interrupt(ctx context.Context, hs *hostState, err error) {
+	if ctx.Err() == nil || err == nil && hs.cut == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if hs.cut == "" && !errors.Is(err, ctx.Err()) {
+		return // it stopped for a reason of its own
+	}
+	rc := &hs.recap
+	switch hs.cut {
+	case StatusUnreachable:
+		rc.Unreachable = max(0, rc.Unreachable-1)
+	case StatusFailed:
+		rc.Failed = max(0, rc.Failed-1)
+	case "ignored":
+		rc.Ignored = max(0, rc.Ignored-1)
+	}
+	hs.cut = ""
+	rc.Interrupted = 1
+	hs.out = true
 }
 
 func (r *runner) state(h *inventory.Host) *hostState {

@@ -667,12 +667,12 @@ func (h *hostRun) diffMode(t *load.Task) bool {
 // without one is named after its module, as in Ansible.
 func (h *hostRun) taskName(t *load.Task, vars map[string]any) string {
 	if t.Name == "" {
-		return t.Module
+		return displayName(t, "")
 	}
 	if s, err := h.p.r.jinja.Render(t.Name, vars); err == nil {
-		return s
+		return displayName(t, s)
 	}
-	return t.Name
+	return displayName(t, t.Name)
 }
 
 // loopItems evaluates the loop; nil without one.

@@ -60,8 +60,11 @@ type Plan struct {
 	// hold secrets): apply must be given the same ones.
 	ExtraVarsDigest string `json:"extra_vars_digest"`
 	// KeyID names the digest key the plan was made with (Key).
-	KeyID string  `json:"key_id"`
-	Hosts []*Host `json:"hosts"`
+	KeyID string `json:"key_id"`
+	// Connection is how plan reached the hosts; apply does the same
+	// unless told otherwise.
+	Connection *Connection `json:"connection,omitempty"`
+	Hosts      []*Host     `json:"hosts"`
 }
 
 // Host is what the plan found on one host.
@@ -87,14 +90,14 @@ type Change struct {
 	// Status is the check run's: changed; skipped for a command whose
 	// effect cannot be known without running it (it will run); ok when
 	// changed_when says so (it will still be applied).
-	Status  string         `json:"status"`
-	Planned string         `json:"planned"`
+	Status  string `json:"status"`
+	Planned string `json:"planned"`
 	// Unknown says why the check run could not tell this change ("known
 	// after apply"); Desired is the digest of the arguments the task had
 	// then, "" when they too depended on unknown values. Apply re-plans
 	// such a change: see Guard.
-	Unknown string `json:"known_after_apply,omitempty"`
-	Desired string `json:"desired,omitempty"`
+	Unknown string         `json:"known_after_apply,omitempty"`
+	Desired string         `json:"desired,omitempty"`
 	Diffs   []modules.Diff `json:"diffs,omitempty"`
 	// Hidden is set when the task is no_log: its diffs are not recorded.
 	Hidden bool `json:"no_log,omitempty"`

@@ -382,13 +382,14 @@ func (c *SSH) startShell(command string) error {
 	if command == "" {
 		command = "sh"
 	}
-	ch, reqs, err := c.openExec(command)
+	ch, reqs, err := c.openExec(withPGID(command))
 	if err != nil {
 		return err
 	}
 	go ssh.DiscardRequests(reqs)
 	c.shCh = ch
-	c.sh = newPersistentShell(ch, ch, ch.Stderr(), func() { ch.Close() }, &c.stats)
+	pg := &pgidReader{r: ch.Stderr()}
+	c.sh = newPersistentShell(ch, ch, pg, func() { c.hangUp(ch, pg) }, &c.stats)
 	return nil
 }
 
@@ -430,13 +431,14 @@ func (c *SSH) run(ctx context.Context, cmd Cmd) (Result, error) {
 
 // startCommand starts a command on a new channel (for sudo shells).
 func (c *SSH) startCommand(command string) (io.Writer, io.Reader, io.Reader, func(), error) {
-	ch, reqs, err := c.openExec(command)
+	ch, reqs, err := c.openExec(withPGID(command))
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	c.stats.roundTrips.Add(-1) // startBecomeShell counts the start itself
 	go ssh.DiscardRequests(reqs)
-	return ch, ch, ch.Stderr(), func() { ch.Close() }, nil
+	pg := &pgidReader{r: ch.Stderr()}
+	return ch, ch, pg, func() { c.hangUp(ch, pg) }, nil
 }
 
 // runWithStdin runs a command that reads stdin on a channel of its own: the
@@ -477,7 +479,12 @@ func (c *SSH) runWithStdin(ctx context.Context, cmd Cmd) (Result, error) {
 	}()
 	p := oneShot{
 		stdin: ch, closeStdin: ch.CloseWrite, stdout: ch, stderr: ch.Stderr(),
-		abort: func() { ch.Close() },
+		abort: func() {
+			// Ask sshd to end the command (refused for root logins), then
+			// close the channel.
+			_, _ = ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
+			ch.Close()
+		},
 		wait: func() (int, error) {
 			select {
 			case code := <-status:

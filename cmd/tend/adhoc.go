@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 func newPingCmd() *cobra.Command {
 	var f connFlags
+	var format string
 	cmd := &cobra.Command{
 		Use:   "ping -i INVENTORY [PATTERN]",
 		Short: "Check that hosts can be reached and run commands",
@@ -30,15 +32,17 @@ unreachable.`,
 			if len(args) == 1 {
 				pattern = args[0]
 			}
-			return runAdHoc(cmd, &f, pattern, "", true)
+			return runAdHoc(cmd, &f, pattern, "", true, format)
 		},
 	}
 	f.register(cmd)
+	formatFlag(cmd, &format, nil, `one JSON object per host ("host"), then a "summary"`)
 	return cmd
 }
 
 func newExecCmd() *cobra.Command {
 	var f connFlags
+	var format string
 	cmd := &cobra.Command{
 		Use:   "exec -i INVENTORY PATTERN -- COMMAND [ARG...]",
 		Short: "Run a command on every matched host, in parallel",
@@ -65,16 +69,21 @@ Exit codes: 0 the command succeeded everywhere; 1 usage or inventory error;
 			if len(words) > 1 {
 				script = shell.Join(words)
 			}
-			return runAdHoc(cmd, &f, args[0], script, false)
+			return runAdHoc(cmd, &f, args[0], script, false, format)
 		},
 	}
 	f.register(cmd)
+	formatFlag(cmd, &format, nil, `one JSON object per host ("host", with rc, stdout and stderr), then a "summary"`)
 	return cmd
 }
 
 // runAdHoc resolves the hosts, runs script on them and renders the results.
-func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping bool) error {
+func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping bool, format string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	asJSON, err := jsonFormat(format, false)
+	if err != nil {
+		return err
+	}
 	inv, err := f.load(stderr)
 	if err != nil {
 		return err
@@ -88,29 +97,45 @@ func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping boo
 		return err
 	}
 	p := newPainter(stdout)
+	enc := json.NewEncoder(stdout)
 	start := time.Now()
-	var ok, failed, unreachable int
+	var ok, failed, unreachable, interrupted int
 	playbooks.RunAdHoc(cmd.Context(), hosts, script, playbooks.AdHocOptions{Forks: f.forks, Connect: copts}, func(r playbooks.HostResult) {
-		switch {
-		case r.Unreachable:
+		status := adHocStatus(cmd, r)
+		switch status {
+		case "interrupted":
+			interrupted++
+		case "unreachable":
 			unreachable++
-		case r.Failed():
+		case "failed":
 			failed++
 		default:
 			ok++
 		}
-		if ping {
+		switch {
+		case asJSON:
+			_ = enc.Encode(hostEventOf(r, status, ping))
+		case ping:
 			renderPing(stdout, p, r, f.verbose > 0)
-		} else {
+		default:
 			renderExec(stdout, p, r, f.verbose > 0)
 		}
 	})
-	summary := fmt.Sprintf("%s: %d ok", plural(len(hosts), "host", "hosts"), ok)
-	if !ping || failed > 0 {
-		summary += fmt.Sprintf(", %d failed", failed)
+	if asJSON {
+		_ = enc.Encode(map[string]any{"kind": "summary", "hosts": len(hosts), "ok": ok, "failed": failed,
+			"unreachable": unreachable, "interrupted": interrupted, "duration_ns": time.Since(start)})
+	} else {
+		summary := fmt.Sprintf("%s: %d ok", plural(len(hosts), "host", "hosts"), ok)
+		if !ping || failed > 0 {
+			summary += fmt.Sprintf(", %d failed", failed)
+		}
+		summary += fmt.Sprintf(", %d unreachable", unreachable)
+		if interrupted > 0 {
+			summary += fmt.Sprintf(", %d interrupted", interrupted)
+		}
+		summary += fmt.Sprintf(" (%s)", round(time.Since(start)))
+		fmt.Fprintln(stdout, p.bold(summary))
 	}
-	summary += fmt.Sprintf(", %d unreachable (%s)", unreachable, round(time.Since(start)))
-	fmt.Fprintln(stdout, p.bold(summary))
 	if cmd.Context().Err() != nil {
 		fmt.Fprintln(stderr, "tend: interrupted")
 		return exitError{exitInterrupted}
@@ -119,6 +144,46 @@ func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping boo
 		return exitError{exitFailure}
 	}
 	return nil
+}
+
+// adHocStatus is how a host ended: ok, failed, unreachable, or interrupted
+// (what failed after Ctrl-C failed because of it).
+func adHocStatus(cmd *cobra.Command, r playbooks.HostResult) string {
+	switch {
+	case (r.Unreachable || r.Failed()) && cmd.Context().Err() != nil:
+		return "interrupted"
+	case r.Unreachable:
+		return "unreachable"
+	case r.Failed():
+		return "failed"
+	}
+	return "ok"
+}
+
+// hostEvent is one host's result of ping or exec, as JSON.
+type hostEvent struct {
+	Kind       string        `json:"kind"` // host
+	Host       string        `json:"host"`
+	Status     string        `json:"status"`
+	RC         *int          `json:"rc,omitempty"` // exec: the command's exit code
+	Stdout     string        `json:"stdout,omitempty"`
+	Stderr     string        `json:"stderr,omitempty"`
+	Msg        string        `json:"msg,omitempty"` // why it was unreachable or could not run
+	Connect    time.Duration `json:"connect_ns"`
+	Run        time.Duration `json:"run_ns"`
+	RoundTrips int64         `json:"round_trips"`
+}
+
+func hostEventOf(r playbooks.HostResult, status string, ping bool) hostEvent {
+	e := hostEvent{Kind: "host", Host: r.Host, Status: status, Stdout: string(r.Stdout), Stderr: string(r.Stderr),
+		Connect: r.Connect, Run: r.Run, RoundTrips: r.Stats.RoundTrips}
+	if r.Err != nil {
+		e.Msg = r.Err.Error()
+	} else if !ping {
+		rc := r.ExitCode
+		e.RC = &rc
+	}
+	return e
 }
 
 func renderPing(w io.Writer, p painter, r playbooks.HostResult, verbose bool) {

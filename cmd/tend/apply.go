@@ -90,7 +90,7 @@ func newPlanSaver(f *convergeFlags, pb *load.Playbook, extra map[string]any) (*p
 			Format: savedplan.Format, Tend: versionString(), Created: time.Now().UTC().Truncate(time.Second),
 			Playbook: abs, PlaybookDigest: digest, Files: files, Inventory: inv, Limit: f.limit,
 			Tags: f.tags, SkipTags: f.skipTags, ExtraVarsDigest: savedplan.ExtraVarsDigest(key, extra),
-			KeyID: savedplan.KeyID(key),
+			KeyID: savedplan.KeyID(key), Connection: f.planConnection(),
 		},
 		rec: savedplan.NewRecorder(), key: key, path: f.out,
 	}, nil
@@ -162,12 +162,23 @@ The plan's inventory, --limit, --tags and --skip-tags are used; give the same
 -e as to tend plan (they are not stored in the plan, only their digest).
 --limit here further narrows the hosts applied.
 
+The plan also holds how plan reached the hosts (paths and names, never
+secrets): --user, --private-key, --known-hosts, --ssh-config,
+--host-key-checking, --timeout, -K, the vault password files and
+--digest-key. Apply uses them, so ` + "`tend apply PLAN`" + ` works as plan prints it;
+any of these flags given to apply wins over the plan's.
+
 ` + applyExitCodes,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApply(cmd, &f, args[0])
 		},
 	}
+	f.register(cmd)
+	return cmd
+}
+
+func (f *applyFlags) register(cmd *cobra.Command) {
 	f.connFlags.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVarP(&f.diff, "diff", "D", false, "show content diffs of the changes applied")
@@ -177,7 +188,14 @@ The plan's inventory, --limit, --tags and --skip-tags are used; give the same
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")
 	fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
 	f.record.register(cmd)
-	return cmd
+}
+
+// events is where load problems go as JSON events (see convergeFlags.events).
+func (f *applyFlags) events(stdout io.Writer) io.Writer {
+	if f.format == "json" {
+		return stdout
+	}
+	return nil
 }
 
 // refusal is a host apply leaves alone, and why.
@@ -198,6 +216,9 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if err != nil {
 		return err
 	}
+	if err := f.usePlanConnection(p.Connection); err != nil {
+		return err
+	}
 	keyPath, err := digestKeyPath(f.digestKey)
 	if err != nil {
 		return err
@@ -209,7 +230,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	if savedplan.KeyID(key) != p.KeyID {
 		return fmt.Errorf("the plan was made with another digest key than %s (by another user or on another machine?): apply it where it was made, or pass --digest-key", keyPath)
 	}
-	pb, err := loadPlaybook(p.Playbook, stderr, &f.vaultFlags)
+	pb, err := loadPlaybook(p.Playbook, stderr, &f.vaultFlags, f.events(stdout))
 	if err != nil {
 		fmt.Fprintln(stderr, "tend: the playbook changed since the plan was made (it no longer loads): make a new plan")
 		return err
@@ -396,7 +417,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	}
 	if asJSON {
 		_ = enc.Encode(map[string]any{"kind": "summary", "hosts": sum.Hosts, "duration_ns": sum.Duration,
-			"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(),
+			"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(), "interrupted": sum.Interrupted(),
 			"refused": refused, "stale": stale, "plan": planPath})
 	} else {
 		for _, s := range stale {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -119,7 +120,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	if err := f.checkFormat(cmd); err != nil {
 		return err
 	}
-	pb, err := loadPlaybook(path, stderr, &f.vaultFlags)
+	pb, err := loadPlaybook(path, stderr, &f.vaultFlags, f.events(stdout))
 	if err != nil {
 		return err
 	}
@@ -162,7 +163,7 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		render = func(e playbooks.Event) { _ = enc.Encode(e) }
 		finish = func(s *playbooks.Summary) {
 			_ = enc.Encode(map[string]any{"kind": "summary", "hosts": s.Hosts, "duration_ns": s.Duration,
-				"changed": s.Changed(), "failed": s.Failed(), "unreachable": s.Unreachable(), "check": f.check})
+				"changed": s.Changed(), "failed": s.Failed(), "unreachable": s.Unreachable(), "interrupted": s.Interrupted(), "check": f.check})
 		}
 	} else {
 		tr := newTextRenderer(stdout, f.check, f.diff, f.verbose)
@@ -205,6 +206,15 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 	code := exitCode(sum, f.detailed)
 	sess.end(sum, nil, code, stderr)
 	return exitError{code}
+}
+
+// events is where load problems go as JSON events: stdout with --format
+// json, nowhere otherwise.
+func (f *convergeFlags) events(stdout io.Writer) io.Writer {
+	if f.format == "json" {
+		return stdout
+	}
+	return nil
 }
 
 // checkFormat validates --format and folds the deprecated --output into it.

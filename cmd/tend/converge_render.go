@@ -146,6 +146,16 @@ func (r *textRenderer) flush(all bool) {
 
 // task prints one task's results across hosts.
 func (r *textRenderer) task(events []playbooks.Event) {
+	// Hosts in the play's order (the inventory's), not the order they
+	// finished in; a host's loop items keep theirs.
+	rank := make(map[string]int, len(r.hosts))
+	for i, h := range r.hosts {
+		rank[h] = i + 1
+	}
+	sort.SliceStable(events, func(i, j int) bool {
+		a, b := rank[events[i].Host], rank[events[j].Host]
+		return a != 0 && (b == 0 || a < b)
+	})
 	first := events[0]
 	kind := "TASK"
 	if first.Handler {
@@ -157,6 +167,7 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	quiet := map[playbooks.Status]map[string]bool{}
 	for _, e := range events {
 		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable ||
+			e.Status == playbooks.StatusInterrupted ||
 			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
 		if show {
 			r.hostLine(e)
@@ -205,6 +216,8 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 		}
 	case playbooks.StatusUnreachable:
 		label = r.p.red("UNREACHABLE")
+	case playbooks.StatusInterrupted:
+		label = r.p.yellow("interrupted")
 	case playbooks.StatusOK:
 		label = r.p.green("ok")
 	default:
@@ -288,6 +301,8 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		switch {
 		case rc.Failed > 0 || rc.Unreachable > 0:
 			name = r.p.red(name)
+		case rc.Interrupted > 0:
+			name = r.p.yellow(name)
 		case rc.Changed > 0:
 			name = r.p.yellow(name)
 		default:
@@ -295,6 +310,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 		}
 		fmt.Fprintf(r.w, "%s  ok=%-3d changed=%-3d failed=%-3d skipped=%-3d unreachable=%d rescued=%d ignored=%d",
 			name, rc.OK, rc.Changed, rc.Failed, rc.Skipped, rc.Unreachable, rc.Rescued, rc.Ignored)
+		if rc.Interrupted > 0 {
+			fmt.Fprint(r.w, "  interrupted")
+		}
 		if r.verbose > 0 {
 			fmt.Fprintf(r.w, "  (%s, %s; connect %s, facts %s, probe %s, apply %s)",
 				plural(int(rc.RoundTrips), "round trip", "round trips"), plural(int(rc.Probes), "probe", "probes"),
@@ -309,6 +327,9 @@ func (r *textRenderer) summary(s *playbooks.Summary) {
 	what := fmt.Sprintf("%d changed", changed)
 	if r.check {
 		what = fmt.Sprintf("%d with changes pending (check mode: nothing was changed)", changed)
+	}
+	if n := s.Interrupted(); n > 0 {
+		what += fmt.Sprintf(", %d interrupted", n)
 	}
 	fmt.Fprintln(r.w, r.p.bold(fmt.Sprintf("%s: %s, %d failed, %d unreachable in %s",
 		plural(len(s.HostOrder), "host", "hosts"), what, s.Failed(), s.Unreachable(), round(s.Duration))))

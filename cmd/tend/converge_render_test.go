@@ -81,3 +81,33 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// Within a task, hosts are listed in the play's (inventory) order, whatever
+// order they finished in; a host's loop items keep their order.
+func TestTextRendererListsHostsInInventoryOrder(t *testing.T) {
+	var out bytes.Buffer
+	r := newTextRenderer(&out, false, false, 0)
+	changed := func(host, item string) playbooks.Event {
+		return playbooks.Event{Kind: playbooks.EventTask, Host: host, Task: "web : t", TaskIndex: 0, Module: "copy", TaskPos: "site.yml:3",
+			Status: playbooks.StatusChanged, Item: item}
+	}
+	for _, e := range []playbooks.Event{
+		{Kind: playbooks.EventPlayStart, Play: "web", Hosts: []string{"web1", "web2", "web10"}},
+		changed("web10", "x"), changed("web2", "x"), changed("web10", "y"), changed("web1", "x"),
+		{Kind: playbooks.EventPlayEnd},
+	} {
+		r.event(e)
+	}
+	want := `
+PLAY [web] 3 hosts
+
+TASK [web : t] copy  site.yml:3
+  changed: web1 (item=x)
+  changed: web2 (item=x)
+  changed: web10 (item=x)
+  changed: web10 (item=y)
+`
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

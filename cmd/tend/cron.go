@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/user"
@@ -124,7 +125,7 @@ func cronEntry(cmd *cobra.Command, name, sched string, args []string, check bool
 	if fl.NArg() != 1 {
 		return nil, fmt.Errorf("converge arguments: want one playbook after the flags, got %q", fl.Args())
 	}
-	if _, err := loadPlaybook(fl.Arg(0), cmd.ErrOrStderr(), &f.vaultFlags); err != nil {
+	if _, err := loadPlaybook(fl.Arg(0), cmd.ErrOrStderr(), &f.vaultFlags, nil); err != nil {
 		return nil, err
 	}
 	if _, err := playbooks.ParseExtraVars(f.extraVars); err != nil {
@@ -221,16 +222,30 @@ func cronEntry(cmd *cobra.Command, name, sched string, args []string, check bool
 }
 
 func newCronListCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List tend's cron entries and their last run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := jsonFormat(format, false)
+			if err != nil {
+				return err
+			}
 			entries, err := cronTarget().List()
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			if asJSON {
+				list := []cronListEntry{}
+				for _, e := range entries {
+					list = append(list, cronListEntryOf(e))
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			}
 			if len(entries) == 0 {
 				fmt.Fprintln(out, "no tend cron entries")
 				return nil
@@ -247,6 +262,27 @@ func newCronListCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	formatFlag(cmd, &format, nil, "one JSON array of the entries, each with its last run")
+	return cmd
+}
+
+// cronListEntry is an entry as `cron list --format json` prints it.
+type cronListEntry struct {
+	cronjob.Meta
+	User  string `json:"user"`
+	Where string `json:"where"` // the cron.d file, or "crontab of USER"
+	Line  string `json:"line"`
+	// LastRun sums up the entry's newest report; null when it has none.
+	LastRun *runlog.Entry `json:"last_run"`
+}
+
+func cronListEntryOf(e *cronjob.Entry) cronListEntry {
+	c := cronListEntry{Meta: e.Meta, User: e.User, Where: e.Where, Line: e.Line}
+	if reports, _, err := runlog.ReadReports(e.ReportDir, runlog.Filter{Label: e.Name}); err == nil && len(reports) > 0 {
+		sum := runlog.Summarize(reports[len(reports)-1])
+		c.LastRun = &sum
+	}
+	return c
 }
 
 // lastRun describes an entry's newest report.

@@ -16,12 +16,13 @@ import (
 func newFactsCmd() *cobra.Command {
 	var f connFlags
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "facts -i INVENTORY [PATTERN]",
 		Short: "Print what tend knows about each host (the ansible_* facts)",
 		Long: `Gather facts from every host the pattern matches (default: all), in one round
 trip each, and print them per host under Ansible's names, as YAML (or JSON
-with --json).
+with --format json).
 
 Exit codes: 0 every host answered; 1 usage or inventory error; 4 a host failed
 or was unreachable.`,
@@ -30,6 +31,10 @@ or was unreachable.`,
 			pattern := "all"
 			if len(args) == 1 {
 				pattern = args[0]
+			}
+			var err error
+			if asJSON, err = jsonFormat(format, asJSON); err != nil {
+				return err
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			inv, err := f.load(stderr)
@@ -94,6 +99,6 @@ or was unreachable.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of YAML")
+	formatFlag(cmd, &format, &asJSON, "one JSON object, each host's facts under its name (text is YAML)")
 	return cmd
 }

@@ -247,32 +247,41 @@ func askSecret(prompt string) ([]byte, error) {
 
 // loadPlaybook loads and checks a playbook, templates and expressions
 // included. Errors go to stderr as the loader words them (file:line:col, the
-// line, a hint), and the run ends with exit 1 before any host is touched.
+// line, a hint), and, when events is set (--format json), as "error" events
+// on it too (warnings as "warning" events); the run ends with exit 1 before
+// any host is touched.
 //
 // Valid Ansible that tend does not run yet loads with a warning each (the
 // tasks concerned fail on the hosts that reach them). Roles are also found
 // in ansible.cfg's roles_path (or $ANSIBLE_ROLES_PATH).
-func loadPlaybook(path string, stderr io.Writer, vf *vaultFlags) (*load.Playbook, error) {
+func loadPlaybook(path string, stderr io.Writer, vf *vaultFlags, events io.Writer) (*load.Playbook, error) {
+	fail := func(err error) (*load.Playbook, error) {
+		fmt.Fprintln(stderr, err)
+		if events != nil {
+			writeProblems(events, "error", err)
+		}
+		return nil, exitError{exitUsage}
+	}
 	a, err := loadConfig(stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return nil, exitError{exitUsage}
+		return fail(err)
 	}
 	ring, err := vf.keyring(stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return nil, exitError{exitUsage}
+		return fail(err)
 	}
 	env := playbooks.NewTemplateEnv()
 	opts := playbooks.LoadOptions(env, a.cfg.RolesPath(), a.cfg.CollectionsPaths()...)
 	opts.Vault = ring
 	pb, err := load.Load(path, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return nil, exitError{exitUsage}
+		return fail(err)
 	}
 	for _, w := range pb.Warnings {
 		fmt.Fprintf(stderr, "warning: %v\n", w)
+		if events != nil {
+			writeProblems(events, "warning", w)
+		}
 	}
 	return pb, nil
 }

@@ -16,8 +16,9 @@ import (
 func newHistoryCmd() *cobra.Command {
 	var dir, host, since, htmlFile, label string
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
-		Use:   "history [--report-dir DIR] [--host H] [--since 7d] [--json | --html FILE]",
+		Use:   "history [--report-dir DIR] [--host H] [--since 7d] [--format json | --html FILE]",
 		Short: "Show past runs from their reports: what changed (corrective or intentional), failed, when",
 		Long: `Read the run reports of a report directory (written by converge and plan with
 --report-dir, and by tend cron entries) and show one line per run, oldest
@@ -30,6 +31,10 @@ the playbook's git commit and the run's label (a cron entry's name).
 timeline per host of drift, changes and failures, and the table of runs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if asJSON, err = jsonFormat(format, asJSON); err != nil {
+				return err
+			}
 			if dir == "" {
 				dir = os.Getenv("TEND_REPORT_DIR")
 			}
@@ -94,8 +99,9 @@ timeline per host of drift, changes and failures, and the table of runs.`,
 	fl.StringVar(&host, "host", "", "only runs that worked on this host, counted for it alone")
 	fl.StringVar(&since, "since", "", "only runs since: a duration back (90m, 36h, 7d, 2w), a date (2006-01-02) or an RFC 3339 time")
 	fl.StringVar(&label, "label", "", "only runs with this label (a cron entry's name)")
-	fl.BoolVar(&asJSON, "json", false, "print the runs as a JSON array")
+	formatFlag(cmd, &format, &asJSON, "the runs as one JSON array")
 	fl.StringVar(&htmlFile, "html", "", "write a self-contained HTML page with a per-host timeline to FILE")
 	cmd.MarkFlagsMutuallyExclusive("json", "html")
+	cmd.MarkFlagsMutuallyExclusive("format", "html")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 func newInventoryCmd() *cobra.Command {
 	var f hostFlags
 	var list, graph bool
+	var format string
 	var host string
 	cmd := &cobra.Command{
 		Use:   "inventory -i INVENTORY (--list | --graph [GROUP] | --host HOST)",
@@ -27,6 +28,13 @@ variables. --limit narrows --list and --graph to the hosts a pattern matches.`,
 			}
 			if n != 1 {
 				return fmt.Errorf("give exactly one of --list, --graph or --host")
+			}
+			asJSON, err := jsonFormat(format, false)
+			if err != nil {
+				return err
+			}
+			if asJSON && graph {
+				return fmt.Errorf("--graph prints a tree as text: --list gives the groups and hosts as JSON")
 			}
 			inv, err := f.load(cmd.ErrOrStderr())
 			if err != nil {
@@ -78,5 +86,6 @@ variables. --limit narrows --list and --graph to the hosts a pattern matches.`,
 	cmd.Flags().BoolVar(&list, "list", false, "print all groups and hosts with their variables as JSON")
 	cmd.Flags().BoolVar(&graph, "graph", false, "print the group tree (of GROUP, default all)")
 	cmd.Flags().StringVar(&host, "host", "", "print the merged variables of one host")
+	formatFlag(cmd, &format, nil, "--list and --host print JSON in either format (ansible-inventory's); --graph is text only")
 	return cmd
 }

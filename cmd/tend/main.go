@@ -47,7 +47,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd()
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	var ee exitError
 	switch {
 	case err == nil:
@@ -56,6 +56,10 @@ func main() {
 		os.Exit(ee.code)
 	default:
 		fmt.Fprintln(os.Stderr, "tend: "+err.Error())
+		if wantsJSON(cmd) {
+			// JSON readers get the error on stdout, as an event.
+			writeProblems(os.Stdout, "error", err)
+		}
 		os.Exit(exitUsage)
 	}
 }

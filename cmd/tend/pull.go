@@ -143,7 +143,7 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if err != nil {
 		return err
 	}
-	pb, err := loadPlaybook(pbPath, stderr, &f.vault)
+	pb, err := loadPlaybook(pbPath, stderr, &f.vault, jsonEvents(f.format, stdout))
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	if sum != nil {
 		if asJSON {
 			_ = enc.Encode(map[string]any{"kind": "summary", "hosts": sum.Hosts, "duration_ns": sum.Duration,
-				"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(), "check": f.check,
+				"changed": sum.Changed(), "failed": sum.Failed(), "unreachable": sum.Unreachable(), "interrupted": sum.Interrupted(), "check": f.check,
 				"repo": f.repo, "commit": commit})
 		} else {
 			finish(sum)
