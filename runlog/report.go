@@ -71,14 +71,16 @@ type HostReport struct {
 
 // TaskReport is one task (or loop item) on one host.
 type TaskReport struct {
-	Play     string         `json:"play"`
-	Task     string         `json:"task"`
-	Module   string         `json:"module,omitempty"`
-	Pos      string         `json:"pos,omitempty"` // file:line, relative to the playbook's folder
-	Item     string         `json:"item,omitempty"`
-	Handler  bool           `json:"handler,omitempty"`
-	Status   string         `json:"status"`
-	Change   string         `json:"change,omitempty"` // corrective or intentional, for changed tasks
+	Play    string `json:"play"`
+	Task    string `json:"task"`
+	Module  string `json:"module,omitempty"`
+	Pos     string `json:"pos,omitempty"` // file:line, relative to the playbook's folder
+	Item    string `json:"item,omitempty"`
+	Handler bool   `json:"handler,omitempty"`
+	Status  string `json:"status"`
+	Change  string `json:"change,omitempty"` // corrective or intentional, for changed tasks
+	// Unknown (check mode) says why the change is known only after apply.
+	Unknown  string         `json:"known_after_apply,omitempty"`
 	Ignored  bool           `json:"ignored,omitempty"`
 	Msg      string         `json:"msg,omitempty"` // failed and unreachable tasks only
 	Diffs    []modules.Diff `json:"diffs,omitempty"`
@@ -232,6 +234,7 @@ func (r *Run) Observe(e *playbooks.Event) {
 	t := TaskReport{
 		Play: e.Play, Task: e.Task, Module: e.Module, Pos: e.TaskPos, Item: e.Item, Handler: e.Handler,
 		Status: string(e.Status), Change: e.Change, Ignored: e.Ignored, Diffs: e.Diffs, Duration: e.Duration,
+		Unknown: e.Unknown,
 	}
 	if e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable {
 		t.Msg = e.Msg
