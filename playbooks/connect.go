@@ -55,6 +55,15 @@ func Connect(ctx context.Context, h *inventory.Host, o ConnectOptions) (transpor
 	if err != nil {
 		return nil, err
 	}
+	if m := vars.BecomeMethod; m != "" && m != "sudo" {
+		// Never silently: a task with become would run as the wrong user.
+		return nil, fmt.Errorf("ansible_become_method=%s is not supported: tend becomes another user with sudo only (leave it unset or set it to sudo)", m)
+	}
+	for _, v := range []string{"ansible_become_exe", "ansible_become_flags", "ansible_shell_executable"} {
+		if x, ok := h.String(v); ok && x != "" && o.Warn != nil {
+			o.Warn(h.Name, fmt.Sprintf("%s=%s is not applied: tend runs sudo and sh as they are on the PATH", v, x))
+		}
+	}
 	switch vars.Type {
 	case "local":
 		l, err := transport.DialLocal("")

@@ -137,3 +137,27 @@ func TestBecomeDefaultsFromConfig(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// A become method tend does not have fails the host's connection, naming
+// the variable: never a task run as the wrong user.
+func TestConnectRefusesOtherBecomeMethods(t *testing.T) {
+	inv, err := inventory.Parse("hosts", []byte("h ansible_become_method=su ansible_connection=local\nk ansible_connection=local ansible_shell_executable=/bin/bash\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := inv.Host("h")
+	k, _ := inv.Host("k")
+	_, err = Connect(t.Context(), h, ConnectOptions{})
+	if err == nil || !strings.Contains(err.Error(), "ansible_become_method=su is not supported") {
+		t.Errorf("su: %v", err)
+	}
+	var warned []string
+	c, err := Connect(t.Context(), k, ConnectOptions{Warn: func(_, m string) { warned = append(warned, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if len(warned) != 1 || !strings.Contains(warned[0], "ansible_shell_executable=/bin/bash is not applied") {
+		t.Errorf("warnings %q", warned)
+	}
+}
