@@ -30,7 +30,9 @@ const (
 	// and a changed key is accepted, with a loud warning each time, but
 	// neither recorded nor trusted with a password.
 	AcceptAny HostKeyPolicy = "accept-any"
-	// Off checks nothing. Only for throwaway hosts.
+	// Off accepts every key and records none; a key that differs from a
+	// known one is still warned about (and no password is sent), as under
+	// AcceptAny. Only for throwaway hosts.
 	Off HostKeyPolicy = "off"
 )
 
@@ -52,7 +54,7 @@ type HostKeys struct {
 	// Also are further files read but never written (OpenSSH's
 	// GlobalKnownHostsFile, the rest of a UserKnownHostsFile list).
 	Also []string
-	// Warn, when set, is told of each changed key AcceptAny accepts.
+	// Warn, when set, is told of each changed key AcceptAny or Off accepts.
 	Warn func(host, msg string)
 
 	mu      sync.Mutex
@@ -105,9 +107,6 @@ func (h *HostKeys) algorithms(hostport string) []string {
 // callback verifies the key a host presents.
 func (h *HostKeys) callback() ssh.HostKeyCallback {
 	return func(hostname string, remote net.Addr, key ssh.PublicKey) error {
-		if h.Policy == Off {
-			return nil
-		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		err := h.db.HostKeyCallback()(hostname, remote, key)
@@ -116,15 +115,22 @@ func (h *HostKeys) callback() ssh.HostKeyCallback {
 		}
 		var ke *xknownhosts.KeyError
 		if !errors.As(err, &ke) {
+			if h.Policy == Off {
+				return nil
+			}
 			return fmt.Errorf("checking the host key of %s: %w", hostname, err)
 		}
 		if len(ke.Want) > 0 {
+			// Off accepts it too, but never silently.
 			changed := &HostKeyError{Host: hostname, Key: key, Known: ke.Want, File: h.File, Changed: true}
-			if h.Policy != AcceptAny {
+			if h.Policy != AcceptAny && h.Policy != Off {
 				return changed
 			}
 			h.acceptChanged(changed)
 			return nil
+		}
+		if h.Policy == Off {
+			return nil // a new host: recorded nowhere
 		}
 		switch {
 		case h.Policy != AcceptNew && h.Policy != AcceptAny:
@@ -144,7 +150,7 @@ func (h *HostKeys) acceptChanged(e *HostKeyError) {
 	}
 	h.changed[e.Host] = true
 	if h.Warn != nil {
-		h.Warn(e.Host, "ACCEPTED A CHANGED HOST KEY (host key checking is off: accept-any, "+
+		h.Warn(e.Host, "ACCEPTED A CHANGED HOST KEY (host key checking is "+string(h.Policy)+": accept-any, off, "+
 			"StrictHostKeyChecking=no or host_key_checking=False): "+e.change()+
 			" Connecting anyway, without sending a password; known_hosts is left as it was")
 	}

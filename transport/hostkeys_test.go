@@ -69,9 +69,22 @@ func TestHostKeyPolicies(t *testing.T) {
 			t.Errorf("%s: changed key: %v", h.Policy, err)
 		}
 	}
+	// Off lets anything in, but a changed key never silently, and no
+	// password goes to that host.
 	off, _ := NewHostKeys(file, Off)
+	var warned []string
+	off.Warn = func(host, msg string) { warned = append(warned, host+": "+msg) }
 	if err := off.callback()("127.0.0.1:2222", remote, other); err != nil {
 		t.Errorf("off refused: %v", err)
+	}
+	if err := off.callback()("127.0.0.1:2299", remote, other); err != nil {
+		t.Errorf("off refused a new host: %v", err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "ACCEPTED A CHANGED HOST KEY (host key checking is off") || !off.keyChanged("127.0.0.1:2222") {
+		t.Errorf("off: warnings %q", warned)
+	}
+	if data, _ := os.ReadFile(file); strings.Contains(string(data), "2299") {
+		t.Error("off recorded a new host")
 	}
 	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("known_hosts mode: %v %v", st, err)
