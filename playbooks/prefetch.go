@@ -290,6 +290,9 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 // its probes. Anything that fails here is left for the task's own run to
 // report.
 func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
+	if _, ctrl := controllerModules[t.Module]; ctrl && t.Module != "template" {
+		return nil // debug, set_fact...: nothing to ask the host
+	}
 	vars, templated := h.vars(t)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
