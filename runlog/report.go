@@ -192,11 +192,17 @@ func newRunID(t time.Time) string {
 	return t.UTC().Format("20060102T150405.000000Z") + "-" + hex.EncodeToString(b)
 }
 
-// identity names a task on a host across runs: the play, the task's
-// position and name, the loop item, and which occurrence of all these it
-// is in the run.
+// identity names a task on a host across runs: the play, the file the
+// task is in (not its line: lines added above it must not make its next
+// drift look intentional), its name and module, the loop item, and which
+// occurrence of all these it is in the run (Observe), which tells apart
+// tasks alike in one file by their order.
 func identity(e *playbooks.Event) string {
-	return strings.Join([]string{e.Play, e.TaskPos, e.Task, e.Item}, " | ")
+	file := e.TaskPos
+	if i := strings.LastIndexByte(file, ':'); i > 0 {
+		file = file[:i]
+	}
+	return strings.Join([]string{e.Play, file, e.Task, e.Module, e.Item}, " | ")
 }
 
 // Observe records an event. For a changed task it sets e.Change to
@@ -301,7 +307,9 @@ func (r *Run) Finish(sum *playbooks.Summary, runErr error, exitCode int) (string
 		st := r.state
 		st.Playbook, st.Inventory, st.Updated = rep.Playbook, rep.Inventory, rep.End
 		for host, ids := range r.applied {
-			if st.Hosts[host] == nil {
+			if st.Hosts[host] == nil || r.whole(host) {
+				// A host that ran every task forgets the tasks that are
+				// gone from the playbook.
 				st.Hosts[host] = map[string]string{}
 			}
 			for id, d := range ids {
@@ -313,6 +321,14 @@ func (r *Run) Finish(sum *playbooks.Summary, runErr error, exitCode int) (string
 		}
 	}
 	return path, Prune(r.cfg.Dir, r.cfg.Keep, filepath.Base(path))
+}
+
+// whole says whether the run saw the whole playbook on host: no tags
+// narrowed it, and the host neither failed nor was cut off (whose later
+// tasks did not run).
+func (r *Run) whole(host string) bool {
+	h := r.hosts[host]
+	return len(r.cfg.Tags) == 0 && len(r.cfg.SkipTags) == 0 && h != nil && hostStatus(h) != "failed" && hostStatus(h) != "unreachable"
 }
 
 func hostStatus(h *HostReport) string {

@@ -179,3 +179,37 @@ func TestAppliedPlanReport(t *testing.T) {
 		t.Errorf("history page: %v", err)
 	}
 }
+
+// A task keeps its identity when lines are added above it, or tasks
+// inserted before it; a task gone from the playbook is forgotten by the
+// next run that saw the whole playbook.
+func TestIdentitySurvivesEditsElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	at := func(e playbooks.Event, pos string) playbooks.Event { e.TaskPos = pos; return e }
+	fakeRun(t, dir, false,
+		at(ev("a", "conf", "", playbooks.StatusChanged, "d1"), "site.yml:3"),
+		at(ev("a", "gone", "", playbooks.StatusChanged, "dg"), "site.yml:9"))
+	// Five lines and a new task above conf; gone was removed.
+	_, got := fakeRun(t, dir, false,
+		at(ev("a", "new", "", playbooks.StatusChanged, "dn"), "site.yml:3"),
+		at(ev("a", "conf", "", playbooks.StatusChanged, "d1"), "site.yml:8"))
+	if want := "a/new[]=intentional a/conf[]=corrective"; changes(got) != want {
+		t.Errorf("after the edit: %s, want %s", changes(got), want)
+	}
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := st.Load(RunKey(filepath.Join(dir, "site.yml"), []string{"a,b,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range state.Hosts["a"] {
+		if strings.Contains(id, "gone") {
+			t.Errorf("a removed task is still remembered: %q", id)
+		}
+	}
+	if len(state.Hosts["a"]) != 2 {
+		t.Errorf("memory of a: %v", state.Hosts["a"])
+	}
+}
