@@ -61,7 +61,8 @@ written if they fail. Installing a NAME again replaces its entry.
 entry only detects drift (exit 2 when some is pending) and changes nothing.
 Reports go to --report-dir (default /var/lib/tend/reports as root, else
 $XDG_STATE_HOME/tend/reports), output to --log (default
-/var/log/tend/NAME.log as root, else $XDG_STATE_HOME/tend/logs/NAME.log).`,
+/var/log/tend/NAME.log as root, else $XDG_STATE_HOME/tend/logs/NAME.log);
+a log over 10 MiB is moved to NAME.log.1 at the start of the next run.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if cmd.ArgsLenAtDash() != 1 {
 				return fmt.Errorf("usage: tend cron install NAME --every 30m -- -i INVENTORY PLAYBOOK")

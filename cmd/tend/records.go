@@ -71,6 +71,9 @@ func (f *recordFlags) begin(ctx context.Context, stderr io.Writer, cf runSpec) (
 	if f.keep < 0 {
 		return nil, fmt.Errorf("--keep must be 0 or more")
 	}
+	if f.label != "" {
+		capCronLog() // a scheduled run (tend cron): its log is kept in bounds
+	}
 	dir := f.reportDir
 	if dir == "" {
 		dir = os.Getenv("TEND_REPORT_DIR")
