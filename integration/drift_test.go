@@ -208,8 +208,11 @@ func TestDriftCorrectiveAndIntentional(t *testing.T) {
 	}
 
 	page := filepath.Join(work, "history.html")
-	if r := tend(t, nil, "history", "--report-dir", reports, "--html", page); r.code != 0 {
+	if r := tend(t, nil, "history", "--report-dir", reports, "--html", page); r.code != 0 || !strings.Contains(r.stdout, "wrote "+page) {
 		t.Fatalf("history --html: %v", r)
+	}
+	if st, err := os.Stat(page); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("history page: %v %v (want mode 0600, as the reports)", st.Mode(), err)
 	}
 	checkHistoryPage(t, page, map[string]string{
 		h1.Name: "intentional, corrective check, corrective, ok check, intentional",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"tend/internal/privfile"
 	"tend/runlog"
 )
 
@@ -69,15 +71,17 @@ timeline per host of drift, changes and failures, and the table of runs.`,
 				if host != "" {
 					title += ": " + host
 				}
-				f, err := os.Create(htmlFile)
-				if err != nil {
+				// Private as the reports it is made of (0600), written
+				// whole or not at all.
+				var page bytes.Buffer
+				if err := runlog.WriteHTML(&page, reports, title, now); err != nil {
 					return err
 				}
-				if err := runlog.WriteHTML(f, reports, title, now); err != nil {
-					f.Close()
+				if err := privfile.Write(htmlFile, page.Bytes()); err != nil {
 					return err
 				}
-				return f.Close()
+				fmt.Fprintf(out, "wrote %s (%d runs)\n", htmlFile, len(reports))
+				return nil
 			case asJSON:
 				entries := []runlog.Entry{}
 				for _, r := range reports {
