@@ -120,7 +120,12 @@ func (h *hostRun) predict(t *load.Task, name string, mt *modules.Task, change *m
 	case "command", "shell", "script", "raw":
 		// What a command does beyond what it declares (creates) is
 		// anyone's guess: users and groups it may add among it.
+		m.Opaque = append(m.Opaque, m.Cause)
 		m.Apply(base, hostq.UnsureAccounts{})
+		if change.Effects != nil {
+			m.Apply(base, change.Effects...)
+		}
+		return
 	}
 	if change.Effects != nil {
 		m.Apply(base, change.Effects...)
@@ -129,6 +134,7 @@ func (h *hostRun) predict(t *load.Task, name string, mt *modules.Task, change *m
 	// A module that states no effects (a package's install, say): the
 	// paths its task names are known after apply, and it may add users
 	// and groups.
+	m.Opaque = append(m.Opaque, m.Cause)
 	m.Apply(base, hostq.UnsureAccounts{})
 	for _, arg := range []string{"dest", "path"} {
 		if p, ok := mt.Args[arg].(string); ok && path.IsAbs(p) {

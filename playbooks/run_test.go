@@ -520,3 +520,29 @@ func TestCheckModeKnownAfterApply(t *testing.T) {
 		t.Error("check mode wrote x")
 	}
 }
+
+// In a check run, a module that probes with a script and fails after a
+// change the run could not predict is a change known after apply, naming
+// that change; without such a change, the same failure is a failure.
+func TestCheckModeFailureAfterAnUnpredictedChange(t *testing.T) {
+	pb := `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: install, command: "true", when: with_install}
+    - {name: start, service: {name: tend-no-such-unit, state: started}}
+`
+	for _, install := range []bool{true, false} {
+		events, _, _ := runLocal(t, pb, func(o *Options) {
+			o.Check = true
+			o.ExtraVars = map[string]any{"with_install": install}
+		})
+		start := events[len(events)-1]
+		if install && (start.Status != StatusChanged || !strings.Contains(start.Unknown, `may depend on command "install"`)) {
+			t.Errorf("after an unpredicted change: %s %q %q", start.Status, start.Unknown, start.Msg)
+		}
+		if !install && (start.Status != StatusFailed || start.Unknown != "") {
+			t.Errorf("alone: %s %q %q", start.Status, start.Unknown, start.Msg)
+		}
+	}
+}

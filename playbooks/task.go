@@ -433,7 +433,7 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	if reader, ok := mod.(modules.Reader); ok {
 		res, err := reader.Read(mt, observed)
 		if err != nil {
-			return h.planError(t, name, err)
+			return h.planError(t, name, err, qs == nil)
 		}
 		return outcome{status: StatusOK, result: res}
 	}
@@ -452,7 +452,7 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 		change, err = mod.Plan(mt, observed)
 	}
 	if err != nil {
-		o := h.planError(t, name, err)
+		o := h.planError(t, name, err, qs == nil)
 		o.desired = desired
 		return o
 	}
@@ -477,10 +477,19 @@ func askMore(err error) []hostq.Question {
 
 // planError is the outcome of a task whose plan failed. In check mode, a
 // plan that needs what only applying earlier changes would tell is not a
-// failure: the task is reported as a change known after apply.
-func (h *hostRun) planError(t *load.Task, name string, err error) outcome {
-	if u, ok := hostq.IsUnknown(err); ok && h.checkMode(t) {
-		return outcome{status: StatusChanged, unknown: u.Why, result: modules.Result{}}
+// failure: the task is reported as a change known after apply. So is the
+// failure of a module that probes with a script (legacy) after an earlier
+// change the run could not predict (a package's install, a command): the
+// host it probed is not the one the apply will meet.
+func (h *hostRun) planError(t *load.Task, name string, err error, legacy bool) outcome {
+	if h.checkMode(t) {
+		if u, ok := hostq.IsUnknown(err); ok {
+			return outcome{status: StatusChanged, unknown: u.Why, result: modules.Result{}}
+		}
+		if m := h.hs.model; legacy && m != nil && len(m.Opaque) > 0 {
+			why := fmt.Sprintf("%s: %v; it may depend on %s, whose effects only applying will tell", name, err, m.Opaque[len(m.Opaque)-1])
+			return outcome{status: StatusChanged, unknown: why, result: modules.Result{}}
+		}
 	}
 	return failf("%s: %v", name, err)
 }

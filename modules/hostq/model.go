@@ -19,6 +19,9 @@ type Model struct {
 	// Cause names the change whose effects are being applied ("task at
 	// file:line"), for the reasons of unknown answers.
 	Cause string
+	// Opaque names the changes whose effects no one stated (a package's
+	// install, a command): the runner's to fill, for its reasons.
+	Opaque []string
 }
 
 type node struct {
