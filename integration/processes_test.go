@@ -3,34 +3,24 @@ package integration
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 
 	"tend/integration/fleet"
 )
 
-// lastPid reads the last PID the host's PID namespace handed out, so that
-// two reads tell how many processes were started on the host between them.
-// ns_last_pid answers for the reader's own namespace (whatever /proc it is
-// read through), so it is read by a process that nsenter starts in the
-// host's namespace: each read costs the namespace one PID of its own,
-// which hostProcesses takes off.
+// lastPid is the host's last PID (fleet.Host.LastPID).
 func lastPid(t *testing.T, h *fleet.Host) int {
 	t.Helper()
-	b, err := exec.Command("nsenter", "-t", strconv.Itoa(h.Pid()), "-p", "cat", "/proc/sys/kernel/ns_last_pid").Output()
-	if err != nil {
-		t.Fatalf("reading %s's last pid: %v", h.Name, err)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	n, err := h.LastPID()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-// hostProcesses runs f and returns how many processes it started on h.
+// hostProcesses runs f and returns how many processes it started on h (each
+// read of the last PID costs the host one).
 func hostProcesses(t *testing.T, h *fleet.Host, f func()) int {
 	t.Helper()
 	before := lastPid(t, h)

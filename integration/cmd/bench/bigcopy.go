@@ -24,14 +24,6 @@ const (
 	copyMaxRSSMB = 200.0
 )
 
-// tasks is the number of tasks of the scenario's playbook.
-func (r *report) tasks() int {
-	if r.cfg.scenario == "copy50m" {
-		return 1
-	}
-	return bench.Tasks
-}
-
 // measureScp copies file to every host with OpenSSH's scp, all hosts at
 // once, c.runs times: the wall time of each run, and the largest scp's
 // peak RSS.

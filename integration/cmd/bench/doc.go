@@ -4,12 +4,17 @@
 //
 //	go run ./integration/cmd/bench [-n 50] [-delay 0ms] [-runs 3] [-slow-runs 0]
 //	                               [-tools tend,ansible,mitogen] [-out BENCHMARKS.md]
+//	                               [-scenario mixed] [-mirrors $MIRRORS]
 //
 // It needs root (the fleet uses namespaces), ansible-playbook, and for
-// Mitogen Debian's ansible-mitogen. The scenario (package
+// Mitogen Debian's ansible-mitogen. The default scenario (package
 // tend/integration/bench) is 30 tasks of file, copy, template, lineinfile,
 // command, group, user, cron and apt, without fact gathering, under
 // /srv/bench on each host (and a user, a group and /etc/cron.d/bench).
+// The others (scenarios.go): mixed15 and tasks200 (issue 14's 15 and 200
+// tasks), hardening (dev-sec's os_hardening role, read from a mirror under
+// -mirrors and skipped with a message when absent; fresh hosts before each
+// run, since its changes are all over /etc) and copy50m (one 50 MB copy).
 //
 // For each tool and each run it undoes the scenario everywhere (tend exec),
 // then times three runs of the playbook: the first converge (everything
@@ -18,7 +23,9 @@
 // after; anything else is recorded as an error, not as a time. Reported: the
 // median wall time over the runs, how many times faster tend is than each
 // other tool, tend's round trips per host (after the SSH handshake, from its
-// JSON summary), and the controller's peak RSS as wait4 reports it (the
+// JSON summary), the processes each run started on each host (its PID
+// namespace's last PID before and after, fleet.Host.LastPID), the machine's
+// load average, and the controller's peak RSS as wait4 reports it (the
 // largest single process of its tree: for Ansible's forked workers this
 // understates the total).
 //

@@ -36,3 +36,12 @@ func machineInfo() string {
 	}
 	return fmt.Sprintf("%d cores (%s), %s%s", runtime.NumCPU(), model, mem, kernel)
 }
+
+// loadAverage is /proc/loadavg's first three fields.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return ""
+}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"tend/integration/bench"
 )
 
 // The three timed runs of the playbook, in the order they run.
@@ -30,7 +28,10 @@ type phaseResult struct {
 	maxRSSKB     int64
 	cpu          []time.Duration // controller CPU (user+system) per successful run
 	rtMin, rtMax int64           // round trips per host, over hosts and runs (tend)
-	errs         []string
+	// Processes started on each host by the run, over hosts and runs
+	// (hostProcs); 0/0 until a run counted them.
+	procMin, procMax int
+	errs             []string
 }
 
 func (p *phaseResult) median() time.Duration { return median(p.walls) }
@@ -62,7 +63,7 @@ func measure(ctx context.Context, c config, t *target, tl *tool, playbook string
 		r.runs = c.slowRuns
 	}
 	for run := 1; run <= r.runs && ctx.Err() == nil; run++ {
-		if err := clean(ctx, c, t); err != nil {
+		if err := clean(ctx, c, t, logf); err != nil {
 			r.phases[first].errs = append(r.phases[first].errs, "cleaning: "+err.Error())
 			return r
 		}
@@ -86,9 +87,14 @@ func runOnce(ctx context.Context, c config, t *target, tl *tool, playbook string
 	cmd := tl.command(ctx, t, playbook, ph == check)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	before, perr := lastPIDs(t)
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
+	var procs []int
+	if perr == nil {
+		procs, perr = hostProcs(t, before)
+	}
 	if cmd.ProcessState != nil {
 		// Maxrss is in KiB on Linux: the largest resident set of the
 		// process and of the descendants it waited for.
@@ -109,6 +115,15 @@ func runOnce(ctx context.Context, c config, t *target, tl *tool, playbook string
 	}
 	if err := verify(recaps, c.hosts, ph); err != nil {
 		return wall, err
+	}
+	if perr != nil {
+		return wall, perr
+	}
+	for _, n := range procs {
+		if p.procMax == 0 || n < p.procMin {
+			p.procMin = n
+		}
+		p.procMax = max(p.procMax, n)
 	}
 	p.walls = append(p.walls, wall)
 	p.cpu = append(p.cpu, cpu)
@@ -150,11 +165,45 @@ func verify(recaps map[string]recap, hosts, ph int) error {
 	return nil
 }
 
-// clean removes the scenario's files from every host, with tend (quickest),
-// whichever tool is measured next.
-func clean(ctx context.Context, c config, t *target) error {
+// lastPIDs reads every host's last PID (fleet.Host.LastPID), before a run.
+func lastPIDs(t *target) ([]int, error) {
+	out := make([]int, len(t.fleet.Hosts))
+	for i, h := range t.fleet.Hosts {
+		n, err := h.LastPID()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// hostProcs reads every host's last PID again and returns how many
+// processes the run started on each: sshd's sessions, shells, and whatever
+// the tool ran there. Nothing else runs in a host's PID namespace; each
+// read of the last PID costs one, which is taken off.
+func hostProcs(t *target, before []int) ([]int, error) {
+	after, err := lastPIDs(t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(before))
+	for i := range before {
+		out[i] = after[i] - before[i] - 1
+	}
+	return out, nil
+}
+
+// clean makes every host fresh again for the next first converge, whichever
+// tool is measured next: the scenario's clean script with tend exec
+// (quickest), or new hosts for a scenario that has none.
+func clean(ctx context.Context, c config, t *target, logf func(string, ...any)) error {
+	s, _ := findScenario(c.scenario)
+	if s.clean == "" {
+		return t.restart(ctx, c, logf)
+	}
 	cmd := exec.CommandContext(ctx, c.tendBin, "exec", "-i", t.inventory, "--known-hosts", t.knownHosts,
-		"--ssh-config", "none", "-f", strconv.Itoa(c.hosts), "-T", handshakeTimeout, "all", "--", bench.CleanScript)
+		"--ssh-config", "none", "-f", strconv.Itoa(c.hosts), "-T", handshakeTimeout, "all", "--", s.clean)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/nonexistent"}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v; %s", err, tail(string(out), 4))

@@ -17,6 +17,9 @@ type report struct {
 	versions []string
 	results  []*result
 	scp      *phaseResult // copy50m: scp of the same file, for reference
+	// The machine's load average before and after the measurements: the
+	// hosts share its cores with the controller and with anything else.
+	load, loadAfter string
 }
 
 // key names the configuration, so that a later run of the same one replaces
@@ -45,13 +48,22 @@ func (r *report) markdown() string {
 		latency = fmt.Sprintf("%v added each way", r.cfg.delay)
 	}
 	tasks := r.tasks()
-	if r.cfg.scenario == "copy50m" {
+	s, _ := findScenario(r.cfg.scenario)
+	switch {
+	case r.cfg.scenario == "copy50m":
 		fmt.Fprintf(&b, "### A 50 MB copy to %d hosts, %s\n\n", r.cfg.hosts, latency)
-	} else {
+	case tasks == 0:
+		fmt.Fprintf(&b, "### %d hosts × %s, %s\n\n", r.cfg.hosts, s.title, latency)
+	case s.title != "":
+		fmt.Fprintf(&b, "### %d hosts × %d tasks (%s), %s\n\n", r.cfg.hosts, tasks, s.title, latency)
+	default:
 		fmt.Fprintf(&b, "### %d hosts × %d tasks, %s\n\n", r.cfg.hosts, tasks, latency)
 	}
 	fmt.Fprintf(&b, "- date: %s\n", r.started.UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "- machine: %s\n", r.machine)
+	if r.load != "" {
+		fmt.Fprintf(&b, "- load average (1, 5, 15 min) before and after: %s; %s\n", r.load, r.loadAfter)
+	}
 	fmt.Fprintf(&b, "- versions: %s\n", strings.Join(r.versions, "; "))
 	var runs []string
 	for _, res := range r.results {
@@ -62,22 +74,36 @@ func (r *report) markdown() string {
 	if r.cfg.scenario != "mixed" {
 		scenario = " -scenario " + r.cfg.scenario
 	}
+	if r.cfg.scenario == "hardening" {
+		scenario += " -mirrors $MIRRORS"
+	}
+	if s.args != nil {
+		fmt.Fprintf(&b, "- every tool's runs add: `%s`\n", strings.Join(s.args, " "))
+	}
 	fmt.Fprintf(&b, "- command: `go run ./integration/cmd/bench -n %d -delay %v -runs %d -slow-runs %d -tools %s%s`\n\n",
 		r.cfg.hosts, r.cfg.delay, r.cfg.runs, r.cfg.slowRuns, strings.Join(r.cfg.tools, ","), scenario)
 
-	b.WriteString("| run | tool | wall (median) | per host-task | ok runs | tend faster by | round trips per host | controller CPU | peak RSS | errors |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| run | tool | wall (median) | per host-task | ok runs | tend faster by | round trips per host | host processes per host | controller CPU | peak RSS | errors |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	tend := r.get("tend")
 	for ph := range nPhases {
 		for _, res := range r.results {
 			p := &res.phases[ph]
-			wall, perTask, ratio, rt, cpu := "—", "—", "—", "—", "—"
+			wall, perTask, ratio, rt, procs, cpu := "—", "—", "—", "—", "—", "—"
 			if c := median(p.cpu); c > 0 {
 				cpu = seconds(c)
 			}
 			if m := p.median(); m > 0 {
 				wall = seconds(m)
-				perTask = fmt.Sprintf("%.2f ms", float64(m)/float64(time.Millisecond)/float64(r.cfg.hosts*tasks))
+				if tasks > 0 {
+					perTask = fmt.Sprintf("%.2f ms", float64(m)/float64(time.Millisecond)/float64(r.cfg.hosts*tasks))
+				}
+			}
+			if p.procMax > 0 {
+				procs = fmt.Sprint(p.procMax)
+				if p.procMin != p.procMax {
+					procs = fmt.Sprintf("%d–%d", p.procMin, p.procMax)
+				}
 			}
 			if x, ok := r.ratio(res.tool.name, ph); ok && res != tend {
 				ratio = fmt.Sprintf("%.1f×", x)
@@ -88,15 +114,16 @@ func (r *report) markdown() string {
 					rt = fmt.Sprintf("%d–%d", p.rtMin, p.rtMax)
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %s | %s | %s | %.1f MB | %s |\n",
-				phaseNames[ph], res.tool.name, wall, perTask, len(p.walls), res.runs, ratio, rt, cpu,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %s | %s | %s | %s | %.1f MB | %s |\n",
+				phaseNames[ph], res.tool.name, wall, perTask, len(p.walls), res.runs, ratio, rt, procs, cpu,
 				float64(p.maxRSSKB)/1024, escape(strings.Join(p.errs, "; ")))
 		}
 	}
-	b.WriteString("\nRound trips are counted by tend after the SSH handshake. Controller CPU is user+system time of\n" +
-		"the controller and the children it waited for (median); the hosts' own work is not in it. Peak RSS is\n" +
-		"wait4's ru_maxrss: the controller's largest single process (Ansible forks a worker per host, so its\n" +
-		"total is larger).\n\n")
+	b.WriteString("\nRound trips are counted by tend after the SSH handshake. Host processes are those the run\n" +
+		"started in each host's PID namespace, sshd's sessions included (lowest–highest over hosts and\n" +
+		"runs). Controller CPU is user+system time of the controller and the children it waited for\n" +
+		"(median); the hosts' own work is not in it. Peak RSS is wait4's ru_maxrss: the controller's\n" +
+		"largest single process (Ansible forks a worker per host, so its total is larger).\n\n")
 	if r.scp != nil {
 		b.WriteString(r.scpMarkdown())
 	}

@@ -15,6 +15,7 @@ import (
 // target is the fleet as the tools reach it: directly, or through a delay
 // proxy per host.
 type target struct {
+	work       string
 	fleet      *fleet.Fleet
 	proxies    []*bench.Proxy
 	inventory  string
@@ -24,6 +25,7 @@ type target struct {
 // start starts the hosts (and proxies) and writes an inventory and a
 // known_hosts naming the addresses the tools must connect to.
 func (t *target) start(ctx context.Context, c config, work string, logf func(string, ...any)) error {
+	t.work = work
 	f, err := fleet.Start(ctx, fleet.Options{Hosts: c.hosts, Dir: filepath.Join(work, "fleet"), Logf: logf})
 	if err != nil {
 		return err
@@ -58,22 +60,30 @@ func (t *target) start(ctx context.Context, c config, work string, logf func(str
 }
 
 func (t *target) stop(logf func(string, ...any)) {
-	for _, p := range t.proxies {
-		p.Close()
-	}
-	if t.fleet != nil {
-		if err := t.fleet.Stop(); err != nil {
-			logf("bench: stopping the fleet: %v", err)
-		}
+	if err := t.stopErr(); err != nil {
+		logf("bench: stopping the fleet: %v", err)
 	}
 }
 
-// writeScenario writes the playbook and its templates, and for copy50m
-// the file it copies.
-func writeScenario(c config, work string) (playbook, bigFile string, err error) {
-	if c.scenario == "copy50m" {
-		return bench.WriteBigCopy(filepath.Join(work, "scenario"))
+func (t *target) stopErr() error {
+	for _, p := range t.proxies {
+		p.Close()
 	}
-	playbook, err = bench.Write(filepath.Join(work, "scenario"))
-	return playbook, "", err
+	t.proxies = nil
+	var err error
+	if t.fleet != nil {
+		err = t.fleet.Stop()
+		t.fleet = nil
+	}
+	return err
+}
+
+// restart replaces every host by a fresh one (new upper dirs, ports and
+// keys; the inventory and known_hosts are rewritten), for a scenario
+// nothing simpler undoes.
+func (t *target) restart(ctx context.Context, c config, logf func(string, ...any)) error {
+	if err := t.stopErr(); err != nil {
+		return err
+	}
+	return t.start(ctx, c, t.work, logf)
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,19 +100,21 @@ const handshakeTimeout = "60s"
 // command is one run of the playbook on every host.
 func (tl *tool) command(ctx context.Context, t *target, playbook string, check bool) *exec.Cmd {
 	var cmd *exec.Cmd
+	s, _ := findScenario(tl.c.scenario)
+	playbookArgs := append(slices.Clone(s.args), playbook)
 	if tl.name == "tend" {
 		args := []string{"converge", "-i", t.inventory, "--known-hosts", t.knownHosts, "--ssh-config", "none",
 			"-f", strconv.Itoa(tl.c.hosts), "-T", handshakeTimeout, "--format", "json"}
 		if check {
 			args = append(args, "--check")
 		}
-		cmd = exec.CommandContext(ctx, tl.c.tendBin, append(args, playbook)...)
+		cmd = exec.CommandContext(ctx, tl.c.tendBin, append(args, playbookArgs...)...)
 	} else {
 		args := []string{"-i", t.inventory}
 		if check {
 			args = append(args, "--check")
 		}
-		cmd = exec.CommandContext(ctx, "ansible-playbook", append(args, playbook)...)
+		cmd = exec.CommandContext(ctx, "ansible-playbook", append(args, playbookArgs...)...)
 	}
 	cmd.Env = tl.env
 	return cmd
