@@ -141,6 +141,21 @@ func parseKV(s string, keep func(key string) bool) (args []kvArg, raw string, ha
 	return args, b.String(), hasRaw, nil
 }
 
+// KeyValues is parse_kv for text outside a task, as ansible-playbook's
+// -e "a=1 b='x y'": the pairs, later ones winning, and the words that are
+// not key=value joined as written ("" when none).
+func KeyValues(s string) (map[string]string, string, error) {
+	args, raw, _, err := parseKV(s, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	m := make(map[string]string, len(args))
+	for _, a := range args {
+		m[a.key] = a.value
+	}
+	return m, raw, nil
+}
+
 // unquote removes one pair of matching surrounding quotes.
 func unquote(s string) string {
 	if len(s) > 1 && s[0] == s[len(s)-1] && (s[0] == '"' || s[0] == '\'') && s[len(s)-2] != '\\' {
