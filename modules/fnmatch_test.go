@@ -6,6 +6,7 @@ import (
 )
 
 func TestFilterFacts(t *testing.T) {
+	t.Parallel()
 	facts := map[string]any{"ansible_eth0": 1, "ansible_eth1": 2, "ansible_lo": 3, "gather_subset": []any{"all"}, "facter_x": 4}
 	for _, c := range []struct {
 		filter []string
