@@ -9,6 +9,7 @@ import (
 
 	"tend/integration/debrepo"
 	"tend/integration/fleet"
+	"tend/internal/testinit"
 )
 
 // The file modules converge a minimal busybox box the same way: its
@@ -74,60 +75,6 @@ func localRepo(t *testing.T) string {
 		fmt.Sprintf(` && dpkg -i %s/tend-old_0.1_all.deb >/dev/null`, dir)
 }
 
-// tendHTTPDInit is a sysvinit script around busybox httpd, as a small
-// daemon packaged for Debian would have.
-const tendHTTPDInit = `#!/bin/sh
-### BEGIN INIT INFO
-# Provides:          tend-httpd
-# Required-Start:
-# Required-Stop:
-# Default-Start:     2 3 4 5
-# Default-Stop:      0 1 6
-# Short-Description: busybox httpd for tend's tests
-### END INIT INFO
-PORT=18080
-PIDFILE=/run/tend-httpd.pid
-DOCROOT=/srv/tend-httpd
-running() {
-	[ -f "$PIDFILE" ] || return 1
-	pid=$(cat "$PIDFILE") || return 1
-	[ -n "$pid" ] || return 1
-	grep -q httpd "/proc/$pid/cmdline" 2>/dev/null
-}
-case "$1" in
-start)
-	running && exit 0
-	mkdir -p "$DOCROOT" || exit 1
-	busybox httpd -f -p "127.0.0.1:$PORT" -h "$DOCROOT" </dev/null >/dev/null 2>&1 &
-	echo $! >"$PIDFILE"
-	;;
-stop)
-	if running; then
-		pid=$(cat "$PIDFILE")
-		kill "$pid"
-		i=0
-		while grep -q httpd "/proc/$pid/cmdline" 2>/dev/null && [ "$i" -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	fi
-	rm -f "$PIDFILE"
-	;;
-restart|force-reload|reload)
-	"$0" stop && "$0" start
-	;;
-status)
-	if running; then echo "tend-httpd is running"; exit 0; fi
-	echo "tend-httpd is not running"
-	exit 3
-	;;
-*)
-	echo "Usage: $0 {start|stop|restart|reload|force-reload|status}" >&2
-	exit 3
-	;;
-esac
-`
-
 // hostRun runs a shell line on a fleet host through tend exec and returns
 // its output.
 func hostRun(t *testing.T, f *fleet.Fleet, h *fleet.Host, line string) string {
@@ -147,7 +94,7 @@ func TestSystemStateOnDebian(t *testing.T) {
 	f := startFleet(t, 1)
 	setup := localRepo(t) + ` && groupadd -g 3000 deploy && mkdir -p /etc/app && printf 'a=1\n' > /etc/app/app.conf` +
 		` && cat > /etc/init.d/tend-httpd <<'EOF'
-` + tendHTTPDInit + `EOF
+` + testinit.HTTPD(18080, "/run/tend-httpd.pid", "/srv/tend-httpd") + `EOF
 chmod 0755 /etc/init.d/tend-httpd`
 	scenario{
 		name: "system",

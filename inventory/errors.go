@@ -3,6 +3,8 @@ package inventory
 import (
 	"fmt"
 	"strings"
+
+	"tend/internal/didyoumean"
 )
 
 // Error is a problem in an inventory source, located as precisely as the
@@ -60,34 +62,9 @@ func (p pos) errorf(hint, format string, args ...any) *Error {
 
 // didYouMean suggests the closest option when word looks like a typo of it.
 func didYouMean(word string, options []string, decorate func(string) string) string {
-	best, bestDist := "", 3
-	for _, o := range options {
-		if d := editDistance(strings.ToLower(word), o); d < bestDist {
-			best, bestDist = o, d
-		}
-	}
-	if best == "" || bestDist > len(best)/2 {
+	best, bestDist := didyoumean.Closest(strings.ToLower(word), options)
+	if best == "" || bestDist >= 3 || bestDist > len(best)/2 {
 		return ""
 	}
 	return fmt.Sprintf("did you mean %s?", decorate(best))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -2,11 +2,12 @@ package inventory
 
 import (
 	"bytes"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"tend/internal/shlex"
 )
 
 // The INI grammar is Ansible's (plugins/inventory/ini.py): section headers
@@ -73,12 +74,12 @@ func (b *builder) parseINI(file string, data []byte) error {
 
 // iniHostLine handles "web[01:03]:2222 ansible_user=admin # comment".
 func (b *builder) iniHostLine(at pos, lead int, g *Group, line string) error {
-	toks, err := shlexSplit(line)
+	toks, err := shlex.Lex(line, true)
 	if err != nil {
 		return at.errorf(`close the quote, or escape it with a backslash`, "cannot split host line: %v", err)
 	}
-	at.col = lead + toks[0].off + 1
-	pattern := toks[0].text
+	at.col = lead + toks[0].Off + 1
+	pattern := toks[0].Text
 	if pattern == "" {
 		return at.errorf("", "empty host name")
 	}
@@ -98,18 +99,18 @@ func (b *builder) iniHostLine(at pos, lead int, g *Group, line string) error {
 	}
 	vars := make([]kv, 0, len(toks)-1)
 	for i, t := range toks[1:] {
-		k, v, ok := strings.Cut(t.text, "=")
+		k, v, ok := strings.Cut(t.Text, "=")
 		tat := at
-		tat.col = lead + t.off + 1
+		tat.col = lead + t.Off + 1
 		if !ok {
 			hint := "put one host per line"
 			if i > 0 {
 				hint = `quote values that contain spaces: key="a b"`
 			}
-			return tat.errorf(hint, "expected key=value host variable, got %q", t.text)
+			return tat.errorf(hint, "expected key=value host variable, got %q", t.Text)
 		}
 		if k == "" {
-			return tat.errorf("", "host variable %q has no name", t.text)
+			return tat.errorf("", "host variable %q has no name", t.Text)
 		}
 		vars = append(vars, kv{k, parseINIValue(v)})
 	}
@@ -151,85 +152,4 @@ func splitLines(data []byte) []string {
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	return strings.Split(string(data), "\n")
-}
-
-type shToken struct {
-	text string
-	off  int // byte offset in the line where the token starts
-}
-
-var (
-	errNoClosingQuote = errors.New("no closing quotation")
-	errNoEscaped      = errors.New("no escaped character")
-)
-
-// shlexSplit is Python's shlex.split(line, comments=True) in POSIX mode,
-// which Ansible uses for host lines. Notably '#' starts a comment even in
-// the middle of an unquoted word: pass=ab#cd sets pass to "ab".
-func shlexSplit(line string) ([]shToken, error) {
-	var (
-		toks   []shToken
-		cur    strings.Builder
-		inTok  bool
-		start  int
-		quoted byte // current quote, 0 outside quotes
-	)
-	emit := func() {
-		toks = append(toks, shToken{text: cur.String(), off: start})
-		cur.Reset()
-		inTok = false
-	}
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quoted == '\'':
-			if c == '\'' {
-				quoted = 0
-			} else {
-				cur.WriteByte(c)
-			}
-		case quoted == '"':
-			switch {
-			case c == '"':
-				quoted = 0
-			case c == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\'):
-				i++
-				cur.WriteByte(line[i])
-			default:
-				cur.WriteByte(c)
-			}
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inTok {
-				emit()
-			}
-		case c == '#':
-			if inTok {
-				emit()
-			}
-			return toks, nil
-		default:
-			if !inTok {
-				inTok, start = true, i
-			}
-			switch c {
-			case '\'', '"':
-				quoted = c
-			case '\\':
-				if i+1 >= len(line) {
-					return nil, errNoEscaped
-				}
-				i++
-				cur.WriteByte(line[i])
-			default:
-				cur.WriteByte(c)
-			}
-		}
-	}
-	if quoted != 0 {
-		return nil, errNoClosingQuote
-	}
-	if inTok {
-		emit()
-	}
-	return toks, nil
 }

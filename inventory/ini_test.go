@@ -116,39 +116,6 @@ func TestINIHostLineShellSplitting(t *testing.T) {
 	equal(t, "d not set: after the comment", hostVar(t, inv, "h1", "d"), nil)
 }
 
-func TestShlexSplit(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-		err  bool
-	}{
-		{`a b  c`, []string{"a", "b", "c"}, false},
-		{`a="x y" b`, []string{"a=x y", "b"}, false},
-		{`a='x "y"'`, []string{`a=x "y"`}, false},
-		{`a="x \"y\" \z"`, []string{`a=x "y" \z`}, false},
-		{`a\ b`, []string{"a b"}, false},
-		{`a#b c`, []string{"a"}, false},
-		{`a "#b" c`, []string{"a", "#b", "c"}, false},
-		{`""`, []string{""}, false},
-		{`a "b`, nil, true},
-		{`a\`, nil, true},
-	}
-	for _, tt := range tests {
-		toks, err := shlexSplit(tt.in)
-		if tt.err {
-			if err == nil {
-				t.Errorf("shlexSplit(%q): no error", tt.in)
-			}
-			continue
-		}
-		var got []string
-		for _, tok := range toks {
-			got = append(got, tok.text)
-		}
-		equal(t, "shlexSplit("+tt.in+")", got, tt.want)
-	}
-}
-
 func TestINIHostPort(t *testing.T) {
 	inv := mustParse(t, "hosts", `
 web1:2222

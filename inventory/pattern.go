@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"tend/internal/fnmatch"
 )
 
 // Match is the outcome of resolving a host pattern.
@@ -239,7 +241,7 @@ func (r *resolver) enumerate(base string) (set bitset, matched bool, err error) 
 			set.set(idx)
 		}
 	}
-	var match matcher
+	var match func(string) bool
 	switch {
 	case base[0] == '~':
 		re, err := regexp.Compile(`^(?:` + base[1:] + `)`) // Python re.match anchors at the start only
@@ -247,8 +249,12 @@ func (r *resolver) enumerate(base string) (set bitset, matched bool, err error) 
 			return nil, false, fmt.Errorf("invalid host pattern %q: %v", base, err)
 		}
 		match = re.MatchString
-	case hasGlobMeta(base):
-		match = compileGlob(base)
+	case fnmatch.HasMeta(base):
+		m, err := fnmatch.Matcher(base)
+		if err != nil {
+			return nil, false, fmt.Errorf("invalid host pattern %q: %v", base, err)
+		}
+		match = m
 	}
 	if match != nil {
 		for _, g := range inv.byCreate {

@@ -218,38 +218,6 @@ func TestSplitPattern(t *testing.T) {
 	}
 }
 
-func TestGlob(t *testing.T) {
-	tests := []struct {
-		pat, name string
-		want      bool
-	}{
-		{"web*", "web01", true},
-		{"web*", "xweb", false},
-		{"*.example.com", "a.example.com", true},
-		{"*.example.com", "a.example.org", false},
-		{"a*b*c", "aXXbYYc", true},
-		{"a*b*c", "acb", false},
-		{"*ab*ab", "xabab", true},
-		{"w?b", "web", true},
-		{"w?b", "weeb", false},
-		{"web[0-2]", "web1", true},
-		{"web[0-2]", "web3", false},
-		{"web[!0-2]", "web3", true},
-		{"web[z-a]x", "webx", false},
-		{"web[", "web[", true},
-		{"a.b", "aXb", false}, // '.' is literal
-		{"[]]", "]", true},
-		{"[!]]", "a", true},
-		{"[\\]", "\\", true},
-		{"é?", "éa", true},
-	}
-	for _, tt := range tests {
-		if got := compileGlob(tt.pat)(tt.name); got != tt.want {
-			t.Errorf("glob %q on %q = %v, want %v", tt.pat, tt.name, got, tt.want)
-		}
-	}
-}
-
 func TestGroupHosts(t *testing.T) {
 	inv := mustParse(t, "hosts", patternInventory)
 	hs, ok := inv.GroupHosts("prod")

@@ -4,7 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"tend/internal/pyesc"
 )
 
 // parseINIValue types an INI value as Ansible does: with Python's
@@ -347,82 +348,30 @@ func (p *pyParser) str() (string, bool) {
 		q = q + q + q
 	}
 	p.i += len(q)
-	var b strings.Builder
+	start := p.i
 	for p.i < len(p.s) {
 		if strings.HasPrefix(p.s[p.i:], q) {
+			body := p.s[start:p.i]
 			p.i += len(q)
-			return b.String(), true
+			if raw {
+				return body, true
+			}
+			return pyesc.Decode(body, pyesc.Syntax{Continuation: true, Strict: true})
 		}
-		c := p.s[p.i]
-		if c == '\n' && len(q) == 1 {
-			return "", false
+		switch p.s[p.i] {
+		case '\n':
+			if len(q) == 1 {
+				return "", false
+			}
+		case '\\':
+			if p.i+1 >= len(p.s) {
+				return "", false
+			}
+			p.i++ // the escaped character neither ends the string nor a line
 		}
-		if c != '\\' {
-			b.WriteByte(c)
-			p.i++
-			continue
-		}
-		if p.i+1 >= len(p.s) {
-			return "", false
-		}
-		if raw {
-			b.WriteString(p.s[p.i : p.i+2])
-			p.i += 2
-			continue
-		}
-		if !p.escape(&b) {
-			return "", false
-		}
+		p.i++
 	}
 	return "", false
-}
-
-func (p *pyParser) escape(b *strings.Builder) bool {
-	c := p.s[p.i+1]
-	p.i += 2
-	switch c {
-	case '\n':
-	case '\\', '\'', '"':
-		b.WriteByte(c)
-	case 'a':
-		b.WriteByte('\a')
-	case 'b':
-		b.WriteByte('\b')
-	case 'f':
-		b.WriteByte('\f')
-	case 'n':
-		b.WriteByte('\n')
-	case 'r':
-		b.WriteByte('\r')
-	case 't':
-		b.WriteByte('\t')
-	case 'v':
-		b.WriteByte('\v')
-	case 'x', 'u', 'U':
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
-		if p.i+n > len(p.s) {
-			return false
-		}
-		v, err := strconv.ParseUint(p.s[p.i:p.i+n], 16, 32)
-		if err != nil || v > utf8.MaxRune {
-			return false
-		}
-		b.WriteRune(rune(v))
-		p.i += n
-	case '0', '1', '2', '3', '4', '5', '6', '7':
-		v := int(c - '0')
-		for k := 0; k < 2 && p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '7'; k++ {
-			v = v*8 + int(p.s[p.i]-'0')
-			p.i++
-		}
-		b.WriteRune(rune(v))
-	case 'N':
-		return false // \N{NAME} needs the Unicode name table; keep the raw text
-	default:
-		b.WriteByte('\\') // unknown escapes are kept, as Python does
-		b.WriteByte(c)
-	}
-	return true
 }
 
 func isIdentStart(c byte) bool {

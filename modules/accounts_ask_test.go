@@ -131,6 +131,7 @@ func acctPathInfo(p string, follow bool, db *hostq.AccountDB) hostq.PathInfo {
 // The answers' reading of login.defs and /etc/default/useradd is the
 // probe's awk's, line for line.
 func TestAcctDefaultsParse(t *testing.T) {
+	t.Parallel()
 	defs := parseLoginDefs([]byte("# c\nUID_MIN 500\n  GID_MIN\t600 # trailing\nUMASK 027\nUID_MIN 700\nUID_MAX x\n#SYS_UID_MIN 5\nHOME_MODE\nPASS_MAX_DAYS 99\r\nUSERGROUPS_ENAB yes\n"))
 	want := map[string]string{"uid_min": "700", "gid_min": "600", "umask": "027", "pass_max_days": "99"}
 	if !reflect.DeepEqual(defs, want) {

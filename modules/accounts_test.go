@@ -7,6 +7,7 @@ import (
 )
 
 func TestPickBackend(t *testing.T) {
+	t.Parallel()
 	all := map[string]bool{}
 	for _, c := range acctTools {
 		all[c] = true
@@ -38,6 +39,7 @@ func TestPickBackend(t *testing.T) {
 // busybox's tools are not on this machine: the busybox backend's scripts
 // are planned from a real probe of a fake root, parsed, and read.
 func TestUserBusyboxScripts(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	for _, c := range []struct {
@@ -104,6 +106,7 @@ func TestUserBusyboxScripts(t *testing.T) {
 
 // Through shadow's tools, each task is one command with the task's values.
 func TestUserShadowScripts(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	for _, c := range []struct {
@@ -138,6 +141,7 @@ func TestUserShadowScripts(t *testing.T) {
 
 // The probe's records as Plan reads them, from a recorded probe.
 func TestReadAcctDB(t *testing.T) {
+	t.Parallel()
 	pw := "root:x:0:0:root:/root:/bin/bash\n+nis::::::\nbad:line\n"
 	gr := "root:x:0:\nwheel:x:10:a,b\n"
 	out := fmt.Sprintf("tools= useradd usermod\npasswd:%d\n%s\ngroup:%d\n%s\nshadow=1\ndefs.uid_min=500\ndefs.umask=027\ndefu.shell=/bin/ash\n", len(pw), pw, len(gr), gr)

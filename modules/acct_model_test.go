@@ -28,6 +28,7 @@ func acctHost(t *testing.T, root string, tasks ...*Task) hostq.Answers {
 // useradd (the model has the group), where the host alone has no such
 // group: a plain error, as Ansible's, not a change that fails later.
 func TestAcctModelGroupThenUser(t *testing.T) {
+	t.Parallel()
 	root := fakeRoot(t, false)
 	_, gtask := mkTask(t, "group", map[string]any{"name": "devs"})
 	_, utask := mkTask(t, "user", map[string]any{"name": "bob", "group": "devs", "groups": "devs,wheel"})
@@ -70,6 +71,7 @@ func TestAcctModelGroupThenUser(t *testing.T) {
 // home, and a host's file with its (predicted) uid; a second new user
 // gets the next uid.
 func TestAcctModelUserThenFile(t *testing.T) {
+	t.Parallel()
 	root := fakeRoot(t, false)
 	_, bob := mkTask(t, "user", map[string]any{"name": "bob"})
 	_, carl := mkTask(t, "user", map[string]any{"name": "carl", "system": true})
@@ -138,6 +140,7 @@ func TestAcctModelUserThenFile(t *testing.T) {
 // After a change that may add groups nobody can predict (a package's), a
 // user in a group the host lacks is known after apply, not an error.
 func TestAcctModelUnsureAccounts(t *testing.T) {
+	t.Parallel()
 	root := fakeRoot(t, false)
 	_, utask := mkTask(t, "user", map[string]any{"name": "bob", "groups": "docker"})
 	host := acctHost(t, root, utask)

@@ -16,6 +16,7 @@ const (
 )
 
 func TestParseAptKeyID(t *testing.T) {
+	t.Parallel()
 	s, fp, full, err := parseAptKeyID("0x91a49c248209aaaceb9603992a1e860791c149de")
 	if err != nil || s != "91C149DE" || fp != keyOne || full != "91A49C248209AAACEB9603992A1E860791C149DE" {
 		t.Errorf("%s %s %s %v", s, fp, full, err)
@@ -56,6 +57,7 @@ func gpgShells(t *testing.T) []testShell {
 }
 
 func TestAptKey(t *testing.T) {
+	t.Parallel()
 	one, err := os.ReadFile("testdata/apt_key/one.asc")
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +112,7 @@ func TestAptKey(t *testing.T) {
 // Without apt-key and without keyring: /etc/apt/trusted.gpg and
 // trusted.gpg.d, under a root.
 func TestAptKeyTrustedD(t *testing.T) {
+	t.Parallel()
 	shs := gpgShells(t)
 	sh := shs[len(shs)-1]
 	root := t.TempDir()

@@ -8,6 +8,7 @@ import (
 )
 
 func TestAptSuggestFilename(t *testing.T) {
+	t.Parallel()
 	for repo, want := range map[string]string{
 		"deb http://dl.google.com/linux/chrome/deb/ stable main":                         "dl_google_com_linux_chrome_deb.list",
 		"deb [arch=amd64 signed-by=/k.gpg] https://u:p@download.docker.com/linux stable": "download_docker_com_linux.list",
@@ -23,6 +24,7 @@ func TestAptSuggestFilename(t *testing.T) {
 }
 
 func TestAptSourceLineDump(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"deb   http://a  b c # note  \n": "deb http://a b c # note\n",
 		"#deb http://a b\n":              "# deb http://a b\n",
@@ -43,6 +45,7 @@ func aptRepoMod(t *testing.T, root string, raw map[string]any) (Module, *Task) {
 }
 
 func TestAptRepository(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		t.Run(sh.name, func(t *testing.T) {
 			root := hostileDir(t)
@@ -115,6 +118,7 @@ func TestAptRepository(t *testing.T) {
 }
 
 func TestAptRepositoryRefuses(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []map[string]any{
 		{"repo": "ppa:nginx/stable"},
 		{"repo": "http://x y z"},

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"tend/internal/didyoumean"
 )
 
 // Kind is the type an argument must have.
@@ -373,12 +375,7 @@ func toInt(v any) (int, bool) {
 // Nearest returns the candidate closest to s by edit distance, if it is
 // close enough to be a likely typo.
 func Nearest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
+	best, bestD := didyoumean.Closest(s, candidates)
 	if bestD <= max(2, len(s)/3) {
 		return best
 	}
@@ -386,24 +383,4 @@ func Nearest(s string, candidates []string) string {
 }
 
 // EditDistance is the Levenshtein distance between a and b.
-func EditDistance(a, b string) int { return editDistance(a, b) }
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func EditDistance(a, b string) int { return didyoumean.Distance(a, b) }

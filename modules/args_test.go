@@ -17,6 +17,7 @@ func checkArgs(t *testing.T, module string, raw map[string]any) (Args, []ArgErro
 }
 
 func TestArgErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		module string
 		raw    map[string]any
@@ -63,6 +64,7 @@ func TestArgErrors(t *testing.T) {
 }
 
 func TestArgsConverted(t *testing.T) {
+	t.Parallel()
 	args, errs := checkArgs(t, "file", map[string]any{"dest": "/x", "mode": 0o644, "recurse": "yes", "owner": 0})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -93,6 +95,7 @@ func TestArgsConverted(t *testing.T) {
 }
 
 func TestArgsPartialAcceptsTemplates(t *testing.T) {
+	t.Parallel()
 	m, _ := Lookup("file")
 	_, errs := m.Spec().Check(map[string]any{"path": "/x", "mode": "{{ mode }}", "recurse": "{{ r }}"}, true)
 	if len(errs) > 0 {
@@ -105,6 +108,7 @@ func TestArgsPartialAcceptsTemplates(t *testing.T) {
 }
 
 func TestRegisteredSpecsAreSound(t *testing.T) {
+	t.Parallel()
 	want := []string{"assert", "command", "copy", "debug", "fail", "file", "lineinfile", "meta", "set_fact", "shell", "stat", "template"}
 	for _, n := range want {
 		if _, ok := Lookup("ansible.builtin." + n); !ok {
@@ -142,6 +146,7 @@ func TestRegisteredSpecsAreSound(t *testing.T) {
 }
 
 func TestControllerModules(t *testing.T) {
+	t.Parallel()
 	m, _ := Lookup("debug")
 	if _, err := m.Probe(&Task{}); err == nil {
 		t.Error("a controller module has no probe")
@@ -169,6 +174,7 @@ func TestControllerModules(t *testing.T) {
 }
 
 func TestPyJSON(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		v    any
 		want string
@@ -188,6 +194,7 @@ func TestPyJSON(t *testing.T) {
 // Only modules that never change anything are Readers: the runner may call
 // Read instead of Plan.
 func TestReadersOnlyRead(t *testing.T) {
+	t.Parallel()
 	for _, name := range Names() {
 		m, _ := Lookup(name)
 		_, reader := m.(Reader)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"tend/internal/pyesc"
 )
 
 // assembleModule is Ansible's assemble: dest is the concatenation of the
@@ -348,53 +350,6 @@ func (assembleModule) Report(t *Task, probe Output) (Result, error) {
 // to the delimiter: backslash escapes (\n, \t, \\, \xHH, octal) become
 // bytes; an unknown escape stays as it is.
 func pyEscapeDecode(s string) []byte {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b = append(b, c)
-			continue
-		}
-		i++
-		switch e := s[i]; e {
-		case '\n':
-		case '\\', '\'', '"':
-			b = append(b, e)
-		case 'a':
-			b = append(b, 7)
-		case 'b':
-			b = append(b, 8)
-		case 'f':
-			b = append(b, 12)
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'v':
-			b = append(b, 11)
-		case 'x':
-			if i+2 < len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-					b = append(b, byte(v))
-					i += 2
-					continue
-				}
-			}
-			b = append(b, '\\', e)
-		default:
-			if isOctal(e) {
-				v, j := 0, i
-				for ; j < len(s) && j < i+3 && isOctal(s[j]); j++ {
-					v = v*8 + int(s[j]-'0')
-				}
-				b = append(b, byte(v))
-				i = j - 1
-				continue
-			}
-			b = append(b, '\\', e)
-		}
-	}
-	return b
+	b, _ := pyesc.Decode(s, pyesc.Syntax{Bytes: true, Continuation: true})
+	return []byte(b)
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestAssembleRemote(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		src := filepath.Join(dir, "frag ments")
@@ -69,6 +70,7 @@ func (d dirFiles) ReadDir(n string) ([]fs.DirEntry, error) {
 }
 
 func TestAssembleController(t *testing.T) {
+	t.Parallel()
 	ctl := t.TempDir()
 	os.Mkdir(filepath.Join(ctl, "parts"), 0o755)
 	writeFile(t, filepath.Join(ctl, "parts", "b"), "2", 0o644)
@@ -88,6 +90,7 @@ func TestAssembleController(t *testing.T) {
 }
 
 func TestPyEscapeDecode(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{`a\nb`: "a\nb", `\x41\101\q\\`: `AA\q\`, `\x4`: `\x4`, `end\`: `end\`} {
 		if got := string(pyEscapeDecode(in)); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)

@@ -11,6 +11,7 @@ import (
 // TestAuthorizedKeyAnsible replays cases whose results were recorded from
 // Ansible's own enforce_state (ansible.posix 1.5).
 func TestAuthorizedKeyAnsible(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("testdata/authorized_key/ansible.json")
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +57,7 @@ func TestAuthorizedKeyAnsible(t *testing.T) {
 }
 
 func TestAuthorizedKeyConverges(t *testing.T) {
+	t.Parallel()
 	needRoot(t)
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
@@ -90,6 +92,7 @@ func TestAuthorizedKeyConverges(t *testing.T) {
 }
 
 func TestAuthorizedKeyUser(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	// The default path is the user's home's (read only here).
 	m, task := mkTask(t, "authorized_key", map[string]any{"user": "root", "key": "ssh-rsa AAAA1 x"})

@@ -21,6 +21,7 @@ func contentAfter(ch *Change) (string, bool) {
 // TestBlockinfileAsAnsible replays what Ansible 2.14's blockinfile did to
 // each file (testdata/blockinfile/record.py) against Plan.
 func TestBlockinfileAsAnsible(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("testdata/blockinfile/cases.json")
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +101,7 @@ func filepathOf(msg string) string {
 // append_newline and prepend_newline came with Ansible 2.16, after the
 // recorded version: these follow its code.
 func TestBlockinfileNewlines(t *testing.T) {
+	t.Parallel()
 	const blk = "# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n"
 	for _, c := range []struct {
 		name, before string
@@ -140,6 +142,7 @@ func TestBlockinfileNewlines(t *testing.T) {
 }
 
 func TestBlockinfileArgErrors(t *testing.T) {
+	t.Parallel()
 	for args, want := range map[string]map[string]any{
 		"lookarounds":              {"block": "x", "insertafter": "a(?=b)"},
 		"must be an absolute path": {"path": "rel/x", "block": "x"},
@@ -165,6 +168,7 @@ func TestBlockinfileArgErrors(t *testing.T) {
 }
 
 func TestBlockinfileConverges(t *testing.T) {
+	t.Parallel()
 	const blk = "# BEGIN ANSIBLE MANAGED BLOCK\nl1 $x `id`\nl2 'q'\n# END ANSIBLE MANAGED BLOCK\n"
 	cases := []struct {
 		name  string
@@ -222,6 +226,7 @@ func TestBlockinfileConverges(t *testing.T) {
 }
 
 func TestBlockinfileOnHost(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[1] // busybox
 	dir := hostileDir(t)
 	m, task := mkTask(t, "blockinfile", map[string]any{"path": dir, "block": "x"})

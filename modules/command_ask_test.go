@@ -13,6 +13,7 @@ import (
 // probe does; patterns and names relative to an unknown folder are the
 // probe's.
 func TestCommandQuestionsMatchProbe(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	there := filepath.Join(dir, "it's there")
@@ -100,6 +101,7 @@ func TestCommandQuestionsMatchProbe(t *testing.T) {
 // apply: a later task asking about it gets an Unknown, not the host's
 // stale answer.
 func TestCommandModelTaint(t *testing.T) {
+	t.Parallel()
 	m, task := mkTask(t, "command", map[string]any{"cmd": "make install", "creates": "/opt/app/bin/app", "removes": "rel/*.o", "chdir": "/src/app"})
 	qs, err := m.(Asker).Questions(task)
 	if err != nil || qs != nil {

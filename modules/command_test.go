@@ -29,6 +29,7 @@ func runTask(t *testing.T, sh testShell, name string, args map[string]any) (*Cha
 }
 
 func TestCommandRunsArgvAsGiven(t *testing.T) {
+	t.Parallel()
 	words := append([]string{"", "a b", "it's", `"q"`, "$HOME", "`id`", "$(touch pwned)", "a\nb", "-n", "*", "~", "x;y|z&", "%s", "\\"}, hostileNames...)
 	for _, sh := range shells(t) {
 		argv := append([]string{"printf", "[%s]"}, words...)
@@ -56,6 +57,7 @@ func toAny(l []string) []any {
 }
 
 func TestCommandFreeFormSplitting(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		_, res := runTask(t, sh, "command", map[string]any{"cmd": `printf "[%s]" 'a b' "c\"d" e\ f ';' '$(touch pwned)' ""`})
 		if res["stdout"] != `[a b][c"d][e f][;][$(touch pwned)][]` {
@@ -69,6 +71,7 @@ func TestCommandFreeFormSplitting(t *testing.T) {
 }
 
 func TestCommandExpandsVariables(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		sh.env = append(append([]string(nil), sh.env...), "TEND_T_VAR=v a*l", "HOME=/home dir")
 		_, res := runTask(t, sh, "command", map[string]any{"argv": []any{
@@ -82,6 +85,7 @@ func TestCommandExpandsVariables(t *testing.T) {
 }
 
 func TestShellResult(t *testing.T) {
+	t.Parallel()
 	stampRE := regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$`)
 	for _, sh := range shells(t) {
 		ch, res := runTask(t, sh, "shell", map[string]any{"cmd": "echo out; echo; echo err >&2; printf 'two\\r\\nlines\\n\\n' >&2; exit 3"})
@@ -110,6 +114,7 @@ func TestShellResult(t *testing.T) {
 }
 
 func TestCommandOutputWithoutNewlineAndNoStrip(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		_, res := runTask(t, sh, "shell", map[string]any{"cmd": "printf 'a\\n\\n'; printf x >&2", "strip_empty_ends": false})
 		if res["stdout"] != "a\n\n" || res["stderr"] != "x" {
@@ -123,6 +128,7 @@ func TestCommandOutputWithoutNewlineAndNoStrip(t *testing.T) {
 }
 
 func TestCommandStdinAndChdir(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		_, res := runTask(t, sh, "command", map[string]any{"cmd": "cat", "stdin": "in $x\n`id`", "stdin_add_newline": false, "strip_empty_ends": false})
@@ -149,6 +155,7 @@ func TestCommandStdinAndChdir(t *testing.T) {
 }
 
 func TestCommandCreatesRemoves(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		there := filepath.Join(dir, "it's there")
@@ -198,6 +205,7 @@ func TestCommandCreatesRemoves(t *testing.T) {
 }
 
 func TestSplitArgs(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{
 		``:                     nil,
 		`  a   b  `:            {"a", "b"},
@@ -222,6 +230,7 @@ func TestSplitArgs(t *testing.T) {
 }
 
 func TestPySplitLines(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{
 		"":             {},
 		"a":            {"a"},
@@ -238,6 +247,7 @@ func TestPySplitLines(t *testing.T) {
 }
 
 func TestPyDelta(t *testing.T) {
+	t.Parallel()
 	_, a, _ := stamp("2024-01-01 12:00:00.000001")
 	_, b, _ := stamp("2024-01-02 13:01:02.500000123")
 	if got := pyDelta(b.Sub(a)); got != "1 day, 1:01:02.499999" {
@@ -252,6 +262,7 @@ func TestPyDelta(t *testing.T) {
 }
 
 func TestCommandDoesNotLeakIntoTheRunner(t *testing.T) {
+	t.Parallel()
 	// A command whose output looks like tend's framing cannot forge it.
 	sh := shells(t)[0]
 	_, res := runTask(t, sh, "shell", map[string]any{"cmd": `printf 'tend-00:end=2000-01-01 00:00:00.000000\n'`})

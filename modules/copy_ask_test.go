@@ -13,6 +13,7 @@ import (
 // The cases of TestCopyConverges, through questions: the same plan as the
 // probe's, and the effects say what the host holds after.
 func TestCopyQuestionsAsProbe(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	for _, c := range copyCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -44,6 +45,7 @@ func TestCopyQuestionsAsProbe(t *testing.T) {
 }
 
 func TestCopyQuestionsMore(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[1] // busybox
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -108,6 +110,7 @@ func TestCopyQuestionsMore(t *testing.T) {
 // Files larger than the content limit are compared by digest, under each
 // shell's tools.
 func TestCopyQuestionsLargeFile(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		// busybox's sha1sum prints a name with a newline as it is, which
 		// the answering program cannot split yet: no newline under it.
@@ -132,6 +135,7 @@ func TestCopyQuestionsLargeFile(t *testing.T) {
 
 // remote_src and a folder as src keep their probe scripts.
 func TestCopyQuestionsLeaveTheRestToTheProbe(t *testing.T) {
+	t.Parallel()
 	ctl := t.TempDir()
 	mkdir(t, filepath.Join(ctl, "d"), 0o755)
 	writeFile(t, filepath.Join(ctl, "d", "f"), "x", 0o644)
@@ -195,6 +199,7 @@ func contentDiff(ch *Change) *Diff {
 }
 
 func TestCopyIntoAFolderAnEarlierTaskMakes(t *testing.T) {
+	t.Parallel()
 	dir := hostileDir(t)
 	d := filepath.Join(dir, "conf.d")
 	// Without the model: the folder is missing.
@@ -238,6 +243,7 @@ func TestCopyIntoAFolderAnEarlierTaskMakes(t *testing.T) {
 }
 
 func TestTextEditsOfAFileAnEarlierCopyWrites(t *testing.T) {
+	t.Parallel()
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "app.conf")
 	r := checkRun{t, shells(t)[1], hostq.NewModel("root")}
@@ -286,6 +292,7 @@ func TestTextEditsOfAFileAnEarlierCopyWrites(t *testing.T) {
 
 // What only applying would tell is known after apply, not an error.
 func TestTextEditOfContentKnownAfterApply(t *testing.T) {
+	t.Parallel()
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
 	r := checkRun{t, shells(t)[1], hostq.NewModel("root")}

@@ -72,6 +72,7 @@ func applyStreamed(t testing.TB, sh testShell, ch *Change) (Output, Result) {
 }
 
 func TestCopyStreamsALargeSrc(t *testing.T) {
+	t.Parallel()
 	data := bigData(streamLimit+12345, 1)
 	src := t.TempDir()
 	if err := os.WriteFile(filepath.Join(src, "big.bin"), data, 0o600); err != nil {
@@ -125,6 +126,7 @@ func TestCopyStreamsALargeSrc(t *testing.T) {
 // A host file of the same size but another content is found by its
 // digest, and replaced.
 func TestCopyStreamSameSizeOtherContent(t *testing.T) {
+	t.Parallel()
 	data := bigData(streamLimit+1, 2)
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), data, 0o600)
@@ -157,6 +159,7 @@ func TestCopyStreamSameSizeOtherContent(t *testing.T) {
 // A large content given inline (a template's rendering) streams too; a
 // small one stays inside the script.
 func TestCopyStreamsLargeContentOnly(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	small := filepath.Join(dir, "small")
@@ -185,6 +188,7 @@ func TestCopyStreamsLargeContentOnly(t *testing.T) {
 // What arrives without the sender's trailer, or of another size, is
 // refused, and leaves nothing behind: the target keeps its old content.
 func TestCopyStreamRefusesWhatArrivedWrong(t *testing.T) {
+	t.Parallel()
 	data := bigData(streamLimit+100, 6)
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), data, 0o600)
@@ -232,6 +236,7 @@ func TestCopyStreamRefusesWhatArrivedWrong(t *testing.T) {
 // The controller file changes between the plan and the sending: no
 // trailer is sent, the host refuses, and the sender says why.
 func TestCopyStreamSrcChangedWhileSent(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	src := t.TempDir()
 	f := filepath.Join(src, "big")
@@ -271,6 +276,7 @@ func TestCopyStreamSrcChangedWhileSent(t *testing.T) {
 // A read error on the controller fails the task with that error, and the
 // host keeps nothing.
 func TestCopyStreamReadError(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	data := bigData(streamLimit+10, 9)
 	dir := hostileDir(t)
@@ -299,6 +305,7 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire"
 
 // A directory at the target fails before anything is received.
 func TestCopyStreamDirectoryTarget(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), bigData(streamLimit+1, 10), 0o600)
@@ -320,6 +327,7 @@ func TestCopyStreamDirectoryTarget(t *testing.T) {
 
 // Owner, group and backup on the streamed path, as root.
 func TestCopyStreamOwnerAndBackup(t *testing.T) {
+	t.Parallel()
 	needRoot(t)
 	data := bigData(streamLimit+3, 11)
 	src := t.TempDir()
@@ -354,6 +362,7 @@ func TestCopyStreamOwnerAndBackup(t *testing.T) {
 
 // A src that is a folder, or small, is read as before.
 func TestReadCopySrc(t *testing.T) {
+	t.Parallel()
 	d := t.TempDir()
 	os.Mkdir(filepath.Join(d, "adir"), 0o755)
 	os.WriteFile(filepath.Join(d, "small"), []byte("x"), 0o600)
@@ -379,6 +388,7 @@ func TestReadCopySrc(t *testing.T) {
 // digestOf gives what tend_sum prints, for each algorithm, and the table
 // cksum is POSIX's.
 func TestDigestOfMatchesSums(t *testing.T) {
+	t.Parallel()
 	for _, data := range [][]byte{nil, []byte("a"), bigData(70000, 13)} {
 		for _, want := range sumsOf(data) {
 			alg, _, _ := strings.Cut(want, ":")

@@ -227,6 +227,7 @@ var copyCases = []copyCase{
 }
 
 func TestCopyConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -263,6 +264,7 @@ func TestCopyConverges(t *testing.T) {
 }
 
 func TestCopyContentDiff(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -282,6 +284,7 @@ func TestCopyContentDiff(t *testing.T) {
 }
 
 func TestCopyModeOnlyKeepsInode(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
@@ -296,6 +299,7 @@ func TestCopyModeOnlyKeepsInode(t *testing.T) {
 }
 
 func TestCopyForceNo(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
@@ -317,6 +321,7 @@ func TestCopyForceNo(t *testing.T) {
 }
 
 func TestCopyValidateFails(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "it's")
@@ -342,6 +347,7 @@ func TestCopyValidateFails(t *testing.T) {
 }
 
 func TestCopyValidateSeesTheNewFile(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -355,6 +361,7 @@ func TestCopyValidateSeesTheNewFile(t *testing.T) {
 }
 
 func TestCopyErrors(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	sub := filepath.Join(dir, "sub")
@@ -383,6 +390,7 @@ func TestCopyErrors(t *testing.T) {
 }
 
 func TestCopyCheckModeDiffForNewFile(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	m, task := mkTask(t, "copy", map[string]any{"dest": dir + "/new", "content": "x\n"})
@@ -399,6 +407,7 @@ func TestCopyCheckModeDiffForNewFile(t *testing.T) {
 }
 
 func TestSumsMatchTools(t *testing.T) {
+	t.Parallel()
 	// tend_sum under each shell (and so each tool set) prints one of the
 	// sums Go computes.
 	data := []byte(allBytes() + bigText(3000, 'x'))

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCopyTree(t *testing.T) {
+	t.Parallel()
 	ctl := t.TempDir()
 	site := filepath.Join(ctl, "site")
 	os.MkdirAll(filepath.Join(site, "sub", "it's deeper"), 0o755)

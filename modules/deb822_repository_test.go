@@ -9,6 +9,7 @@ import (
 )
 
 func TestDeb822Names(t *testing.T) {
+	t.Parallel()
 	if got := deb822Slug("My Repo_x (beta) ü"); got != "my-repo-x-beta-" {
 		t.Errorf("slug %q", got)
 	}
@@ -22,6 +23,7 @@ func TestDeb822Names(t *testing.T) {
 const testArmored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n"
 
 func TestDeb822Repository(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/key.asc" {
 			http.NotFound(w, r)

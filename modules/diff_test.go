@@ -9,6 +9,7 @@ import (
 )
 
 func TestUnifiedDiffFormat(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ before, after, want string }{
 		{"a\nb\nc\n", "a\nb\nc\n", ""},
 		{"a\nb\nc\n", "a\nB\nc\n", "--- before: /f\n+++ after: /f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
@@ -111,6 +112,7 @@ func lcs(a, b []string) int {
 }
 
 func TestDiffIsMinimalAndApplies(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(1))
 	gen := func() string {
 		var b strings.Builder
@@ -150,6 +152,7 @@ func TestDiffIsMinimalAndApplies(t *testing.T) {
 }
 
 func TestDiffGivesUpGracefully(t *testing.T) {
+	t.Parallel()
 	var a, b strings.Builder
 	for i := 0; i < 3*maxEdits; i++ {
 		a.WriteString("a" + strconv.Itoa(i) + "\n")

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"tend/internal/shlex"
 )
 
 // This file is the python "distro" library (1.8, Debian 12's
@@ -29,7 +31,7 @@ func osReleaseFile(r *factsRaw) (string, string, bool) {
 // UBUNTU_CODENAME, else "(name)" or ", name" in VERSION.
 func parseOSRelease(s string) map[string]string {
 	props := map[string]string{}
-	for _, tok := range shlexSplit(s) {
+	for _, tok := range osReleaseWords(s) {
 		if k, v, ok := strings.Cut(tok, "="); ok {
 			props[strings.ToLower(k)] = v
 		}
@@ -53,61 +55,14 @@ func parseOSRelease(s string) map[string]string {
 
 var osReleaseCodenameRE = regexp.MustCompile(`\((\D+)\)|,\s*(\D+)`)
 
-// shlexSplit splits s as Python's shlex in POSIX mode with
-// whitespace_split: quotes removed, backslash escapes outside single
-// quotes, # comments at a word's start. An unterminated quote ends the
-// input (shlex raises; distro then reads nothing, which tend approximates
-// by keeping the words before it).
-func shlexSplit(s string) []string {
-	var words []string
-	var w strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inWord {
-				words = append(words, w.String())
-				w.Reset()
-				inWord = false
-			}
-		case c == '#' && !inWord:
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return words
-			}
-			w.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`\n", s[i+1]) >= 0 {
-					i++
-				}
-				w.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return words
-			}
-			inWord = true
-		case c == '\\':
-			if i+1 < len(s) {
-				i++
-				w.WriteByte(s[i])
-			}
-			inWord = true
-		default:
-			w.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, w.String())
+// osReleaseWords splits os-release text as distro does (shlex in POSIX
+// mode, # comments). An unclosed quote or trailing backslash makes shlex
+// raise and distro read nothing; tend keeps the words before it.
+func osReleaseWords(s string) []string {
+	toks, _ := shlex.Lex(s, true)
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		words[i] = t.Text
 	}
 	return words
 }
@@ -125,7 +80,7 @@ func lsbInfo(r *factsRaw) map[string]string {
 	}
 	_, s, _ := osReleaseFile(r)
 	os := map[string]string{}
-	for _, tok := range shlexSplit(s) {
+	for _, tok := range osReleaseWords(s) {
 		if k, v, ok := strings.Cut(tok, "="); ok {
 			os[k] = v
 		}

@@ -68,6 +68,7 @@ func checkFacts(t *testing.T, f map[string]any, want map[string]any) {
 // An Ubuntu server under systemd, as an ordinary user: every collector's
 // main path.
 func TestParseFactsUbuntu(t *testing.T) {
+	t.Parallel()
 	cpu := ""
 	for i := 0; i < 16; i++ {
 		phys, core := i/8, (i%8)/2
@@ -179,6 +180,7 @@ func TestParseFactsUbuntu(t *testing.T) {
 // A Rocky Linux box: Ansible's RedHat file parser, dnf, the codename from
 // VERSION; an Alpine box under OpenRC with busybox's init.
 func TestParseFactsRockyAlpine(t *testing.T) {
+	t.Parallel()
 	rocky := append(kernelFiles("db1.example.com"),
 		[2]string{"/etc/os-release", "NAME=\"Rocky Linux\"\nVERSION=\"9.3 (Blue Onyx)\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\nPRETTY_NAME=\"Rocky Linux 9.3 (Blue Onyx)\"\n"},
 		[2]string{"/etc/redhat-release", "Rocky Linux release 9.3 (Blue Onyx)\n"},
@@ -226,6 +228,7 @@ func TestParseFactsRockyAlpine(t *testing.T) {
 // service_mgr: PID 1's name unless it is init or a shell, then the tools
 // and folders in Ansible's order.
 func TestServiceMgrFact(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ comm, sh, want string }{
 		{"systemd", "", "systemd"},
 		{"sshd", "exists /run/systemd/system/\npath systemctl\n", "sshd"},
@@ -251,6 +254,7 @@ func TestServiceMgrFact(t *testing.T) {
 // head's separators: a blank line between files, none kept from a file
 // that lacks its last newline; an empty file is there but empty.
 func TestSplitHeadOutput(t *testing.T) {
+	t.Parallel()
 	got := splitHeadOutput([]byte("==> /a <==\nx\ny\n\n==> /b <==\nno newline\n==> /c <==\n\n==> /d <==\n\n\n==> /e <==\nlast"))
 	want := map[string]string{"/a": "x\ny\n", "/b": "no newline", "/c": "", "/d": "\n", "/e": "last"}
 	if !reflect.DeepEqual(got, want) {
@@ -269,6 +273,7 @@ func TestSplitHeadOutput(t *testing.T) {
 // The facts script runs under every shell a target may have, and the
 // shells agree (but on what depends on PATH, which differs for busybox).
 func TestFactsScriptRuns(t *testing.T) {
+	t.Parallel()
 	var first map[string]any
 	for _, sh := range shells(t) {
 		out := sh.run(t, FactsScript)
@@ -301,6 +306,7 @@ func TestFactsScriptRuns(t *testing.T) {
 // Which ones depends on the machine (python3, /proc/1/root in reach), so
 // the test checks against the allowed set.
 func TestFactsScriptProcesses(t *testing.T) {
+	t.Parallel()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
 		t.Skip("strace not installed: apt-get install strace")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFetchScript(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		for _, name := range sh.names() {
 			dir := hostileDir(t)

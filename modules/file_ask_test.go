@@ -69,6 +69,7 @@ func askConverge(t *testing.T, sh testShell, m Module, task *Task) (*Change, Res
 // The file cases through questions: the same plan as the probe's (diffs,
 // effects, apply), the same end state, the same report after.
 func TestFileAskConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -127,6 +128,7 @@ func TestFileAskConverges(t *testing.T) {
 // unknown owner or group; from answers that is a change, and chown fails
 // when applying (TestFileAskUnknownOwner).
 func TestFileAskErrors(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	file := filepath.Join(dir, "file")
@@ -174,6 +176,7 @@ func TestFileAskErrors(t *testing.T) {
 }
 
 func TestFileAskUnknownOwner(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -191,6 +194,7 @@ func TestFileAskUnknownOwner(t *testing.T) {
 }
 
 func TestFileAskNothingToDo(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -232,6 +236,7 @@ func TestFileAskNothingToDo(t *testing.T) {
 }
 
 func TestFileAskTouch(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "-f")
@@ -257,6 +262,7 @@ func TestFileAskTouch(t *testing.T) {
 // ids and link target (its size for files). With recurse, what is under
 // the path is known after apply; the path itself is predicted.
 func TestFileEffectsPredict(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	runAs := diskPathInfo(t, "/proc/self", false).Owner // the user tests run as
 	for _, c := range fileCases {
@@ -357,6 +363,7 @@ func samePath(got, want hostq.PathInfo) bool {
 // model. Then the same tasks converge the host for real, and what stat
 // reads there is what the check run predicted.
 func TestFileAskModel(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	d := t.TempDir()
 	umask := diskUmask(t)
@@ -480,6 +487,7 @@ func isUnknown(err error) bool { _, ok := hostq.IsUnknown(err); return ok }
 // and the folder have the new mode, and what is under the folder, by
 // either name, is known after apply.
 func TestFileRecurseModel(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	d := t.TempDir()
 	dir, l := d+"/dir", d+"/l"
@@ -520,6 +528,7 @@ func TestFileRecurseModel(t *testing.T) {
 // the same task again is a change known after apply (the probe's -ef has
 // nothing to compare either); the converge that follows plans it once.
 func TestFileAskHardModel(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	d := t.TempDir()
 	orig, h := d+"/orig", d+"/h"

@@ -370,6 +370,7 @@ func stat(t *testing.T, p string) os.FileInfo {
 }
 
 func TestFileConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -403,6 +404,7 @@ func TestFileConverges(t *testing.T) {
 }
 
 func TestFileDiffs(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
@@ -422,6 +424,7 @@ func TestFileDiffs(t *testing.T) {
 }
 
 func TestFileTouchAlwaysChanges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		for _, name := range sh.names() {
 			dir := hostileDir(t)
@@ -457,6 +460,7 @@ func TestFileTouchAlwaysChanges(t *testing.T) {
 }
 
 func TestFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		file := filepath.Join(dir, "file")
@@ -495,6 +499,7 @@ func TestFileErrors(t *testing.T) {
 }
 
 func TestFileNothingToDo(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestTouchStamp(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ v, f, want, err string }{
 		{"202001021504.05", defaultTimeFormat, "202001021504.05", ""},
 		{"2020-01-02 3:04 PM", "%Y-%m-%d %I:%M %p", "202001021504.00", ""},
@@ -33,6 +34,7 @@ func TestTouchStamp(t *testing.T) {
 }
 
 func TestFileTimes(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
@@ -90,6 +92,7 @@ func wallClockOf(t *testing.T, p string, atime bool) string {
 }
 
 func TestFileAttributesAndSELinux(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "f")

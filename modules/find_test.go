@@ -29,6 +29,7 @@ func runFind(t *testing.T, sh testShell, args map[string]any) Result {
 }
 
 func TestFind(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		// Hostile, but without $: Ansible would expand $VARIABLES.
 		dir := filepath.Join(t.TempDir(), "we ird `id` 'q' \"d\" \\ \n nl *?[a] -x")
@@ -125,6 +126,7 @@ func TestFind(t *testing.T) {
 }
 
 func TestFindHome(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	home := t.TempDir()
 	writeFile(t, filepath.Join(home, "x"), "", 0o644)
@@ -136,6 +138,7 @@ func TestFindHome(t *testing.T) {
 }
 
 func TestFindArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args map[string]any
 		want string
@@ -180,6 +183,7 @@ func FuzzParseFindListing(f *testing.F) {
 // (ansible-core 2.14): the paths, examined, matched and skipped_paths it
 // returned.
 func TestFindMatchesAnsible(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := filepath.Join(t.TempDir(), "t")
 	for _, d := range []string{"sub/deep", ".h"} {
@@ -241,6 +245,7 @@ func FuzzFindProbe(f *testing.F) {
 
 // Folders this user cannot enter: the path itself, and one inside.
 func TestFindUnreadable(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := t.TempDir()
 	if isRoot() {

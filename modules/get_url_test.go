@@ -87,6 +87,7 @@ func downloadShells(t *testing.T) []testShell {
 }
 
 func TestGetURLDownloads(t *testing.T) {
+	t.Parallel()
 	srv := newFileServer(t)
 	sum := sha256.Sum256([]byte(gotContent))
 	sha := hex.EncodeToString(sum[:])
@@ -163,6 +164,7 @@ func sha256hex(s string) string {
 }
 
 func TestGetURLForce(t *testing.T) {
+	t.Parallel()
 	srv := newFileServer(t)
 	sh := shells(t)[0]
 	dir := hostileDir(t)
@@ -187,6 +189,7 @@ func TestGetURLForce(t *testing.T) {
 }
 
 func TestGetURLFailures(t *testing.T) {
+	t.Parallel()
 	srv := newFileServer(t)
 	for _, sh := range downloadShells(t) {
 		dir := hostileDir(t)
@@ -252,6 +255,7 @@ func TestGetURLFailures(t *testing.T) {
 var heredocBody = regexp.MustCompile(`(?s)<<'(TEND_EOF_[0-9a-f]+)'.*?\n(TEND_EOF_[0-9a-f]+)\n`)
 
 func TestGetURLCredentials(t *testing.T) {
+	t.Parallel()
 	srv := newFileServer(t)
 	for _, sh := range downloadShells(t) {
 		dir := hostileDir(t)

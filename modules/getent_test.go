@@ -8,6 +8,7 @@ import (
 )
 
 func TestGetent(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		if sh.name == "busybox" {
 			continue // Debian's busybox has no getent applet

@@ -64,6 +64,7 @@ func gitFixture(t *testing.T) (bare, work string, first, second, dev string) {
 }
 
 func TestGit(t *testing.T) {
+	t.Parallel()
 	bare, work, first, second, dev := gitFixture(t)
 	for _, sh := range gitShells(t) {
 		t.Run(sh.name, func(t *testing.T) {
@@ -156,6 +157,7 @@ func TestGit(t *testing.T) {
 }
 
 func TestGitRefuses(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []map[string]any{
 		{"repo": "--upload-pack=touch /tmp/x", "dest": "/x"},
 		{"repo": "file:///r", "dest": "/x", "version": "--orphan"},

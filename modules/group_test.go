@@ -14,6 +14,7 @@ func newGroupTask(t testing.TB, root, backend string, args map[string]any) (Modu
 }
 
 func TestGroupFilesLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -60,6 +61,7 @@ func TestGroupFilesLifecycle(t *testing.T) {
 }
 
 func TestGroupErrors(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	for _, c := range []struct {
@@ -89,6 +91,7 @@ func TestGroupErrors(t *testing.T) {
 // The shadow backend runs groupadd, groupmod and groupdel for real on a fake
 // root (--prefix), under the shells that have them.
 func TestGroupShadow(t *testing.T) {
+	t.Parallel()
 	needRoot(t)
 	for _, sh := range shells(t) {
 		if sh.name == "busybox" {
@@ -112,6 +115,7 @@ func TestGroupShadow(t *testing.T) {
 
 // nextID allocates as useradd does.
 func TestNextID(t *testing.T) {
+	t.Parallel()
 	used := func(ids ...int64) map[int64]bool {
 		m := map[int64]bool{}
 		for _, i := range ids {

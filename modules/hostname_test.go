@@ -55,6 +55,7 @@ func hostnameMk(t *testing.T, m hostnameModule, facts, raw map[string]any) *Task
 }
 
 func TestHostnameConverges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		use    string
@@ -127,6 +128,7 @@ func TestHostnameConverges(t *testing.T) {
 
 // Only the permanent name differs: only the file is written.
 func TestHostnamePermanentOnly(t *testing.T) {
+	t.Parallel()
 	sh := utsShell(t, shells(t)[0])
 	root := t.TempDir()
 	m := hostnameModule{root: root}
@@ -143,6 +145,7 @@ func TestHostnamePermanentOnly(t *testing.T) {
 // The systemd strategy reads and sets both names through hostnamectl
 // (which needs systemd-hostnamed: planned against its outputs).
 func TestHostnameSystemdPlan(t *testing.T) {
+	t.Parallel()
 	out := func(transient, static string) Output {
 		return probeOut("running:", "x", "f0.type", "absent", "f1.type", "absent", "f2.type", "absent",
 			"systemd", "1", "transient:", transient, "static:", static, "os", "debian", "umask", "0022")
@@ -180,6 +183,7 @@ func TestHostnameSystemdPlan(t *testing.T) {
 }
 
 func TestHostnameArgs(t *testing.T) {
+	t.Parallel()
 	m := hostnameModule{}
 	for name, want := range map[string]string{
 		"":                      "name is empty",

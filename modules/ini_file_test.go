@@ -43,6 +43,7 @@ var iniCases = []struct {
 	{"section with dots", "[a.b]\nx = 1\n[aXb]\n", map[string]any{"section": "a.b", "option": "x", "values": []any{"2"}}, "[a.b]\nx = 2\n[aXb]\n", true, "option changed"}}
 
 func TestIniAlgorithm(t *testing.T) {
+	t.Parallel()
 	for _, c := range iniCases {
 		args := map[string]any{"path": "/etc/x.ini"}
 		for k, v := range c.args {
@@ -89,6 +90,7 @@ func TestIniAlgorithm(t *testing.T) {
 // TestIniNewerOptions covers what community.general added after 6.6.2,
 // from its ini_file.py (8.x).
 func TestIniNewerOptions(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, content string
 		args          map[string]any
@@ -131,6 +133,7 @@ func TestIniNewerOptions(t *testing.T) {
 }
 
 func TestIniConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			// A few hostile names: lineinfile_test tries them all on the same write path.

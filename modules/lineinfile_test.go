@@ -79,6 +79,7 @@ var lineCases = []struct {
 }
 
 func TestLineinfileAlgorithm(t *testing.T) {
+	t.Parallel()
 	for _, c := range lineCases {
 		t.Run(c.name, func(t *testing.T) {
 			args := map[string]any{"path": "/etc/x"}
@@ -123,6 +124,7 @@ func TestLineinfileAlgorithm(t *testing.T) {
 }
 
 func TestPyExpand(t *testing.T) {
+	t.Parallel()
 	re, _ := pyRegexp("r", `(a)(b)?(?P<n>c)`)
 	s := "ac"
 	m := re.FindStringSubmatchIndex(s)
@@ -156,6 +158,7 @@ func TestPyExpand(t *testing.T) {
 }
 
 func TestLineinfileConverges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		setup string // content; "" means absent
@@ -217,6 +220,7 @@ func TestLineinfileConverges(t *testing.T) {
 }
 
 func TestLineinfileRefusesAChangedFile(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
@@ -239,6 +243,7 @@ func TestLineinfileRefusesAChangedFile(t *testing.T) {
 }
 
 func TestLineinfileErrorsOnHost(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	m, task := mkTask(t, "lineinfile", map[string]any{"path": dir, "line": "x"})
@@ -253,6 +258,7 @@ func TestLineinfileErrorsOnHost(t *testing.T) {
 }
 
 func TestLineinfileCreatesParents(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[1]
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "a b", "c", "f")
@@ -264,6 +270,7 @@ func TestLineinfileCreatesParents(t *testing.T) {
 }
 
 func TestLineinfileWritesThroughLinks(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		mkdir(t, dir+"/real dir", 0o755)

@@ -46,6 +46,7 @@ esac
 }
 
 func TestLocaleGenDebian(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		root, m := localeRoot(t, false)
 		_, task := mkTask(t, "locale_gen", map[string]any{"name": "en_US.UTF-8"})
@@ -67,6 +68,7 @@ func TestLocaleGenDebian(t *testing.T) {
 }
 
 func TestLocaleGenUbuntu(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		root, m := localeRoot(t, true)
 		_, task := mkTask(t, "locale_gen", map[string]any{"name": "en_US.UTF-8"})
@@ -82,6 +84,7 @@ func TestLocaleGenUbuntu(t *testing.T) {
 }
 
 func TestLocaleGenMissing(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root, m := localeRoot(t, false)
 	os.Remove(filepath.Join(root, "etc/locale.gen"))

@@ -10,6 +10,7 @@ import (
 )
 
 func TestApplyMode(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		spec  string
 		cur   uint32
@@ -56,6 +57,7 @@ func TestApplyMode(t *testing.T) {
 // Where Ansible and chmod agree (a who-list, no X), the host's chmod is the
 // reference.
 func TestApplyModeAgreesWithChmod(t *testing.T) {
+	t.Parallel()
 	f := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(f, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -81,6 +83,7 @@ func TestApplyModeAgreesWithChmod(t *testing.T) {
 }
 
 func TestParseLsMode(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"drwxr-sr-t":  "d3755",
 		"-rwSr-Sr-T":  "-7644",

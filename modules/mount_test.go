@@ -13,6 +13,7 @@ const fstab0 = "# fstab\nUUID=abc / ext4 errors=remount-ro 0 1\n/dev/sdb1 /srv/d
 // the same file (recorded with ansible -m, states present and
 // absent_from_fstab, on a temporary fstab).
 func TestFstabRecorded(t *testing.T) {
+	t.Parallel()
 	mk := func(raw map[string]any) mountArgs {
 		_, task := mkTask(t, "mount", raw)
 		a, err := readMountArgs(task.Args)
@@ -46,6 +47,7 @@ func TestFstabRecorded(t *testing.T) {
 }
 
 func TestParseMountinfo(t *testing.T) {
+	t.Parallel()
 	info := "22 1 0:21 / / rw - ext4 /dev/sda1 rw\n42 22 0:35 / /tmp rw shared:1 - tmpfs tmpfs rw\n78 42 0:35 /aaa /tmp/b\\040b rw - tmpfs tmpfs rw\n"
 	m := parseMountinfo(info)
 	if m["/"].src != "/dev/sda1" || m["/tmp"].src != "/" || m["/tmp/b b"].src != "/tmp/aaa" || m["/tmp/b b"].fs != "tmpfs" {
@@ -101,6 +103,7 @@ func mountTask(t *testing.T, raw map[string]any) *Task {
 }
 
 func TestMountConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		root, m := mountRoot(t)
 		fstab := filepath.Join(root, "etc/fstab")
@@ -159,6 +162,7 @@ func TestMountConverges(t *testing.T) {
 // ephemeral mounts with -t and -o, leaves fstab alone, and (as Ansible)
 // remounts every run once mounted; another source there is an error.
 func TestMountEphemeral(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root, m := mountRoot(t)
 	task := mountTask(t, map[string]any{"path": "/srv/e", "src": "/dev/sdc1", "fstype": "xfs", "opts": "ro", "state": "ephemeral"})
@@ -189,6 +193,7 @@ func TestMountEphemeral(t *testing.T) {
 }
 
 func TestMountArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		raw  map[string]any
 		want string

@@ -123,10 +123,11 @@ func pyList(l []string) string {
 func parsePackageListings(out []byte) (map[string]any, int, error) {
 	packages := map[string]any{}
 	found := 0
-	lines := strings.Split(string(out), "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		return nil, 0, fmt.Errorf("listing cut short: %q", hostq.Trunc(out[max(0, len(out)-80):]))
 	}
+	lines := strings.Split(string(out), "\n")
+	lines = lines[:len(lines)-1]
 	for i := 0; i < len(lines); {
 		head, ok := strings.CutPrefix(lines[i], "== tend:")
 		if !ok {

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"reflect"
@@ -22,6 +23,7 @@ func section(head, body, rc string) string {
 }
 
 func TestPackageFactsRecorded(t *testing.T) {
+	t.Parallel()
 	dpkg := pkgTestdata(t, "dpkg-query.txt")
 	out := section("apt amd64", dpkg, "0") + section("rpm", pkgTestdata(t, "rpm-qa.txt"), "0") +
 		section("pacman", pkgTestdata(t, "pacman-Qi.txt"), "0") + section("apk", pkgTestdata(t, "apk-info-v.txt"), "0") +
@@ -64,6 +66,7 @@ func TestPackageFactsRecorded(t *testing.T) {
 }
 
 func TestPackageFactsLive(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		t.Skip("no dpkg-query here")
 	}
@@ -97,10 +100,31 @@ func TestPackageFactsLive(t *testing.T) {
 }
 
 func FuzzParsePackageListings(f *testing.F) {
-	f.Add([]byte(section("apt amd64", "a\t1\tamd64\tx\tinstall ok installed\n", "0")))
-	f.Add([]byte(section("pacman", "Name : x\n  more\n\nName   : y\nVersion : 1\nArchitecture : z\nProvides : None\n", "0")))
-	f.Add([]byte(section("rpm", "a\t1\t2\t(none)\tx\n", "0") + section("apk", "a-b-c\nx\n", "0")))
-	f.Fuzz(func(t *testing.T, out []byte) {
-		parsePackageListings(out)
+	f.Add([]byte(section("apt amd64", "a\t1\tamd64\tx\tinstall ok installed\n", "0")), uint16(0))
+	f.Add([]byte(section("pacman", "Name : x\n  more\n\nName   : y\nVersion : 1\nArchitecture : z\nProvides : None\n", "0")), uint16(5))
+	f.Add([]byte(section("rpm", "a\t1\t2\t(none)\tx\n", "0")+section("apk", "a-b-c\nx\n", "0")), uint16(40))
+	real := section("apt amd64", pkgTestdata(f, "dpkg-query.txt"), "0") + section("rpm", pkgTestdata(f, "rpm-qa.txt"), "0") +
+		section("pacman", pkgTestdata(f, "pacman-Qi.txt"), "0") + section("apk", pkgTestdata(f, "apk-info-v.txt"), "0")
+	f.Add([]byte(real), uint16(len(real)-2))
+	f.Fuzz(func(t *testing.T, out []byte, cut uint16) {
+		if _, _, err := parsePackageListings(out); err != nil {
+			return
+		}
+		// Output that parses, cut inside a section, must not.
+		if n := int(cut) % (len(out) + 1); cutInsideSection(out, n) {
+			if _, _, err := parsePackageListings(out[:n]); err == nil {
+				t.Fatalf("%q cut at %d accepted", out, n)
+			}
+		}
 	})
+}
+
+// cutInsideSection says whether out[:n] ends inside a "== tend:" section
+// (not at its end, after its "== tend:rc" line).
+func cutInsideSection(out []byte, n int) bool {
+	if n == 0 || n == len(out) {
+		return false
+	}
+	start := bytes.LastIndexByte(out[:n-1], '\n') + 1
+	return !(out[n-1] == '\n' && bytes.HasPrefix(out[start:n], []byte("== tend:rc ")))
 }

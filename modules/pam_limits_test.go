@@ -12,6 +12,7 @@ const pamConf = "# head\n*\tsoft\tcore\t0\n  # indented note\n@staff hard nofile
 // same file and arguments (recorded with ansible -m on a temporary file),
 // quirks included: the first comment seen becomes the new line's.
 func TestPamRewriteRecorded(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		p          pamTask
 		after, msg string
@@ -41,6 +42,7 @@ func TestPamRewriteRecorded(t *testing.T) {
 }
 
 func TestPamLimitsConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		f := filepath.Join(dir, "limits.conf")
@@ -73,6 +75,7 @@ func TestPamLimitsConverges(t *testing.T) {
 }
 
 func TestPamLimitsArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		raw  map[string]any
 		want string

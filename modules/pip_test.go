@@ -34,6 +34,7 @@ esac
 }
 
 func TestPip(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		d := t.TempDir()
 		bin := filepath.Join(d, "bin")
@@ -87,6 +88,7 @@ func TestPip(t *testing.T) {
 }
 
 func TestPipVersions(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		req, v string
 		ok     bool

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPkgRpmRepoArgs(t *testing.T) {
+	t.Parallel()
 	qa := pkgBlob{"q", 0, testdataPkg(t, "rpm-qa.txt")}
 	cu := pkgBlob{"u", 100, testdataPkg(t, "dnf-check-update.txt")}
 	raw := map[string]any{"name": "nosuch-pkg", "enablerepo": "epel,crb", "disablerepo": []any{"*"}, "exclude": "kernel*",
@@ -36,6 +37,7 @@ func TestPkgRpmRepoArgs(t *testing.T) {
 }
 
 func TestPkgRpmDowngrade(t *testing.T) {
+	t.Parallel()
 	qa := pkgBlob{"q", 0, testdataPkg(t, "rpm-qa.txt")}
 	// tend-hello 1.2-3 is installed: an older version named is left alone,
 	// as Ansible's dnf does, unless allow_downgrade.
@@ -56,6 +58,7 @@ func TestPkgRpmDowngrade(t *testing.T) {
 }
 
 func TestRpmVerCmp(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		a, b string
 		want int
@@ -74,6 +77,7 @@ func TestRpmVerCmp(t *testing.T) {
 }
 
 func TestPkgAptArgs(t *testing.T) {
+	t.Parallel()
 	q := pkgBlob{"q", 0, "ii \ttend-a\tall\t1.0\n"}
 	u := pkgBlob{"u", 0, "tend-b:\n  Installed: (none)\n  Candidate: 2.0\n"}
 	m, task := mkTask(t, "apt", map[string]any{"name": "tend-a,tend-b", "default_release": "bookworm-backports",
@@ -102,6 +106,7 @@ func TestPkgAptArgs(t *testing.T) {
 // temporary folder: the file exits as asked while the script runs, and
 // what was there before is back afterwards, also when the script fails.
 func TestPkgPolicyRCD(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := t.TempDir()
 		f := filepath.Join(dir, "policy-rc.d")
@@ -135,6 +140,7 @@ func TestPkgPolicyRCD(t *testing.T) {
 }
 
 func TestPkgPackagePassesArgs(t *testing.T) {
+	t.Parallel()
 	q := pkgBlob{"q", 0, "ii \ttend-a\tall\t1.0\n"}
 	m, task := mkTask(t, "package", map[string]any{"name": "tend-a", "state": "present", "install_recommends": false, "cache_valid_time": 3600})
 	if ch := mustPlan(t, m, task, pkgOut("apt", "", q)); ch != nil {

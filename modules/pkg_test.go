@@ -55,6 +55,7 @@ func mustPlan(t *testing.T, m Module, task *Task, out Output) *Change {
 }
 
 func TestPkgArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		mod  string
 		raw  map[string]any
@@ -104,6 +105,7 @@ func TestPkgArgs(t *testing.T) {
 }
 
 func TestPkgPackageDispatch(t *testing.T) {
+	t.Parallel()
 	m, task := mkTask(t, "package", map[string]any{"name": "curl", "state": "present"})
 	task.Facts = map[string]any{"ansible_pkg_mgr": "apt"}
 	s, err := m.Probe(task)
@@ -216,6 +218,7 @@ func (sh testShell) withBin(bin string) testShell {
 }
 
 func TestPkgAptConvergeFake(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			bin, db, _, log := fakeApt(t)
@@ -276,6 +279,7 @@ func TestPkgAptConvergeFake(t *testing.T) {
 // An index apt-get update cannot fetch fails the task, as in Ansible's apt
 // (apt-get itself only warns and exits 0).
 func TestPkgAptUpdateThatCannotFetchFails(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		bin, db, _, _ := fakeApt(t)
 		sh := sh.withBin(bin)
@@ -297,6 +301,7 @@ func TestPkgAptUpdateThatCannotFetchFails(t *testing.T) {
 }
 
 func TestPkgAptLatestAndCache(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	bin, db, repo, _ := fakeApt(t)
 	sh = sh.withBin(bin)
@@ -361,6 +366,7 @@ func TestPkgAptLatestAndCache(t *testing.T) {
 // TestPkgAptRealProbe runs the probe against this machine's dpkg database
 // and apt cache (read only).
 func TestPkgAptRealProbe(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"dpkg-query", "apt-get", "apt-cache"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skip(tool + " not here")
@@ -415,6 +421,7 @@ func TestPkgAptRealProbe(t *testing.T) {
 }
 
 func TestPkgAptDeb(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
 		t.Skip("dpkg-deb not here")
 	}
@@ -451,6 +458,7 @@ func TestPkgAptDeb(t *testing.T) {
 }
 
 func TestPkgRecordedRpm(t *testing.T) {
+	t.Parallel()
 	qa := pkgBlob{"q", 0, testdataPkg(t, "rpm-qa.txt")}
 	cu := pkgBlob{"u", 100, testdataPkg(t, "dnf-check-update.txt")}
 	for _, mod := range []string{"dnf", "yum"} {
@@ -486,6 +494,7 @@ func TestPkgRecordedRpm(t *testing.T) {
 }
 
 func TestPkgRecordedZypperPacmanApk(t *testing.T) {
+	t.Parallel()
 	qa := pkgBlob{"q", 0, testdataPkg(t, "rpm-qa.txt")}
 	m, task := mkTask(t, "zypper", map[string]any{"name": []any{"tend-hello", "tend-plain=1.2", "tend-new"}, "state": "latest"})
 	if _, err := m.Probe(task); err == nil {

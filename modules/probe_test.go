@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseRecords(t *testing.T) {
+	t.Parallel()
 	r, err := parseRecords([]byte("a=1\nb.c_d=x y=z\nblob:5\nab\ncd\nempty=\nz:0\n\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +46,7 @@ func TestParseRecords(t *testing.T) {
 }
 
 func TestReadProbeFailure(t *testing.T) {
+	t.Parallel()
 	_, err := readProbe(Output{ExitCode: 2, Stderr: []byte("ls: boom\n")})
 	if err == nil || !strings.Contains(err.Error(), "ls: boom") {
 		t.Errorf("%v", err)
@@ -52,6 +54,7 @@ func TestReadProbeFailure(t *testing.T) {
 }
 
 func TestStatRecordsStrict(t *testing.T) {
+	t.Parallel()
 	base := "p.type=present\np.mode=-rw-r--r--\np.nlink=1\np.uid=0\np.gid=0\np.size=3\np.owner=root\np.group=root\n"
 	r, _ := parseRecords([]byte(base))
 	if fi, err := r.stat("p"); err != nil || fi.Perm != 0o644 || fi.Size != 3 || fi.State() != "file" {
@@ -76,6 +79,7 @@ func TestStatRecordsStrict(t *testing.T) {
 
 // Every helper function is POSIX sh.
 func TestHelpersParse(t *testing.T) {
+	t.Parallel()
 	for name, h := range helpers {
 		if !strings.HasPrefix(h, name+"() {") {
 			t.Errorf("helper %s does not define itself", name)
@@ -85,6 +89,7 @@ func TestHelpersParse(t *testing.T) {
 }
 
 func TestValidateCommand(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"visudo -cf %s":       `visudo -cf "$tend_t"`,
 		"check --file=%s x":   `check '--file='"$tend_t" x`,

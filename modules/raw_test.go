@@ -26,6 +26,7 @@ func runChange(t *testing.T, sh testShell, m Module, task *Task) (*Change, Resul
 }
 
 func TestRaw(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		m, task := mkTask(t, "raw", map[string]any{"free_form": "echo out; echo err >&2; printf 'x\\n\\n'"})
 		ch, res := runChange(t, sh, m, task)
@@ -50,6 +51,7 @@ func TestRaw(t *testing.T) {
 }
 
 func TestScript(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		out := filepath.Join(dir, "ran")

@@ -35,6 +35,7 @@ var pySubnCases = []struct {
 	{`$`, ";", "a\nb\n", "a;\nb;\n;", 3}}
 
 func TestReplacePythonRegexps(t *testing.T) {
+	t.Parallel()
 	for _, c := range pySubnCases {
 		re, err := compilePy("regexp", c.pattern, "(?m)")
 		if err != nil {
@@ -49,6 +50,7 @@ func TestReplacePythonRegexps(t *testing.T) {
 }
 
 func TestReplaceRefusesWhatRE2CannotDo(t *testing.T) {
+	t.Parallel()
 	for expr, want := range map[string]string{
 		`foo(?=bar)`:     "lookahead",
 		`foo(?!bar)`:     "lookahead",
@@ -73,6 +75,7 @@ func TestReplaceRefusesWhatRE2CannotDo(t *testing.T) {
 }
 
 func TestReplaceAlgorithm(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, file string
 		args       map[string]any
@@ -135,6 +138,7 @@ func TestReplaceAlgorithm(t *testing.T) {
 }
 
 func TestReplaceConverges(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			// A few hostile names: lineinfile_test tries them all on the same write path.

@@ -35,6 +35,7 @@ esac
 `
 
 func TestRPMKey(t *testing.T) {
+	t.Parallel()
 	one, err := os.ReadFile("testdata/apt_key/one.asc")
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ printf %s "$2" > `+q(state)+`/"$1"; [ -z "$p" ] || echo "$1" >> `+q(state)+`/.pe
 }
 
 func TestSeboolean(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		fs, bin, state := fakeSELinux(t, "1")
 		sh := withPath(sh, bin)

@@ -9,6 +9,7 @@ import (
 // The recorded `service --status-all` reads as Ansible read it on the same
 // machine at the same time.
 func TestServiceFactsSysvMatchesAnsible(t *testing.T) {
+	t.Parallel()
 	out := section("sysv", pkgTestdata(t, "status-all.txt"), "0")
 	got, err := parseServiceFacts([]byte(out))
 	if err != nil {
@@ -32,6 +33,7 @@ func TestServiceFactsSysvMatchesAnsible(t *testing.T) {
 }
 
 func TestServiceFactsSystemd(t *testing.T) {
+	t.Parallel()
 	show := " getty@.service apt-daily-upgrade.service\nId=getty@.service\nActiveState=inactive\n\nActiveState=active\nId=apt-daily-upgrade.service\n"
 	out := section("units", pkgTestdata(t, "list-units.txt"), "0") + section("unitfiles", pkgTestdata(t, "list-unit-files.txt"), "0") +
 		section("show", show, "0")
@@ -57,6 +59,7 @@ func TestServiceFactsSystemd(t *testing.T) {
 }
 
 func TestServiceFactsOpenRC(t *testing.T) {
+	t.Parallel()
 	out := section("rcstatus", pkgTestdata(t, "rc-status.txt"), "0") + section("rcupdate", pkgTestdata(t, "rc-update.txt"), "0")
 	got, err := parseServiceFacts([]byte(out))
 	if err != nil {
@@ -74,6 +77,7 @@ func TestServiceFactsOpenRC(t *testing.T) {
 }
 
 func TestServiceFactsUpstartChkconfig(t *testing.T) {
+	t.Parallel()
 	out := section("upstart", "rc stop/waiting\ntty (/dev/tty3) start/running, process 1740\nssh start/running, process 1005\n", "0")
 	got, _ := parseServiceFacts([]byte(out))
 	if !reflect.DeepEqual(got["ssh"], map[string]any{"name": "ssh", "state": "running", "goal": "start", "source": "upstart"}) || len(got) != 3 {
@@ -92,6 +96,7 @@ func TestServiceFactsUpstartChkconfig(t *testing.T) {
 }
 
 func TestServiceFactsLive(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		if sh.name == "bash" {
 			continue // service --status-all is slow; dash and busybox cover the script
@@ -108,10 +113,21 @@ func TestServiceFactsLive(t *testing.T) {
 }
 
 func FuzzParseServiceFacts(f *testing.F) {
-	f.Add([]byte(section("sysv", " [ + ]  x\n", "0") + section("units", "● a.service not-found x y\n", "0")))
-	f.Add([]byte(section("unitfiles", "a.service enabled\nb.service\n", "0") + section("show", " a.service\nId=a.service\nActiveState=x\n", "1")))
-	f.Add([]byte(section("rcstatus", " a [ b ]\n", "0") + section("rcupdate", "a | x y\n", "0") + section("chkconfig", "a 0:on 1:on 2:on 3:on 4:on 5:on 6:on\n", "0")))
-	f.Fuzz(func(t *testing.T, out []byte) {
-		parseServiceFacts(out)
+	f.Add([]byte(section("sysv", " [ + ]  x\n", "0")+section("units", "● a.service not-found x y\n", "0")), uint16(3))
+	f.Add([]byte(section("unitfiles", "a.service enabled\nb.service\n", "0")+section("show", " a.service\nId=a.service\nActiveState=x\n", "1")), uint16(20))
+	f.Add([]byte(section("rcstatus", " a [ b ]\n", "0")+section("rcupdate", "a | x y\n", "0")+section("chkconfig", "a 0:on 1:on 2:on 3:on 4:on 5:on 6:on\n", "0")), uint16(0))
+	real := section("sysv", pkgTestdata(f, "status-all.txt"), "0") + section("units", pkgTestdata(f, "list-units.txt"), "0") +
+		section("unitfiles", pkgTestdata(f, "list-unit-files.txt"), "0") + section("rcstatus", pkgTestdata(f, "rc-status.txt"), "0") +
+		section("rcupdate", pkgTestdata(f, "rc-update.txt"), "0")
+	f.Add([]byte(real), uint16(len(real)/2))
+	f.Fuzz(func(t *testing.T, out []byte, cut uint16) {
+		if _, err := parseServiceFacts(out); err != nil {
+			return
+		}
+		if n := int(cut) % (len(out) + 1); cutInsideSection(out, n) {
+			if _, err := parseServiceFacts(out[:n]); err == nil {
+				t.Fatalf("%q cut at %d accepted", out, n)
+			}
+		}
 	})
 }

@@ -68,6 +68,7 @@ func applyLines(ch *Change) []string {
 }
 
 func TestSystemdPlan(t *testing.T) {
+	t.Parallel()
 	sd := map[string]any{"ansible_service_mgr": "systemd"}
 	cases := []struct {
 		name     string
@@ -220,6 +221,7 @@ func checkSvcPlan(t *testing.T, ch *Change, err error, wantErr string, noChange 
 // The status a systemd task registers is systemctl show's, read as
 // Ansible's parse_systemctl_show does.
 func TestSystemdStatus(t *testing.T) {
+	t.Parallel()
 	m, task := mkTask(t, "systemd", map[string]any{"name": "ssh", "state": "started"})
 	res, err := m.(Reporter).Report(task, systemdLive(t, "systemctl-show-ssh-active.txt", "enabled", 0))
 	if err != nil {
@@ -244,6 +246,7 @@ func openrcOut(t *testing.T, status string, statusRC int) Output {
 }
 
 func TestOpenRCPlan(t *testing.T) {
+	t.Parallel()
 	orc := map[string]any{"ansible_service_mgr": "openrc"}
 	cases := []struct {
 		name     string
@@ -309,6 +312,7 @@ func TestOpenRCPlan(t *testing.T) {
 // The sysvinit tools that cannot run here (they would change this
 // machine's /etc) are planned from the probe's records.
 func TestSysvinitToolsPlan(t *testing.T) {
+	t.Parallel()
 	sv := map[string]any{"ansible_service_mgr": "sysvinit"}
 	out := func(tool string, enabled, links string) Output {
 		return probeOut("mgr", "sysvinit", "exists", "1", "exec", "1", "status_rc", "3", "enabled", enabled, "links", links, "tool", tool)
@@ -345,6 +349,7 @@ func TestSysvinitToolsPlan(t *testing.T) {
 }
 
 func TestServiceArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		module string
 		args   map[string]any
@@ -395,6 +400,7 @@ func TestServiceArgs(t *testing.T) {
 // Every probe variant is POSIX sh; without a fact, the probe tries the
 // managers in order.
 func TestServiceProbes(t *testing.T) {
+	t.Parallel()
 	for _, facts := range []map[string]any{nil, {"ansible_service_mgr": "systemd"}, {"ansible_service_mgr": "openrc"}, {"ansible_service_mgr": "sysvinit"}} {
 		for _, args := range []map[string]any{
 			{"name": "x y", "state": "started"},

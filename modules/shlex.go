@@ -4,12 +4,12 @@ import (
 	"regexp"
 	"strings"
 
-	"tend/modules/shell"
+	"tend/internal/shlex"
 )
 
 // splitArgs splits a command line into words as Python's shlex.split does
-// (which is what Ansible's command module uses); see shell.Split.
-func splitArgs(s string) ([]string, error) { return shell.Split(s) }
+// (which is what Ansible's command module uses).
+func splitArgs(s string) ([]string, error) { return shlex.Split(s) }
 
 var (
 	shName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

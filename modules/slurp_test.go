@@ -9,6 +9,7 @@ import (
 )
 
 func TestSlurp(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		for _, name := range sh.names() {
 			dir := hostileDir(t)
@@ -40,6 +41,7 @@ func TestSlurp(t *testing.T) {
 }
 
 func TestSlurpUnreadable(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := t.TempDir()
 	if isRoot() {

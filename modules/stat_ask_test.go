@@ -11,6 +11,7 @@ import (
 
 // stat through questions says what the probe says: every key, every value.
 func TestStatAskMatchesProbe(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	p := func(n string) string { return filepath.Join(dir, n) }
@@ -99,6 +100,7 @@ func TestStatAskMatchesProbe(t *testing.T) {
 }
 
 func TestStatAskKeepsProbe(t *testing.T) {
+	t.Parallel()
 	for _, args := range []map[string]any{
 		{"path": "/x", "checksum_algorithm": "sha256"},
 		{"path": "/x", "checksum_algorithm": "md5"},

@@ -28,6 +28,7 @@ func statOf(t *testing.T, sh testShell, args map[string]any) map[string]any {
 }
 
 func TestStat(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		for _, name := range sh.names() {
 			dir := hostileDir(t)
@@ -65,6 +66,7 @@ func TestStat(t *testing.T) {
 }
 
 func TestStatKinds(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		f := filepath.Join(dir, "file")
@@ -108,6 +110,7 @@ func TestStatKinds(t *testing.T) {
 // links and not, for ids with and without names, and for the owner and
 // group matches (by name, by id, mismatched, unknown).
 func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
+	t.Parallel()
 	dir := hostileDir(t)
 	p := func(n string) string { return filepath.Join(dir, n) }
 	writeFile(t, p("file"), "data", 0o4751)

@@ -37,6 +37,7 @@ done
 }
 
 func TestSysctlFix(t *testing.T) {
+	t.Parallel()
 	// Results checked against ansible.posix 1.5's fix_lines.
 	st := sysctlTask{name: "vm.swappiness", value: "10", state: "present"}
 	in := "# c\n  vm.swappiness = 60  \nkernel.x=1\nkernel.x = 2\nvm.swappiness=5\n\nnot a setting\n"
@@ -55,6 +56,7 @@ func TestSysctlFix(t *testing.T) {
 }
 
 func TestSysctlConverges(t *testing.T) {
+	t.Parallel()
 	// Never the kernel's values: fail (and put it back) if one moved.
 	for _, k := range []string{"/proc/sys/vm/swappiness", "/proc/sys/net/ipv4/ip_forward"} {
 		if before, err := os.ReadFile(k); err == nil {
@@ -121,6 +123,7 @@ func TestSysctlConverges(t *testing.T) {
 }
 
 func TestSysctlArgs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		raw  map[string]any
 		want string

@@ -8,6 +8,7 @@ import (
 )
 
 func TestTempfile(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		dir := hostileDir(t)
 		for _, c := range []struct {

@@ -86,6 +86,7 @@ func argsRefused(t *testing.T, name string, args map[string]any) bool {
 }
 
 func TestLineinfileQuestionsAsProbe(t *testing.T) {
+	t.Parallel()
 	for _, c := range lineCases {
 		t.Run(c.name, func(t *testing.T) {
 			args := map[string]any{"path": "/etc/x"}
@@ -101,6 +102,7 @@ func TestLineinfileQuestionsAsProbe(t *testing.T) {
 }
 
 func TestBlockinfileQuestionsAsProbe(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("testdata/blockinfile/cases.json")
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +131,7 @@ func TestBlockinfileQuestionsAsProbe(t *testing.T) {
 
 // The converge cases of both modules, on files, through questions.
 func TestTextQuestionsConverge(t *testing.T) {
+	t.Parallel()
 	const blk = "# BEGIN ANSIBLE MANAGED BLOCK\nl1 $x `id`\n# END ANSIBLE MANAGED BLOCK\n"
 	cases := []struct {
 		module string
@@ -188,6 +191,7 @@ func TestTextQuestionsConverge(t *testing.T) {
 }
 
 func TestTextQuestionsOnHost(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[1] // busybox
 	dir := hostileDir(t)
 	for _, module := range []string{"lineinfile", "blockinfile"} {

@@ -53,6 +53,7 @@ func tzTaskOf(t *testing.T, raw map[string]any) *Task {
 }
 
 func TestTimezoneSystemd(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		root, m := tzRoot(t, true)
 		task := tzTaskOf(t, map[string]any{"name": "Europe/Paris", "rtc": "local"})
@@ -75,6 +76,7 @@ func TestTimezoneSystemd(t *testing.T) {
 }
 
 func TestTimezoneDebianFiles(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		root, m := tzRoot(t, false)
 		task := tzTaskOf(t, map[string]any{"name": "Europe/Paris", "hwclock": "local"})
@@ -113,6 +115,7 @@ func TestTimezoneDebianFiles(t *testing.T) {
 }
 
 func TestTimezoneArgs(t *testing.T) {
+	t.Parallel()
 	for _, n := range []string{"../../etc/passwd", "/etc/passwd", "Europe/Paris x", "a/../b"} {
 		if _, err := (timezoneModule{}).Probe(tzTaskOf(t, map[string]any{"name": n})); err == nil {
 			t.Errorf("%q accepted", n)

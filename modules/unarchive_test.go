@@ -67,6 +67,7 @@ func testZip(t *testing.T) []byte {
 }
 
 func TestUnarchiveFromController(t *testing.T) {
+	t.Parallel()
 	tarb := testTar(t)
 	archives := map[string][]byte{"a.tgz": gz(t, tarb), "a.tar": tarb, "a.tbz": compressWith(t, "bzip2", tarb), "a.zip": testZip(t)}
 	for _, sh := range shells(t)[:2] {
@@ -104,6 +105,7 @@ func TestUnarchiveFromController(t *testing.T) {
 }
 
 func TestUnarchiveOnHost(t *testing.T) {
+	t.Parallel()
 	tarb := testTar(t)
 	for _, sh := range shells(t)[:2] {
 		t.Run(sh.name, func(t *testing.T) {
@@ -142,6 +144,7 @@ func TestUnarchiveOnHost(t *testing.T) {
 // TestUnarchiveResultPathInfo: dest's path information is lstat's, as
 // Ansible's: a dest that links to a folder is state=link.
 func TestUnarchiveResultPathInfo(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		dir := hostileDir(t)
 		mkdir(t, dir+"/real", 0o750)
@@ -164,6 +167,7 @@ func TestUnarchiveResultPathInfo(t *testing.T) {
 }
 
 func TestUnarchiveXzFromControllerIsComparedOnTheHost(t *testing.T) {
+	t.Parallel()
 	data := compressWith(t, "xz", testTar(t))
 	for _, sh := range shells(t)[:2] {
 		dir := hostileDir(t)
@@ -185,6 +189,7 @@ func TestUnarchiveXzFromControllerIsComparedOnTheHost(t *testing.T) {
 }
 
 func TestUnarchiveErrors(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	dir := hostileDir(t)
 	files := mapFiles{"a.tgz": gz(t, testTar(t)), "empty.tgz": {}, "junk.tgz": []byte("not an archive at all")}
@@ -222,6 +227,7 @@ func TestUnarchiveErrors(t *testing.T) {
 }
 
 func TestUnarchiveSelection(t *testing.T) {
+	t.Parallel()
 	ut := unarchiveTask{exclude: []string{"*.txt", "skip"}, format: fmtTgz}
 	for name, want := range map[string]bool{"a.txt": false, "d/a.txt": false, "skip": false, "skip/x": false, "d/skip/x": false, "keep": true, "skipper": true} {
 		if ut.selected(name) != want {

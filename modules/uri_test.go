@@ -100,6 +100,7 @@ func uriRun(t *testing.T, sh testShell, raw map[string]any) (*Change, Result) {
 }
 
 func TestURI(t *testing.T) {
+	t.Parallel()
 	srv := newURIServer(t)
 	for _, sh := range curlShells(t) {
 		t.Run(sh.name, func(t *testing.T) {
@@ -183,6 +184,7 @@ func TestURI(t *testing.T) {
 }
 
 func TestURIRefuses(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []map[string]any{
 		{"url": "http://x/", "method": "GET X"},
 		{"url": "gopher://x/"},

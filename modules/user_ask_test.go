@@ -162,6 +162,7 @@ var acctSteps = []acctStep{
 // from the same host agree, step after step of a converge (files
 // backend); and what each change's effects predict is what its apply did.
 func TestAcctQuestionsMatchProbe(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	steps := append(acctSteps,
@@ -200,6 +201,7 @@ func TestAcctQuestionsMatchProbe(t *testing.T) {
 // Through shadow's tools (run for real on a root, with --prefix) the ids
 // the effects predict are the ones useradd and groupadd pick.
 func TestAcctShadowPredictions(t *testing.T) {
+	t.Parallel()
 	needRoot(t)
 	for _, c := range []string{"useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"} {
 		if _, err := exec.LookPath(c); err != nil {
@@ -226,6 +228,7 @@ func TestAcctShadowPredictions(t *testing.T) {
 // The busybox backend's scripts are only read (its tools are not here):
 // planned through the probe and through questions, they are the same.
 func TestAcctBusyboxQuestionsMatchProbe(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	for _, st := range acctSteps {
@@ -239,6 +242,7 @@ func TestAcctBusyboxQuestionsMatchProbe(t *testing.T) {
 // What the probe keeps: a password (compared on the host), aging, an SSH
 // key, another root.
 func TestAcctQuestionsLeaveToProbe(t *testing.T) {
+	t.Parallel()
 	for _, args := range []map[string]any{
 		{"name": "bob", "password": hashA},
 		{"name": "bob", "expires": 1},

@@ -12,6 +12,7 @@ import (
 // Aging, expiry and the lock are shadow's fields 4, 5, 8 and the '!'
 // before the hash, set idempotently under every shell.
 func TestUserAgingAndLock(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -57,6 +58,7 @@ func TestUserAgingAndLock(t *testing.T) {
 // Unlocking a user whose hash is only '!' would leave no password: the
 // apply fails as usermod -U does.
 func TestUserUnlockRefusesEmpty(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	m, task := newUserTask(t, root, "files", map[string]any{"name": "carl", "create_home": false})
@@ -88,6 +90,7 @@ func needKeygen(t *testing.T) string {
 // shell's PATH has none) on a fake root's home: once, then never again
 // without force; the result has Ansible's keys.
 func TestUserSSHKey(t *testing.T) {
+	t.Parallel()
 	keygen := needKeygen(t)
 	host, _ := os.Hostname()
 	for _, sh := range shells(t) {
@@ -139,6 +142,7 @@ func TestUserSSHKey(t *testing.T) {
 // The passphrase reaches ssh-keygen through an askpass program and its
 // environment, never a command line; the key opens with it.
 func TestUserSSHKeyPassphrase(t *testing.T) {
+	t.Parallel()
 	keygen := needKeygen(t)
 	const pass = "correct 'horse' $(touch pwned)"
 	for _, sh := range shells(t) {
@@ -176,6 +180,7 @@ func TestUserSSHKeyPassphrase(t *testing.T) {
 }
 
 func TestUserSSHKeyErrors(t *testing.T) {
+	t.Parallel()
 	keygen := needKeygen(t)
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
@@ -210,6 +215,7 @@ func TestUserSSHKeyErrors(t *testing.T) {
 }
 
 func TestExpiryDate(t *testing.T) {
+	t.Parallel()
 	for days, want := range map[int64]string{0: "1970-01-01", 20089: "2025-01-01", 19782: "2024-02-29", -1: "never", 11016: "2000-02-29"} {
 		if got := expiryDate(days); got != want {
 			t.Errorf("%d: %s, want %s", days, got, want)

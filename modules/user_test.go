@@ -83,6 +83,7 @@ const hashB = "$y$j9T$xyz$K0o/Vr2Gm3"
 // The files backend converges users for real under every shell: create,
 // idempotent second run, change, remove.
 func TestUserFilesLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -232,6 +233,7 @@ func contains(l []string, s string) bool {
 // through useradd and friends (with --prefix, on a fake root) and through
 // the files backend leave the same databases and homes.
 func TestUserFilesMatchesShadow(t *testing.T) {
+	t.Parallel()
 	needRoot(t)
 	for _, c := range []string{"useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"} {
 		if _, err := exec.LookPath(c); err != nil {
@@ -307,6 +309,7 @@ func TestUserFilesMatchesShadow(t *testing.T) {
 }
 
 func TestUserErrors(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	// A missing group may be one an earlier task creates, which check mode
@@ -368,6 +371,7 @@ func TestUserErrors(t *testing.T) {
 // The hash never comes back from the host, and never shows in Diffs or
 // results: the probe compares it.
 func TestUserPasswordStaysHidden(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[0]
 	root := fakeRoot(t, false)
 	for _, c := range []struct {
@@ -418,6 +422,7 @@ func TestUserPasswordStaysHidden(t *testing.T) {
 // An existing user's missing home is created (as Ansible does); move_home
 // moves it; a system user gets a uid from the top of the system range.
 func TestUserHomes(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -469,6 +474,7 @@ func TestUserHomes(t *testing.T) {
 // The files backend takes shadow's lock files: a stale one (its process is
 // gone) is taken over, a live one makes the apply fail, and leaves it.
 func TestUserFilesLocks(t *testing.T) {
+	t.Parallel()
 	sh := shells(t)[1] // busybox: kill and ln are its applets
 	root := fakeRoot(t, false)
 	lock := filepath.Join(root, "etc/group.lock")

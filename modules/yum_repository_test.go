@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseRawConfig(t *testing.T) {
+	t.Parallel()
 	secs, err := parseRawConfig("# c\n[a]\nName : x\nbaseurl = http://1\n  http://2\n\n; c\n[b]\nk=\n")
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,7 @@ func TestParseRawConfig(t *testing.T) {
 }
 
 func TestYumRepository(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		t.Run(sh.name, func(t *testing.T) {
 			dir := hostileDir(t)

@@ -45,6 +45,7 @@ esac
 `
 
 func TestZypperRepository(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shells(t)[:2] {
 		t.Run(sh.name, func(t *testing.T) {
 			bin := t.TempDir()

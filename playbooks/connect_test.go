@@ -106,13 +106,6 @@ func TestSSHOptionsPrecedence(t *testing.T) {
 	}
 }
 
-func TestSplitWords(t *testing.T) {
-	got, _ := splitWords(`a "b c" 'd e' f\ g ""`)
-	if want := []string{"a", "b c", "d e", "f g", ""}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q", got)
-	}
-}
-
 // ansible.cfg's become and become_user (ConnectOptions) apply where no
 // keyword or host variable says otherwise.
 func TestBecomeDefaultsFromConfig(t *testing.T) {

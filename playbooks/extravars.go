@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"tend/playbooks/load"
 )
 
 // ParseExtraVars reads -e values as ansible-playbook does: "@file" (YAML or
@@ -32,16 +34,15 @@ func ParseExtraVars(values []string) (map[string]any, error) {
 				return nil, fmt.Errorf("-e %q: not a YAML or JSON mapping: %v", v, err)
 			}
 		default:
-			words, err := splitWords(v)
+			kv, raw, err := load.KeyValues(v)
 			if err != nil {
 				return nil, fmt.Errorf("-e %q: %v", v, err)
 			}
+			if raw != "" {
+				return nil, fmt.Errorf("-e %q: %q is not key=value (or use YAML: -e '{\"k\": 1}', or a file: -e @vars.yml)", v, raw)
+			}
 			m = map[string]any{}
-			for _, w := range words {
-				k, val, ok := strings.Cut(w, "=")
-				if !ok || k == "" {
-					return nil, fmt.Errorf("-e %q: %q is not key=value (or use YAML: -e '{\"k\": 1}', or a file: -e @vars.yml)", v, w)
-				}
+			for k, val := range kv {
 				m[k] = val
 			}
 		}

@@ -24,3 +24,20 @@ func TestParseExtraVars(t *testing.T) {
 		}
 	}
 }
+
+// -e k=v text is read with parse_kv, as ansible-playbook does (expected
+// values from ansible.parsing.splitter.parse_kv): quotes removed, escapes
+// decoded but not octal ones, Jinja kept whole.
+func TestParseExtraVarsKV(t *testing.T) {
+	got, err := ParseExtraVars([]string{`a="b c" d='e f' g=h\tI j=x\101 k="" l=a=b`, `m={{ x | default("a b") }}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": "b c", "d": "e f", "g": "h\tI", "j": `x\101`, "k": "", "l": "a=b", "m": `{{ x | default("a b") }}`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+	if _, err := ParseExtraVars([]string{`a="b`}); err == nil {
+		t.Error("an unclosed quote accepted")
+	}
+}

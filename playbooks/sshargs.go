@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"tend/modules/shell"
+	"tend/internal/shlex"
 )
 
 // sshArgs is what tend takes from ssh command-line options (ansible.cfg's
@@ -44,7 +44,7 @@ const sshFlagsWithArg = "BbcDEeFIiJLlmOopQRSWw"
 // parse reads one string of ssh options, words split as Python's
 // shlex.split (what Ansible uses), into a; source names it in notes.
 func (a *sshArgs) parse(source, s string) error {
-	words, err := shell.Split(s)
+	words, err := shlex.Split(s)
 	if err != nil {
 		return fmt.Errorf("%s: %v in %q", source, err, s)
 	}
@@ -230,7 +230,7 @@ func sshBool(s string) (bool, bool) {
 
 // jumpFromProxyCommand recognises `ssh [-q] [-p PORT] [-l USER] -W %h:%p [USER@]HOST`.
 func jumpFromProxyCommand(cmd string) (string, bool) {
-	words, err := shell.Split(cmd)
+	words, err := shlex.Split(cmd)
 	if err != nil || len(words) == 0 || (words[0] != "ssh" && !strings.HasSuffix(words[0], "/ssh")) {
 		return "", false
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tend/internal/didyoumean"
 )
 
 // Settings are the ansible.cfg settings tend applies, each from its
@@ -264,35 +266,9 @@ func (c *Config) checkKeys() {
 
 // suggest names the known key closest to k, when one is close.
 func suggest(k string, keys []string) string {
-	best, bestD := "", 3
-	for _, cand := range keys {
-		if d := distance(k, cand); d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	if best == "" {
+	best, bestD := didyoumean.Closest(k, keys)
+	if best == "" || bestD >= 3 {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance, for short keys.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -43,7 +43,7 @@ func shells(t *testing.T) map[string][]string {
 	return out
 }
 
-func run(t *testing.T, argv []string, script string, env ...string) (stdout, stderr []byte, code int) {
+func run(t testing.TB, argv []string, script string, env ...string) (stdout, stderr []byte, code int) {
 	t.Helper()
 	cmd := exec.Command(argv[0], append(argv[1:], script)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -65,7 +65,7 @@ type tree struct {
 	fileData, bigData, oddData       []byte
 }
 
-func makeTree(t *testing.T) tree {
+func makeTree(t testing.TB) tree {
 	d := t.TempDir()
 	tr := tree{dir: d, file: d + "/f", big: d + "/big", odd: d + "/a b\nc", sub: d + "/d", empty: d + "/e",
 		link: d + "/l", dirLink: d + "/dl", broken: d + "/broken", missing: d + "/missing", under: d + "/f/x"}

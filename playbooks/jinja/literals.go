@@ -1,11 +1,11 @@
 package jinja
 
 import (
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"tend/internal/pyesc"
 )
 
 // String literals. gonja reads them as Go would ('\d' fails to parse,
@@ -65,56 +65,6 @@ func literalAt(src string, pos int) (string, bool) {
 // string literals: \n, \t, \\, \', \xhh, \uhhhh, octal and the like; an
 // unknown escape (\d) keeps its backslash.
 func pyUnescape(s string) string {
-	if strings.IndexByte(s, '\\') < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch e := s[i]; e {
-		case '\\', '\'', '"':
-			b.WriteByte(e)
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case '\n': // a line continuation
-		case 'x', 'u', 'U':
-			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
-			if r, err := strconv.ParseUint(s[i+1:min(i+1+n, len(s))], 16, 32); err == nil && i+n < len(s) && r <= utf8.MaxRune {
-				b.WriteRune(rune(r))
-				i += n
-			} else {
-				b.WriteByte('\\')
-				b.WriteByte(e)
-			}
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j := i
-			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			r, _ := strconv.ParseUint(s[i:j], 8, 32)
-			b.WriteRune(rune(r))
-			i = j - 1
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(e)
-		}
-	}
-	return b.String()
+	out, _ := pyesc.Decode(s, pyesc.Syntax{Continuation: true})
+	return out
 }

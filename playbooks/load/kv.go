@@ -2,9 +2,9 @@ package load
 
 import (
 	"errors"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"tend/internal/pyesc"
 )
 
 // token is one word of k=v text and its byte span in the text.
@@ -141,6 +141,21 @@ func parseKV(s string, keep func(key string) bool) (args []kvArg, raw string, ha
 	return args, b.String(), hasRaw, nil
 }
 
+// KeyValues is parse_kv for text outside a task, as ansible-playbook's
+// -e "a=1 b='x y'": the pairs, later ones winning, and the words that are
+// not key=value joined as written ("" when none).
+func KeyValues(s string) (map[string]string, string, error) {
+	args, raw, _, err := parseKV(s, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	m := make(map[string]string, len(args))
+	for _, a := range args {
+		m[a.key] = a.value
+	}
+	return m, raw, nil
+}
+
 // unquote removes one pair of matching surrounding quotes.
 func unquote(s string) string {
 	if len(s) > 1 && s[0] == s[len(s)-1] && (s[0] == '"' || s[0] == '\'') && s[len(s)-2] != '\\' {
@@ -150,59 +165,9 @@ func unquote(s string) string {
 }
 
 // decodeEscapes decodes the escapes Ansible's parse_kv decodes: \\, \',
-// \", \a \b \f \n \r \t \v, \xHH, \uHHHH, \UHHHHHHHH and octal \OOO.
+// \", \a \b \f \n \r \t \v, \xHH, \uHHHH and \UHHHHHHHH; not octal ones.
 // Anything else is left as written.
 func decodeEscapes(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		c := s[i+1]
-		if r, ok := simpleEscapes[c]; ok {
-			b.WriteByte(r)
-			i++
-			continue
-		}
-		if n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]; n > 0 {
-			if i+2+n <= len(s) {
-				if v, err := strconv.ParseUint(s[i+2:i+2+n], 16, 32); err == nil && v <= utf8.MaxRune {
-					writeCode(&b, rune(v))
-					i += 1 + n
-					continue
-				}
-			}
-			b.WriteByte(s[i])
-			continue
-		}
-		if c >= '0' && c <= '7' {
-			j := i + 1
-			for j < len(s) && j < i+4 && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			v, _ := strconv.ParseUint(s[i+1:j], 8, 32)
-			writeCode(&b, rune(v))
-			i = j - 1
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-var simpleEscapes = map[byte]byte{
-	'\\': '\\', '\'': '\'', '"': '"', 'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v',
-}
-
-// writeCode writes a decoded code point: Python's unicode-escape makes
-// \xHH and octal escapes code points too (Latin-1).
-func writeCode(b *strings.Builder, r rune) {
-	if r >= 0xD800 && r <= 0xDFFF {
-		r = utf8.RuneError
-	}
-	b.WriteRune(r)
+	out, _ := pyesc.Decode(s, pyesc.Syntax{NoOctal: true})
+	return out
 }

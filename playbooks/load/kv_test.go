@@ -24,6 +24,7 @@ func TestParseKV(t *testing.T) {
 		{in: `k="say \"hi\""`, args: map[string]string{"k": `say "hi"`}},
 		{in: `k=a\tb`, args: map[string]string{"k": "a\tb"}}, // Ansible decodes escapes
 		{in: `k=caf\xe9 u=\u00e9`, args: map[string]string{"k": "café", "u": "é"}},
+		{in: `k=a\101`, args: map[string]string{"k": `a\101`}}, // parse_kv decodes no octal
 		{in: `k='a'b'`, err: true},
 		{in: `k=''`, args: map[string]string{"k": ""}},
 		{in: `k=`, args: map[string]string{"k": ""}},
