@@ -41,8 +41,8 @@ demo: build
 
 # Both benchmarks: the controller's own work (go test -bench), then tend
 # side by side with Ansible and Mitogen on real hosts (needs root,
-# ansible-core and ansible-mitogen; takes about an hour and a quarter, most of it
-# Ansible's). Results go to BENCHMARKS.md.
+# ansible-core and ansible-mitogen; takes about two and a half hours, most of it
+# Ansible's and Mitogen's). Results go to BENCHMARKS.md.
 bench: bench-go bench-fleet
 
 bench-go:
@@ -53,7 +53,7 @@ bench-go:
 # Ansible's); the 500-host run gets one: it is about errors and memory.
 # copy50m is one 50 MB copy: time and controller peak RSS, scp beside it.
 # mixed15, tasks200 and hardening are issue 14's (20 hosts; Ansible and
-# Mitogen get one run, about 10 and 25 minutes); hardening reads dev-sec's
+# Mitogen get one run: about 15 and 60 minutes); hardening reads dev-sec's
 # os_hardening from $$MIRRORS (as integration/compat) and is skipped without it.
 bench-fleet:
 	$(GO) run ./integration/cmd/bench -n 50 -runs 3 -slow-runs 3 -out BENCHMARKS.md
