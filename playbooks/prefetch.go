@@ -60,15 +60,19 @@ const (
 	maxPrefetchQuestions = 1000
 )
 
-// full says whether a batch of probes ahead is as large as it may be.
-func full(probes []aheadProbe) bool {
-	scripts := 0
-	for _, p := range probes {
-		if p.qs == nil {
-			scripts++
+// full says whether a batch of probes ahead (of several lists) is as
+// large as it may be.
+func full(lists ...[]aheadProbe) bool {
+	scripts, all := 0, 0
+	for _, probes := range lists {
+		for _, p := range probes {
+			if p.qs == nil {
+				scripts++
+			}
 		}
+		all += len(probes)
 	}
-	return scripts >= maxPrefetch || len(probes) >= maxPrefetchQuestions
+	return scripts >= maxPrefetch || all >= maxPrefetchQuestions
 }
 
 // probeKey identifies a probe: the same script for the same user.
@@ -264,7 +268,7 @@ func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, us
 		}
 		if more && h.ahead != nil {
 			tasks, aheadUser, m := h.collectAhead(h.ahead.tasks, true)
-			if aheadUser == user && !full(append(probes[:len(probes):len(probes)], tasks...)) {
+			if aheadUser == user && !full(probes, tasks) {
 				probes, n = append(probes, tasks...), m
 			}
 		}

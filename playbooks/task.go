@@ -143,7 +143,7 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result
 		e.Desired, e.Planned = o.desired, o.planned
-		if o.status == StatusChanged || o.status == StatusOK && o.msg != "" && o.msg == "known after apply: "+o.unknown {
+		if o.status == StatusChanged || t.Module == "debug" {
 			e.Unknown = o.unknown // not for a command changed_when says is ok
 		}
 		if e.Unknown != "" && e.Planned == "" && o.status == StatusChanged {

@@ -3,6 +3,7 @@ package hostq
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"maps"
 	"path"
 )
 
@@ -89,30 +90,14 @@ func (s *Set) SetError(q Question, err error) *Set { s.errs[q] = err; return s }
 
 // Merge adds o's answers to s (o's win).
 func (s *Set) Merge(o *Set) {
-	for k, v := range o.paths {
-		s.paths[k] = v
-	}
-	for k, v := range o.content {
-		s.content[k] = v
-	}
-	for k, v := range o.digest {
-		s.digest[k] = v
-	}
-	for k, v := range o.empty {
-		s.empty[k] = v
-	}
-	for k, v := range o.commands {
-		s.commands[k] = v
-	}
-	for k, v := range o.access {
-		s.access[k] = v
-	}
-	for k, v := range o.real {
-		s.real[k] = v
-	}
-	for k, v := range o.errs {
-		s.errs[k] = v
-	}
+	maps.Copy(s.paths, o.paths)
+	maps.Copy(s.content, o.content)
+	maps.Copy(s.digest, o.digest)
+	maps.Copy(s.empty, o.empty)
+	maps.Copy(s.commands, o.commands)
+	maps.Copy(s.access, o.access)
+	maps.Copy(s.real, o.real)
+	maps.Copy(s.errs, o.errs)
 	if o.umask != nil {
 		s.umask = o.umask
 	}
