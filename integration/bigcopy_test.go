@@ -3,7 +3,6 @@ package integration
 import (
 	"bufio"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -98,7 +97,7 @@ while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
 	}
 	run := func(what string) []event {
 		t.Helper()
-		r, events := convergeInv(t, inv, f, pb)
+		r, events := convergeWith(t, inv, f, pb)
 		if r.code != 0 {
 			t.Fatalf("%s: %v", what, r)
 		}
@@ -151,25 +150,6 @@ while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
 		}
 		noTempFiles(t, h, "/srv/big")
 	}
-}
-
-// convergeInv is converge with another inventory than the fleet's.
-func convergeInv(t *testing.T, inv string, f *fleet.Fleet, playbook string) (result, []event) {
-	t.Helper()
-	r := tend(t, nil, "converge", "-i", inv, "--known-hosts", f.KnownHosts, "--format", "json", playbook)
-	var events []event
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		var e event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("bad JSON event %q: %v", sc.Text(), err)
-		}
-		if e.Kind == "task" {
-			events = append(events, e)
-		}
-	}
-	return r, events
 }
 
 // noTempFiles checks that no temporary file of tend's is left in a host's

@@ -36,7 +36,13 @@ type event struct {
 // result and its task events.
 func converge(t *testing.T, f *fleet.Fleet, playbook string, args ...string) (result, []event) {
 	t.Helper()
-	all := append([]string{"converge", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "--format", "json"}, args...)
+	return convergeWith(t, f.Inventory, f, playbook, args...)
+}
+
+// convergeWith is converge with another inventory than the fleet's.
+func convergeWith(t *testing.T, inv string, f *fleet.Fleet, playbook string, args ...string) (result, []event) {
+	t.Helper()
+	all := append([]string{"converge", "-i", inv, "--known-hosts", f.KnownHosts, "--format", "json"}, args...)
 	r := tend(t, nil, append(all, playbook)...)
 	var events []event
 	sc := bufio.NewScanner(strings.NewReader(r.stdout))
