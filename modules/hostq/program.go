@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -116,11 +115,6 @@ func newNonce() string {
 		panic(err)
 	}
 	return "tend-" + hex.EncodeToString(b[:])
-}
-
-// Empty says whether the program asks nothing.
-func (p *Program) Empty() bool {
-	return len(p.lstat)+len(p.stat)+len(p.empty)+len(p.commands)+len(p.access)+len(p.real) == 0 && !p.umask
 }
 
 // Script is the program's text.
@@ -590,14 +584,4 @@ func (r *reader) contents(p *Program, content []byte) {
 		r.set.SetContent(w.path, content[:w.size:w.size])
 		content = content[w.size:]
 	}
-}
-
-// Questions lists what the program asks, for tests and -v.
-func (p *Program) Questions() []string {
-	var out []string
-	for _, l := range [][]string{p.lstat, p.stat, p.content, p.digest, p.empty, p.commands, p.access, p.real} {
-		out = append(out, l...)
-	}
-	sort.Strings(out)
-	return out
 }
