@@ -368,3 +368,32 @@ func TestExtraVarsWinOverConnectionVars(t *testing.T) {
 		t.Fatalf("-e ansible_user=root: %v", r)
 	}
 }
+
+// Per task, hosts with the same change are one block naming them (in
+// inventory order); a host whose change differs has its own.
+func TestIdenticalChangesAreGroupedByTask(t *testing.T) {
+	f := startFleet(t, 3)
+	pb := writeFile(t, "site.yml", `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: the file
+      copy: {content: "same\n", dest: /srv/grouped, mode: "0644"}
+`)
+	// host01 has the file with another mode: its change is not the others'.
+	if r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "host01", "--",
+		"printf 'same\\n' > /srv/grouped && chmod 0600 /srv/grouped"); r.code != 0 {
+		t.Fatalf("setup: %v", r)
+	}
+	r := tend(t, nil, "plan", "-i", f.Inventory, "--known-hosts", f.KnownHosts, pb)
+	if r.code != 0 {
+		t.Fatalf("plan: %v", r)
+	}
+	for _, want := range []string{
+		"  would change: host01\n      /srv/grouped: mode 0600 -> 0644\n",
+		"  would change: host02, host03\n      /srv/grouped: state absent -> file\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan lacks %q: %v", want, r)
+		}
+	}
+}

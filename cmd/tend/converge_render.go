@@ -163,14 +163,23 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	}
 	fmt.Fprintf(r.w, "\n%s %s\n", r.p.bold(kind+" ["+first.Task+"]"), r.p.paint("2", first.Module+"  "+first.TaskPos))
 	// Hosts whose results are all ok (or all skipped) are only counted.
+	// The others are shown, hosts with the same result (status, item,
+	// message, diffs) in one block that names them all, placed where the
+	// first of them comes.
 	shown := map[string]bool{}
 	quiet := map[playbooks.Status]map[string]bool{}
+	var blocks []string // a result's text with "\x00" for the host names
+	names := map[string][]string{}
 	for _, e := range events {
 		show := e.Status == playbooks.StatusChanged || e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable ||
 			e.Status == playbooks.StatusInterrupted ||
 			(e.Module == "debug" && e.Status == playbooks.StatusOK) || r.verbose > 0
 		if show {
-			r.hostLine(e)
+			b := r.hostBlock(e, "\x00")
+			if names[b] == nil {
+				blocks = append(blocks, b)
+			}
+			names[b] = append(names[b], e.Host)
 			shown[e.Host] = true
 		} else {
 			if quiet[e.Status] == nil {
@@ -178,6 +187,9 @@ func (r *textRenderer) task(events []playbooks.Event) {
 			}
 			quiet[e.Status][e.Host] = true
 		}
+	}
+	for _, b := range blocks {
+		fmt.Fprint(r.w, strings.Replace(b, "\x00", strings.Join(names[b], ", "), 1))
 	}
 	var parts []string
 	for _, s := range []playbooks.Status{playbooks.StatusOK, playbooks.StatusSkipped} {
@@ -198,6 +210,12 @@ func (r *textRenderer) task(events []playbooks.Event) {
 
 // hostLine prints one host's result for a task, with its diffs.
 func (r *textRenderer) hostLine(e playbooks.Event) {
+	fmt.Fprint(r.w, r.hostBlock(e, e.Host))
+}
+
+// hostBlock is the text of a result for the hosts named names.
+func (r *textRenderer) hostBlock(e playbooks.Event, names string) string {
+	var b strings.Builder
 	var label string
 	switch e.Status {
 	case playbooks.StatusChanged:
@@ -223,20 +241,21 @@ func (r *textRenderer) hostLine(e playbooks.Event) {
 	default:
 		label = string(e.Status)
 	}
-	line := "  " + label + ": " + e.Host
+	line := "  " + label + ": " + names
 	if e.Item != "" {
 		line += " (item=" + e.Item + ")"
 	}
 	if e.Msg != "" && (e.Status != playbooks.StatusChanged || e.Module == "debug") {
 		line += " => " + r.message(e)
 	}
-	fmt.Fprintln(r.w, line)
+	fmt.Fprintln(&b, line)
 	if e.Unknown != "" {
-		fmt.Fprintln(r.w, "      "+r.p.paint("36", "known after apply: "+e.Unknown))
+		fmt.Fprintln(&b, "      "+r.p.paint("36", "known after apply: "+e.Unknown))
 	}
 	if r.diff || e.Status == playbooks.StatusChanged {
-		r.diffs(e.Diffs)
+		r.diffs(&b, e.Diffs)
 	}
+	return b.String()
 }
 
 // message is an event's message as the text output shows it: a failure's
@@ -254,11 +273,11 @@ func (r *textRenderer) message(e playbooks.Event) string {
 }
 
 // diffs shows attribute changes always, and content diffs with --diff.
-func (r *textRenderer) diffs(ds []modules.Diff) {
+func (r *textRenderer) diffs(w io.Writer, ds []modules.Diff) {
 	for _, d := range ds {
 		if d.Attr == "content" {
 			if !r.diff {
-				fmt.Fprintf(r.w, "      %s: content changed (--diff shows it)\n", d.Path)
+				fmt.Fprintf(w, "      %s: content changed (--diff shows it)\n", d.Path)
 				continue
 			}
 			for _, l := range strings.Split(strings.TrimSuffix(modules.UnifiedDiff(d.Path, d.Before, d.After), "\n"), "\n") {
@@ -272,7 +291,7 @@ func (r *textRenderer) diffs(ds []modules.Diff) {
 				case strings.HasPrefix(l, "@@"):
 					l = r.p.paint("36", l)
 				}
-				fmt.Fprintln(r.w, "      "+l)
+				fmt.Fprintln(w, "      "+l)
 			}
 			continue
 		}
@@ -283,7 +302,7 @@ func (r *textRenderer) diffs(ds []modules.Diff) {
 		if after == "" {
 			after = "(none)"
 		}
-		fmt.Fprintf(r.w, "      %s: %s %s -> %s\n", d.Path, d.Attr, before, after)
+		fmt.Fprintf(w, "      %s: %s %s -> %s\n", d.Path, d.Attr, before, after)
 	}
 }
 

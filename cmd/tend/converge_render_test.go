@@ -83,7 +83,8 @@ func TestExitCodes(t *testing.T) {
 }
 
 // Within a task, hosts are listed in the play's (inventory) order, whatever
-// order they finished in; a host's loop items keep their order.
+// order they finished in (also inside a block of identical results); a
+// host's loop items keep their order.
 func TestTextRendererListsHostsInInventoryOrder(t *testing.T) {
 	var out bytes.Buffer
 	r := newTextRenderer(&out, false, false, 0)
@@ -102,10 +103,48 @@ func TestTextRendererListsHostsInInventoryOrder(t *testing.T) {
 PLAY [web] 3 hosts
 
 TASK [web : t] copy  site.yml:3
-  changed: web1 (item=x)
-  changed: web2 (item=x)
-  changed: web10 (item=x)
+  changed: web1, web2, web10 (item=x)
   changed: web10 (item=y)
+`
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Hosts whose result for a task is the same (status, item, message and
+// diffs) are shown once, with their names; different results stay apart.
+func TestTextRendererGroupsIdenticalChanges(t *testing.T) {
+	var out bytes.Buffer
+	r := newTextRenderer(&out, true, false, 0)
+	ev := func(host, item string, s playbooks.Status, msg string, diffs ...modules.Diff) playbooks.Event {
+		return playbooks.Event{Kind: playbooks.EventTask, Host: host, Task: "t", TaskIndex: 0, Module: "file", TaskPos: "site.yml:3",
+			Status: s, Item: item, Msg: msg, Check: true, Diffs: diffs}
+	}
+	mode := modules.Diff{Path: "/srv/x", Attr: "mode", Before: "0666", After: "0644"}
+	for _, e := range []playbooks.Event{
+		{Kind: playbooks.EventPlayStart, Play: "web", Hosts: []string{"h1", "h2", "h3", "h4", "h5"}},
+		ev("h4", "a", playbooks.StatusChanged, "", mode),
+		ev("h4", "b", playbooks.StatusChanged, "", mode),
+		ev("h1", "a", playbooks.StatusChanged, "", mode),
+		ev("h1", "b", playbooks.StatusChanged, "", mode),
+		ev("h2", "a", playbooks.StatusChanged, "", modules.Diff{Path: "/srv/x", Attr: "mode", Before: "0600", After: "0644"}),
+		ev("h3", "a", playbooks.StatusFailed, "permission denied"),
+		ev("h5", "a", playbooks.StatusFailed, "permission denied"),
+		{Kind: playbooks.EventPlayEnd},
+	} {
+		r.event(e)
+	}
+	want := `
+PLAY [web] 5 hosts (check mode: nothing will be changed)
+
+TASK [t] file  site.yml:3
+  would change: h1, h4 (item=a)
+      /srv/x: mode 0666 -> 0644
+  would change: h1, h4 (item=b)
+      /srv/x: mode 0666 -> 0644
+  would change: h2 (item=a)
+      /srv/x: mode 0600 -> 0644
+  failed: h3, h5 (item=a) => permission denied
 `
 	if got := out.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
