@@ -47,7 +47,7 @@ func (f *convergeFlags) register(cmd *cobra.Command, plan bool) {
 	fl.StringVar(&f.output, "output", "", "deprecated spelling of --format")
 	_ = fl.MarkDeprecated("output", "use --format text|json")
 	if plan {
-		fl.StringVarP(&f.out, "out", "o", "", "save the plan to this file (mode 0600), for `tend apply FILE`")
+		fl.StringVarP(&f.out, "out", "o", "", "save the plan to this `FILE` (mode 0600), for tend apply FILE")
 		fl.StringVar(&f.digestKey, "digest-key", "", digestKeyHelp)
 	}
 	fl.BoolVarP(&f.askBecomePass, "ask-become-pass", "K", false, "ask for the sudo password (sent to sudo on stdin, never logged)")

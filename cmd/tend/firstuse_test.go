@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // What a new user types first: history before any run, and plan with a
@@ -29,5 +32,29 @@ func TestFirstUse(t *testing.T) {
 	plan := newPlanCmd()
 	if err := plan.ParseFlags([]string{"--diff", "--check", "-i", "x,"}); err != nil {
 		t.Errorf("plan --diff: %v", err)
+	}
+}
+
+// Flag help names each flag's value plainly: backquotes in a usage string
+// become the value's name in cobra's help ("-o, --out tend apply FILE").
+func TestHelpNamesFlagValues(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if name, _ := pflag.UnquoteUsage(f); strings.Contains(name, " ") {
+				t.Errorf("tend %s --%s: the value is named %q in help", c.Name(), f.Name, name)
+			}
+		})
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(newRootCmd())
+	var out bytes.Buffer
+	plan := newPlanCmd()
+	plan.SetOut(&out)
+	plan.SetArgs([]string{"--help"})
+	if err := plan.Execute(); err != nil || !strings.Contains(out.String(), "-o, --out FILE ") {
+		t.Errorf("tend help plan: %v\n%s", err, out.String())
 	}
 }
