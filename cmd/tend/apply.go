@@ -169,7 +169,7 @@ secrets): --user, --private-key, --known-hosts, --ssh-config,
 any of these flags given to apply wins over the plan's.
 
 ` + applyExitCodes,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOne("PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApply(cmd, &f, args[0])
 		},

@@ -77,7 +77,7 @@ change are reported as changed; with --diff the changes are shown as unified
 diffs and attribute changes.
 
 ` + convergeExitCodes,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOne("PLAYBOOK"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConverge(cmd, &f, args[0])
 		},
@@ -100,7 +100,7 @@ changes, refusing hosts whose state has changed since, and refusing the whole
 plan if the playbook has.
 
 ` + convergeExitCodes,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOne("PLAYBOOK"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.check, f.diff = true, true
 			return runConverge(cmd, &f, args[0])

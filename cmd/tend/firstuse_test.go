@@ -26,8 +26,14 @@ func TestFirstUse(t *testing.T) {
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs([]string{"converge", "-i", "x,"})
-	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "usage: tend converge -i INVENTORY PLAYBOOK") {
+	if err := root.Execute(); err == nil || !strings.HasPrefix(err.Error(), "converge needs a PLAYBOOK\n") ||
+		!strings.Contains(err.Error(), "usage: tend converge -i INVENTORY PLAYBOOK") {
 		t.Errorf("converge without a playbook: %v", err)
+	}
+	root = newRootCmd()
+	root.SetArgs([]string{"plan", "-i", "x,", "a.yml", "b.yml"})
+	if err := root.Execute(); err == nil || !strings.HasPrefix(err.Error(), `plan takes one PLAYBOOK, not 2 arguments ("a.yml" "b.yml")`) {
+		t.Errorf("plan with two playbooks: %v", err)
 	}
 	plan := newPlanCmd()
 	if err := plan.ParseFlags([]string{"--diff", "--check", "-i", "x,"}); err != nil {

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -95,5 +97,24 @@ func withUsage(check cobra.PositionalArgs) cobra.PositionalArgs {
 			return fmt.Errorf("%v\nusage: tend %s (tend help %s says more)", err, cmd.Use, cmd.Name())
 		}
 		return nil
+	}
+}
+
+// exactlyOne is cobra.ExactArgs(1) that names the argument: "converge needs
+// a PLAYBOOK", or, given several (an unquoted -e value, a second playbook),
+// which ones.
+func exactlyOne(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch len(args) {
+		case 1:
+			return nil
+		case 0:
+			return fmt.Errorf("%s needs a %s", cmd.Name(), what)
+		}
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = strconv.Quote(a)
+		}
+		return fmt.Errorf("%s takes one %s, not %d arguments (%s)", cmd.Name(), what, len(args), strings.Join(quoted, " "))
 	}
 }
