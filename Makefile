@@ -4,7 +4,7 @@ BIN     ?= bin/tend
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: build deps test unit integration lint demo bench bench-go bench-fleet clean
+.PHONY: build deps test unit integration lint docs demo bench bench-go bench-fleet clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tend
@@ -32,6 +32,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+
+# docs/modules.md, from the modules' argument specs (a unit test fails
+# when it is out of date).
+docs:
+	$(GO) generate ./internal/modulesdoc
 
 # A throwaway 3-host fleet on this machine (needs root), tend against it,
 # then the fleet is torn down.
