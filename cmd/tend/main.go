@@ -20,7 +20,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, shared by every command (see `tend help exit-codes`).
+// Exit codes, shared by every command (docs/exit-codes.md lists them per command).
 const (
 	exitOK      = 0
 	exitUsage   = 1 // bad flags, unreadable inventory, no matching host
