@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tend/integration/fleet"
+	"tend/modules/shell"
 )
 
 func TestPingAndExecOverTenHosts(t *testing.T) {
@@ -395,5 +396,30 @@ func TestIdenticalChangesAreGroupedByTask(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plan lacks %q: %v", want, r)
 		}
+	}
+}
+
+// A task that writes where only root may, run without become, fails with
+// what happened in user terms and the fix; -v keeps the host's own words.
+func TestPermissionDeniedSaysBecome(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	// bob may log in with the fleet's key (read by sshd as bob, in this
+	// host's overlay only); without a password sshd counts him locked.
+	setup := `useradd -m -s /bin/sh bob && echo bob:bob-pw | chpasswd && k=` + shell.Quote(f.ClientKey+".pub") + `; chmod o+r "$k"; d=$(dirname "$k")
+while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
+	if r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, h.Name, "--", setup); r.code != 0 {
+		t.Fatalf("setup: %v", r)
+	}
+	pb := writeFile(t, "site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: {content: \"x\\n\", dest: /etc/tend-denied.conf}\n")
+	args := []string{"converge", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "-e", "ansible_user=bob", pb}
+	r := tend(t, nil, args...)
+	want := "failed: " + h.Name + " => permission denied writing /etc/tend-denied.conf; if the task needs root, add become: true\n"
+	if r.code != 4 || !strings.Contains(r.stdout, want) {
+		t.Errorf("want %q in: %v", want, r)
+	}
+	r = tend(t, nil, append(args, "-v")...)
+	if !strings.Contains(r.stdout, "become: true\n      | ") || !strings.Contains(r.stdout, "Permission denied") {
+		t.Errorf("-v does not show the host's error: %v", r)
 	}
 }

@@ -265,7 +265,7 @@ func (r *textRenderer) message(e playbooks.Event) string {
 	if e.Status != playbooks.StatusFailed {
 		return e.Msg
 	}
-	head, under := failureText(e)
+	head, under := failureText(e, r.verbose)
 	for _, l := range under {
 		head += "\n      " + r.p.paint("2", "| ") + l
 	}

@@ -144,7 +144,7 @@ TASK [t] file  site.yml:3
       /srv/x: mode 0666 -> 0644
   would change: h2 (item=a)
       /srv/x: mode 0600 -> 0644
-  failed: h3, h5 (item=a) => permission denied
+  failed: h3, h5 (item=a) => permission denied; if the task needs root, add become: true
 `
 	if got := out.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

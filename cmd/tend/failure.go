@@ -17,9 +17,14 @@ import (
 // middle of a longer one is left out, and repeated lines are counted once.
 const failureLines = 6
 
+// becomeHint follows a "permission denied": the usual cause is a task that
+// writes where only root may, run without become.
+const becomeHint = "; if the task needs root, add become: true"
+
 // failureText returns the headline of a failed event and the lines to show
-// under it.
-func failureText(e playbooks.Event) (string, []string) {
+// under it. A well-known host error is said in one line; with -v (verbose)
+// the host's own words stay under it.
+func failureText(e playbooks.Event, verbose int) (string, []string) {
 	cmd, rc, isCmd := commandOf(e)
 	out := e.Msg
 	if isCmd {
@@ -40,7 +45,13 @@ func failureText(e playbooks.Event) (string, []string) {
 	}
 	if sum, ok := hostErrorSummary(out); ok {
 		if head != "" {
-			return sum + " (" + head + ")", nil
+			sum += " (" + head + ")"
+		}
+		if strings.HasPrefix(sum, "permission denied") {
+			sum += becomeHint
+		}
+		if verbose > 0 {
+			return sum, trimLines(out, failureLines)
 		}
 		return sum, nil
 	}
