@@ -423,3 +423,28 @@ while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done`
 		t.Errorf("-v does not show the host's error: %v", r)
 	}
 }
+
+// A host apply refuses (it changed since the plan) is shown with the
+// planned change and the one found now, as diffs.
+func TestApplyShowsWhyAHostIsRefused(t *testing.T) {
+	f := startFleet(t, 2)
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "site.yml")
+	if err := os.WriteFile(pb, []byte("- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: {content: \"v1\\n\", dest: /srv/refused}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "plan.json")
+	key := []string{"--digest-key", filepath.Join(dir, "digest.key")}
+	if r := tend(t, nil, append([]string{"plan", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "-o", plan, pb}, key...)...); r.code != 0 {
+		t.Fatalf("plan: %v", r)
+	}
+	if r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "host02", "--", "echo other > /srv/refused"); r.code != 0 {
+		t.Fatalf("drift: %v", r)
+	}
+	r := tend(t, nil, append([]string{"apply", plan}, key...)...)
+	want := "    planned:\n      /srv/refused: state absent -> file\n      --- before: /srv/refused\n      +++ after: /srv/refused\n      @@ -0,0 +1 @@\n      +v1\n" +
+		"    found now:\n      --- before: /srv/refused\n      +++ after: /srv/refused\n      @@ -1 +1 @@\n      -other\n      +v1\n"
+	if r.code != 4 || !strings.Contains(r.stdout, "refused: host02, left untouched: ") || !strings.Contains(r.stdout, want) {
+		t.Errorf("want %q in: %v", want, r)
+	}
+}

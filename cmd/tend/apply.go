@@ -199,11 +199,6 @@ func (f *applyFlags) events(stdout io.Writer) io.Writer {
 }
 
 // refusal is a host apply leaves alone, and why.
-type refusal struct {
-	Host   string `json:"host"`
-	Reason string `json:"reason"`
-}
-
 func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if f.format != "text" && f.format != "json" {
@@ -296,7 +291,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		}
 		switch {
 		case h.Status == "failed" || h.Status == "unreachable":
-			refused = append(refused, refusal{h.Name, fmt.Sprintf("the plan could not be made on it (%s: %s): make a new plan", h.Status, h.Msg)})
+			refused = append(refused, refusal{Host: h.Name, Reason: fmt.Sprintf("the plan could not be made on it (%s: %s): make a new plan", h.Status, h.Msg)})
 		case len(h.Changes) > 0:
 			candidates[h.Name] = true
 		default:
@@ -354,12 +349,13 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 			found := rec.Host(h.Name)
 			switch {
 			case found == nil:
-				refused = append(refused, refusal{h.Name, "no play of the playbook reaches it now (is it still in the inventory?)"})
+				refused = append(refused, refusal{Host: h.Name, Reason: "no play of the playbook reaches it now (is it still in the inventory?)"})
 			case found.Status == "failed" || found.Status == "unreachable":
-				refused = append(refused, refusal{h.Name, fmt.Sprintf("checking it: %s: %s", found.Status, found.Msg)})
+				refused = append(refused, refusal{Host: h.Name, Reason: fmt.Sprintf("checking it: %s: %s", found.Status, found.Msg)})
 			default:
 				if d := savedplan.Compare(h.Changes, found.Changes); d != "" {
-					refused = append(refused, refusal{h.Name, "its state differs from the plan's: " + d})
+					refused = append(refused, refusal{Host: h.Name, Reason: "its state differs from the plan's: " + d,
+						planned: h.Changes, found: found.Changes})
 				} else {
 					apply[h.Name] = true
 				}
@@ -371,7 +367,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		if asJSON {
 			_ = enc.Encode(map[string]any{"kind": "refused", "host": r.Host, "reason": r.Reason})
 		} else {
-			fmt.Fprintf(stdout, "refused: %s, left untouched: %s\n", r.Host, r.Reason)
+			showRefusal(stdout, r)
 		}
 	}
 
@@ -410,7 +406,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 		}
 		left, why := guard.Left(h.Name)
 		if why != "" {
-			stale = append(stale, refusal{h.Name, why})
+			stale = append(stale, refusal{Host: h.Name, Reason: why})
 		} else if len(left) > 0 {
 			notNeeded = append(notNeeded, fmt.Sprintf("%s (%d)", h.Name, len(left)))
 		}
