@@ -183,12 +183,18 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		skipped = skipped && o.status == StatusSkipped
 	}
 	switch {
+	case t.Module == "meta":
+		// Ansible's strategy runs meta tasks itself: they are never
+		// counted in the recap.
 	case unreachable:
 		h.hs.recap.Add(StatusUnreachable, false)
 	case failed:
 		h.hs.recap.Add(StatusFailed, false)
 	case ignored:
 		h.hs.recap.Add(StatusFailed, true)
+		if changed { // a loop's items that changed before one failed
+			h.hs.recap.Changed++
+		}
 	case changed:
 		h.hs.recap.Add(StatusChanged, false)
 	case skipped:
