@@ -104,6 +104,19 @@ func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated ma
 		return []outcome{o}, nil, false
 	}
 	if err != nil {
+		// As Ansible: a loop over something undefined (a skipped task's
+		// results) fails only if the task's condition, without the item,
+		// does not skip it first.
+		var undef *jinja.UndefinedError
+		if errors.As(err, &undef) {
+			for _, cond := range t.When {
+				if ok, werr := h.p.r.jinja.Truthy(cond, vars); werr == nil && !ok {
+					return []outcome{{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}}, nil, false
+				} else if werr != nil {
+					break
+				}
+			}
+		}
 		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
 	if items == nil {
