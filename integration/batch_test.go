@@ -102,3 +102,27 @@ func TestBatchedChangesFailAsAnsible(t *testing.T) {
 		}
 	}
 }
+
+// A path argument's leading ~ and ~user are homes from the host's passwd,
+// as Ansible's type='path' (os.path.expanduser on the host), a user's
+// created by a change still in the queue included.
+func TestHomePathsAsAnsible(t *testing.T) {
+	tw := runTwins(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - file: {path: "~/hometest", state: directory}
+    - copy: {content: "x\n", dest: "~root/hometest/f"}
+    - user: {name: homeuser, home: /srv/homeuser}
+    - file: {path: "~homeuser/sub", state: directory, owner: homeuser}
+    - lineinfile: {path: "~/hometest/f", line: "y"}
+`, nil, "")
+	if tw.ansibleErr != nil || tw.tend.code != 0 {
+		t.Fatalf("ansible: %v\n%s\ntend: %v", tw.ansibleErr, tw.ansibleOut, tw.tend)
+	}
+	for _, root := range []string{"/root/hometest", "/srv/homeuser"} {
+		if diffs := compareStates(root, endState(t, tw.ansibleHost, root), endState(t, tw.tendHost, root)); len(diffs) > 0 {
+			t.Errorf("end states differ:\n%s", strings.Join(diffs, "\n"))
+		}
+	}
+}

@@ -576,3 +576,4 @@ func TestUndefinedLoopOfASkippedTask(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+

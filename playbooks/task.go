@@ -436,6 +436,13 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
+	raw, err := h.expandHomes(ctx, t, name, raw)
+	if err != nil {
+		if pe, ok := err.(probeError); ok {
+			return failf("%s: %v", name, pe.error)
+		}
+		return h.connectionLost(err)
+	}
 	mod, mt, probe, qs, err := h.moduleProbe(t, name, raw, h.env)
 	if err != nil {
 		return failf("%v", err)
