@@ -576,4 +576,3 @@ func TestUndefinedLoopOfASkippedTask(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
-
