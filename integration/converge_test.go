@@ -24,6 +24,7 @@ type event struct {
 	TaskIndex int            `json:"task_index"`
 	Item      string         `json:"item"`
 	Status    string         `json:"status"`
+	Handler   bool           `json:"handler"`
 	Msg       string         `json:"msg"`
 	Unknown   string         `json:"known_after_apply"`
 	Result    map[string]any `json:"result"`

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,6 +54,32 @@ func TestDifferentialAgainstAnsible(t *testing.T) {
 // describes of each.
 func differential(t *testing.T, playbook string, files map[string]string, setup string, state func(*fleet.Host) map[string]string) {
 	t.Helper()
+	tw := runTwins(t, playbook, files, setup)
+	if tw.ansibleErr != nil {
+		t.Fatalf("ansible-playbook: %v\n%s", tw.ansibleErr, tw.ansibleOut)
+	}
+	if tw.tend.code != 0 {
+		t.Fatalf("tend: %v", tw.tend)
+	}
+	if diffs := compareStates("twin", state(tw.ansibleHost), state(tw.tendHost)); len(diffs) > 0 {
+		t.Errorf("end states differ:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+// twins is a playbook run by ansible-playbook on one fresh host and by tend
+// (converge, JSON events) on its twin.
+type twins struct {
+	ansibleHost, tendHost *fleet.Host
+	ansibleOut            []byte
+	ansibleErr            error
+	tend                  result
+	events                []event
+}
+
+// runTwins runs playbook (with files beside it) with ansible-playbook on one
+// fresh host and with tend on its twin, after setup on both.
+func runTwins(t *testing.T, playbook string, files map[string]string, setup string) twins {
+	t.Helper()
 	if _, err := exec.LookPath("ansible-playbook"); err != nil {
 		t.Fatal("ansible-playbook not found: apt-get install ansible-core (.ci/run does)")
 	}
@@ -72,7 +97,7 @@ func differential(t *testing.T, playbook string, files map[string]string, setup 
 	for name, content := range files {
 		write(name, content)
 	}
-	ansibleHost, tendHost := f.Hosts[0], f.Hosts[1]
+	tw := twins{ansibleHost: f.Hosts[0], tendHost: f.Hosts[1]}
 	if setup != "" {
 		if r := tend(t, nil, "exec", "-i", f.Inventory, "--known-hosts", f.KnownHosts, "all", "--", setup); r.code != 0 {
 			t.Fatalf("setup: %v", r)
@@ -84,40 +109,12 @@ func differential(t *testing.T, playbook string, files map[string]string, setup 
 		return write("inv-"+h.Name, fmt.Sprintf("twin ansible_host=127.0.0.1 ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s "+
 			"ansible_ssh_common_args='-o UserKnownHostsFile=%s' ansible_python_interpreter=/usr/bin/python3\n", h.Port, f.ClientKey, f.KnownHosts))
 	}
-	ansible := exec.Command("ansible-playbook", "-i", inv(ansibleHost), pb)
+	ansible := exec.Command("ansible-playbook", "-i", inv(tw.ansibleHost), pb)
 	ansible.Env = append(os.Environ(), "ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_PIPELINING=True", "ANSIBLE_NOCOLOR=1",
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-tmp"), "HOME="+dir)
-	if out, err := ansible.CombinedOutput(); err != nil {
-		t.Fatalf("ansible-playbook: %v\n%s", err, out)
-	}
-	r := tend(t, nil, "converge", "-i", inv(tendHost), "--known-hosts", f.KnownHosts, pb)
-	if r.code != 0 {
-		t.Fatalf("tend: %v", r)
-	}
-	a, b := state(ansibleHost), state(tendHost)
-	if os.Getenv("TEND_DEBUG_DIFF") != "" { // shows what is compared
-		for k, v := range a {
-			t.Logf("%s = %.150s", k, v)
-		}
-	}
-	if len(a) == 0 {
-		t.Fatal("ansible's host has no state to compare")
-	}
-	var diffs []string
-	for p, want := range a {
-		if got := b[p]; got != want {
-			diffs = append(diffs, fmt.Sprintf("%s:\n  ansible: %s\n  tend:    %s", p, want, got))
-		}
-	}
-	for p, got := range b {
-		if _, ok := a[p]; !ok {
-			diffs = append(diffs, fmt.Sprintf("%s: only tend made it: %s", p, got))
-		}
-	}
-	sort.Strings(diffs)
-	if len(diffs) > 0 {
-		t.Errorf("end states differ:\n%s", strings.Join(diffs, "\n"))
-	}
+	tw.ansibleOut, tw.ansibleErr = ansible.CombinedOutput()
+	tw.tend, tw.events = convergeWith(t, inv(tw.tendHost), f, pb)
+	return tw
 }
 
 // endState describes every path under root on a host: type, mode, owner,

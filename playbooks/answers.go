@@ -32,10 +32,9 @@ import (
 // model when the task runs in check mode.
 func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Question) (hostq.Answers, error) {
 	user := h.becomeUser(t)
-	if h.checkMode(t) {
-		// The model names owners of what it predicts: it needs the ids.
-		qs = append(qs, hostq.Accounts{})
-	}
+	// The models (a check run's, the queue's) name the owners of what they
+	// predict: they need the ids.
+	qs = append(qs, hostq.Accounts{})
 	if h.answers == nil || h.answersUser != user {
 		h.answers, h.answersUser = hostq.NewSet(), user
 	}
@@ -57,6 +56,9 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 	if h.checkMode(t) {
 		return hostq.Layer(h.hs.model, h.answers), nil
 	}
+	if h.pendingChanges() {
+		return hostq.Layer(h.queue.model, h.answers), nil
+	}
 	return h.answers, nil
 }
 
@@ -74,9 +76,7 @@ func (h *hostRun) askAhead(user string, probes []aheadProbe) (script string, sto
 	if len(qs) == 0 {
 		return "", nil
 	}
-	if h.p.r.o.Check {
-		qs = append(qs, hostq.Accounts{}) // see answersFor
-	}
+	qs = append(qs, hostq.Accounts{}) // see answersFor
 	prog := hostq.Compile(qs)
 	return prog.Script(), func(o transport.Output) {
 		set, err := prog.Parse(o.Stdout, o.Stderr, o.ExitCode)
@@ -90,13 +90,8 @@ func (h *hostRun) askAhead(user string, probes []aheadProbe) (script string, sto
 	}
 }
 
-// dropAnswers forgets the answers (the host is about to change), keeping
-// them as forecasts.
-func (h *hostRun) dropAnswers() {
-	if h.answers != nil {
-		h.forecastAnswers, h.answers = h.answers, nil
-	}
-}
+// dropAnswers forgets the answers: the host is about to change.
+func (h *hostRun) dropAnswers() { h.answers = nil }
 
 // predict adds a change's effects to the check run's model of the host. A
 // change without effects (a module that does not state them) makes the

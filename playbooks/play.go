@@ -143,11 +143,13 @@ type hostRun struct {
 	// probe: they decide how far an apply looks ahead (see prefetch.go).
 	forecasts map[[sha256.Size]byte]modules.Output
 	// answers are the host's answers to questions (see answers.go), for
-	// answersUser; forecastAnswers those dropped at the last apply.
-	answers, forecastAnswers *hostq.Set
-	answersUser              string
+	// answersUser.
+	answers     *hostq.Set
+	answersUser string
 	// ahead is the task list being run, for looking ahead from an apply.
 	ahead *listCursor
+	// queue holds the changes waiting to be applied together (batch.go).
+	queue applyQueue
 	// item is the index of the loop item being run.
 	item int
 	// current is the event of the task (and loop item) being run, for
@@ -170,6 +172,7 @@ type hostRun struct {
 
 // listCursor is where runList is in its task list.
 type listCursor struct {
+	current *load.Task   // the task being run
 	tasks   []*load.Task // the tasks after the current one
 	next    int          // index of the first of them in the list
 	covered int          // the list's tasks before this were looked at
@@ -239,24 +242,35 @@ func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
 	defer func() { h.ahead = outer }()
 	for i, t := range tasks {
 		if err := ctx.Err(); err != nil {
+			h.dropQueue() // interrupted: what waits is neither applied nor reported
 			return err
 		}
-		if i >= cur.covered || h.stale {
+		if (i >= cur.covered || h.stale) && !h.pendingChanges() {
 			cur.covered = i + max(1, h.prefetch(ctx, tasks[i:]))
 		}
-		cur.tasks, cur.next = tasks[i+1:], i+1
+		cur.current, cur.tasks, cur.next = t, tasks[i+1:], i+1
 		h.ahead = cur
 		var err error
 		if t.Module == "" {
-			err = h.runBlock(ctx, t)
+			// A block's rescue sees its own tasks' failures only.
+			if err = h.flush(ctx, h.lookFrom()); err == nil {
+				err = h.runBlock(ctx, t)
+			}
 		} else {
 			err = h.runTask(ctx, t)
 		}
 		if err != nil {
+			h.dropQueue()
 			return err
 		}
 	}
-	return nil
+	// The list's changes are applied and reported before it ends: a
+	// block's rescue and always, and the handlers, come after them.
+	look := lookAhead{}
+	if outer != nil {
+		look = lookAhead{tasks: outer.tasks, cur: outer, first: outer.next}
+	}
+	return h.flush(ctx, look)
 }
 
 // runBlock runs a block: on failure its rescue, then always its always.
@@ -302,8 +316,9 @@ func (h *hostRun) flushHandlers(ctx context.Context) error {
 		}
 		delete(h.notified, hd)
 		if err := h.runTask(ctx, hd); err != nil {
+			h.dropQueue()
 			return err
 		}
 	}
-	return nil
+	return h.flush(ctx, lookAhead{})
 }

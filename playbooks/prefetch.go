@@ -19,14 +19,16 @@ import (
 // the probe script is exactly the same and the host has not been changed
 // since; any apply drops everything probed ahead.
 //
-// An apply carries, in its round trip, fresh probes of what follows it: its
-// loop's next items and the tasks after it, up to and including the first
-// item or task that the answers from before the apply say will change. That
-// task's own apply then looks further. So a converge with k changes costs
-// about k round trips after the first batch, and each probe runs about once
-// rather than again after every change before it. When a forecast was wrong
-// (the task that was to change did not), the next task finds nothing fetched
-// and probes everything ahead in one batch again: one round trip more.
+// A batch of changes (batch.go) carries, in its round trip, fresh probes of
+// what follows it: its loop's next items and the tasks after it. Questions
+// are asked for every task ahead: the changes they plan wait in the queue.
+// Script probes (modules that ask no questions) go up to and including the
+// first one that the answers from before the batch say will change; that
+// task's own apply then looks further. So a converge costs about one round
+// trip per script-probed change, and the changes of modules that ask
+// questions cost a round trip together. When a forecast was wrong (the task
+// that was to change did not), the next task finds nothing fetched and
+// probes everything ahead in one batch again: one round trip more.
 //
 // The look-ahead stops where later tasks could depend on earlier ones in
 // ways rendering cannot see now: at the tasks aheadable refuses, and when
@@ -202,6 +204,8 @@ look:
 		}
 		for _, p := range h.probesAhead(t) {
 			probes = append(probes, p)
+			// Questions cost nothing more: the changes they plan wait in the
+			// queue (batch.go). A script probe forecast to change ends it.
 			if full(probes) || forecast && h.forecastsChange(user, p) {
 				break look
 			}
@@ -210,19 +214,13 @@ look:
 	return probes, user, n
 }
 
-// forecastsChange says whether the probe's answer from before the last
-// apply plans a change (or fails to plan). A probe without such an answer
-// forecasts nothing.
+// forecastsChange says whether a script probe's answer from before the
+// last apply plans a change (or fails to plan). A probe without such an
+// answer forecasts nothing. (Questions need no forecast: the changes they
+// plan wait in the queue, see batch.go.)
 func (h *hostRun) forecastsChange(user string, p aheadProbe) bool {
-	var out modules.Output
-	if p.qs != nil {
-		if h.forecastAnswers == nil || !h.forecastAnswers.Has(p.qs) {
-			return false
-		}
-		out.Answers = h.forecastAnswers
-	} else if o, ok := h.forecasts[probeKey(user, p.script)]; ok {
-		out = o
-	} else {
+	out, ok := h.forecasts[probeKey(user, p.script)]
+	if !ok || p.qs != nil {
 		return false
 	}
 	if _, reader := p.mod.(modules.Reader); reader {
@@ -240,54 +238,6 @@ func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Out
 		k := probeKey(user, s)
 		h.probes[k] = append(h.probes[k], modules.Output{Stdout: outs[i].Stdout, Stderr: outs[i].Stderr, ExitCode: outs[i].ExitCode})
 	}
-}
-
-// applyAndLookAhead runs a change and, in the same round trip, probes of
-// what follows it (see the top of this file): they run after the apply, so
-// their answers are fresh. It looks ahead only from a task without register
-// (the tasks after it cannot depend on it), and past its own loop items only
-// to tasks run as the same user; otherwise the next task looks ahead itself.
-func (h *hostRun) applyAndLookAhead(ctx context.Context, t *load.Task, apply, user string) (modules.Output, error) {
-	h.dropProbes()
-	var probes []aheadProbe
-	n := 0
-	if t.Register == "" {
-		more := true
-		if t.Loop != nil {
-			// The loop's next items, up to the first forecast to change.
-			for _, p := range h.probesAhead(t) {
-				if p.item <= h.item {
-					continue
-				}
-				probes = append(probes, p)
-				if full(probes) || h.forecastsChange(user, p) {
-					more = false
-					break
-				}
-			}
-		}
-		if more && h.ahead != nil {
-			tasks, aheadUser, m := h.collectAhead(h.ahead.tasks, true)
-			if aheadUser == user && !full(probes, tasks) {
-				probes, n = append(probes, tasks...), m
-			}
-		}
-	}
-	if len(probes) == 0 {
-		return h.exec(ctx, apply, user)
-	}
-	scripts, store := h.batch(user, probes)
-	outs, err := transport.RunBatch(ctx, h.hs.conn, user, append([]string{apply}, scripts...))
-	if err != nil {
-		return modules.Output{ExitCode: -1}, err
-	}
-	h.hs.recap.Probes += int64(len(scripts))
-	store(outs[1:])
-	if h.ahead != nil {
-		h.stale = false
-		h.ahead.covered = h.ahead.next + n
-	}
-	return modules.Output{Stdout: outs[0].Stdout, Stderr: outs[0].Stderr, ExitCode: outs[0].ExitCode}, nil
 }
 
 // probesAhead renders a task (each loop item) as runOnce will and returns

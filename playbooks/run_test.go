@@ -546,3 +546,33 @@ func TestCheckModeFailureAfterAnUnpredictedChange(t *testing.T) {
 		}
 	}
 }
+
+// As Ansible: a loop over what a skipped task registered fails only when
+// the task's condition does not skip the task first.
+func TestUndefinedLoopOfASkippedTask(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: never
+      command: echo hi
+      register: r
+      when: false
+    - name: over results
+      debug: {msg: "{{ item }}"}
+      loop: "{{ r.results }}"
+      when: r is not skipped
+    - name: undefined and false
+      debug: {msg: "{{ item }}"}
+      loop: "{{ nothing_here }}"
+      when: false
+    - name: undefined and true
+      debug: {msg: "{{ item }}"}
+      loop: "{{ nothing_here }}"
+      when: true
+`, nil)
+	want := "never:skipped over results:skipped undefined and false:skipped undefined and true:failed"
+	if got := trail(events); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -34,6 +34,12 @@ type outcome struct {
 	// unknown says why a check run cannot tell the change before earlier
 	// changes are applied ("known after apply").
 	unknown string
+	// step is the change waiting in the host's queue (see batch.go): the
+	// outcome is its result once it ran.
+	step *applyStep
+	// halt stops the host before the task ran: a task queued before it
+	// failed.
+	halt error
 }
 
 // failf is a failed outcome whose message says where the task is.
@@ -58,7 +64,14 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 	orig := t // the loaded task: numbers and run_once are keyed by it
 	t, err := h.decideFlags(t, vars)
 	if err != nil {
-		return h.finish(t, base, start, []outcome{failf("%s: %v", pos, err)}, nil, false)
+		return h.settle(ctx, t, base, start, []outcome{failf("%s: %v", pos, err)}, nil, false)
+	}
+	if !h.canQueue(t) {
+		// It needs the host as the queued changes leave it, or to report
+		// after them.
+		if err := h.flush(ctx, h.lookFrom()); err != nil {
+			return err
+		}
 	}
 	if t.Include != nil {
 		return h.runInclude(ctx, orig, t, vars, base, pos)
@@ -80,7 +93,7 @@ func (h *hostRun) runTask(ctx context.Context, t *load.Task) error {
 		return h.finish(t, base, start, outs, labels, looped)
 	}
 	outs, labels, looped := h.runItems(ctx, t, vars, templated, pos, base)
-	return h.finish(t, base, start, outs, labels, looped)
+	return h.settle(ctx, t, base, start, outs, labels, looped)
 }
 
 // runItems runs a task for each of its loop items, or once without a loop.
@@ -91,6 +104,19 @@ func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated ma
 		return []outcome{o}, nil, false
 	}
 	if err != nil {
+		// As Ansible: a loop over something undefined (a skipped task's
+		// results) fails only if the task's condition, without the item,
+		// does not skip it first.
+		var undef *jinja.UndefinedError
+		if errors.As(err, &undef) {
+			for _, cond := range t.When {
+				if ok, werr := h.p.r.jinja.Truthy(cond, vars); werr == nil && !ok {
+					return []outcome{{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}}, nil, false
+				} else if werr != nil {
+					break
+				}
+			}
+		}
 		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
 	if items == nil {
@@ -117,7 +143,7 @@ func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated ma
 		o.item, o.loopVar = item, loopVar
 		outs = append(outs, o)
 		labels = append(labels, label)
-		if ctx.Err() != nil || o.status == StatusUnreachable {
+		if ctx.Err() != nil || o.status == StatusUnreachable || o.halt != nil {
 			break
 		}
 		if t.LoopPause > 0 && i < len(items)-1 {
@@ -170,12 +196,18 @@ func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outco
 		skipped = skipped && o.status == StatusSkipped
 	}
 	switch {
+	case t.Module == "meta":
+		// Ansible's strategy runs meta tasks itself: they are never
+		// counted in the recap.
 	case unreachable:
 		h.hs.recap.Add(StatusUnreachable, false)
 	case failed:
 		h.hs.recap.Add(StatusFailed, false)
 	case ignored:
 		h.hs.recap.Add(StatusFailed, true)
+		if changed { // a loop's items that changed before one failed
+			h.hs.recap.Changed++
+		}
 	case changed:
 		h.hs.recap.Add(StatusChanged, false)
 	case skipped:
@@ -404,9 +436,21 @@ func (h *hostRun) allTrue(conds []string, vars map[string]any) (bool, error) {
 // runModule probes, plans and (unless in check mode) applies a module on
 // the host.
 func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw map[string]any, pos string) outcome {
+	raw, err := h.expandHomes(ctx, t, name, raw)
+	if err != nil {
+		if pe, ok := err.(probeError); ok {
+			return failf("%s: %v", name, pe.error)
+		}
+		return h.connectionLost(err)
+	}
 	mod, mt, probe, qs, err := h.moduleProbe(t, name, raw, h.env)
 	if err != nil {
 		return failf("%v", err)
+	}
+	if h.pendingChanges() && !h.plansQueued(t, mod, qs) {
+		if o, halt := h.needHost(ctx); halt {
+			return o
+		}
 	}
 	var observed modules.Output
 	switch {
@@ -439,6 +483,14 @@ func (h *hostRun) runModule(ctx context.Context, t *load.Task, name string, raw 
 	}
 	desired := desiredDigest(h.p.r.o.DigestKey, name, mt.Args)
 	change, err := mod.Plan(mt, observed)
+	if _, unknown := hostq.IsUnknown(err); (unknown || askMore(err) != nil) && h.pendingChanges() && !h.checkMode(t) {
+		// The queued changes leave what it asks unknown: apply them and
+		// plan against the host.
+		if o, halt := h.needHost(ctx); halt {
+			return o
+		}
+		return h.runModule(ctx, t, name, raw, pos)
+	}
 	if more := askMore(err); more != nil && qs != nil {
 		// The plan needs answers its questions could not name ahead (an
 		// existing user's home, which only the accounts say): one more
@@ -541,40 +593,42 @@ func (h *hostRun) planModule(ctx context.Context, t *load.Task, name string, mod
 	if err := h.guard(t, change, desired, planned); err != nil {
 		return outcome{status: StatusFailed, msg: err.Error(), diffs: change.Diffs, result: modules.Result{}, refused: true}
 	}
-	// The host is about to change: what was probed ahead may be stale, so
-	// the tasks after are probed again, after the apply, in its round trip.
-	start := time.Now()
-	var out modules.Output
+	user := h.becomeUser(t)
 	if change.Stdin != nil {
-		out, err = h.applyWithStdin(ctx, withEnv(h.env, change.Apply), h.becomeUser(t), change.Stdin)
-	} else {
-		out, err = h.applyAndLookAhead(ctx, t, withEnv(h.env, change.Apply), h.becomeUser(t))
-	}
-	h.hs.recap.Apply += time.Since(start)
-	if err != nil {
-		return h.connectionLost(err)
-	}
-	res := modules.Result{}
-	if change.Result != nil {
-		if res, err = change.Result(out); err != nil {
-			return failf("%s: %v", name, err)
+		// A large copy streams on a channel of its own.
+		if o, halt := h.needHost(ctx); halt {
+			return o
 		}
-	} else if out.ExitCode != 0 {
-		msg := strings.TrimSpace(string(out.Stderr))
-		if msg == "" {
-			msg = fmt.Sprintf("exit status %d", out.ExitCode)
+		start := time.Now()
+		out, err := h.applyWithStdin(ctx, withEnv(h.env, change.Apply), user, change.Stdin)
+		h.hs.recap.Apply += time.Since(start)
+		if err != nil {
+			return h.connectionLost(err)
 		}
-		return outcome{status: StatusFailed, msg: msg, diffs: change.Diffs, result: modules.Result{"rc": out.ExitCode}}
+		return h.applied(name, change, out)
 	}
-	if failed, _ := res["failed"].(bool); failed {
-		msg, _ := res["msg"].(string)
-		return outcome{status: StatusFailed, msg: msg, diffs: change.Diffs, result: res}
+	step := h.queueChange(t, name, change, user)
+	if h.canQueue(t) && queued(name, change) {
+		return outcome{status: StatusChanged, diffs: change.Diffs, result: modules.Result{}, step: step}
 	}
-	status := StatusChanged
-	if c, ok := res["changed"].(bool); ok && !c {
-		status = StatusOK
+	// It cannot wait: the queue runs now, this change last, with probes of
+	// what follows (unless what follows may read what it registers).
+	look := lookAhead{}
+	if t.Register == "" {
+		look = h.lookAfter()
+		if t.Loop != nil {
+			look.items = t
+		}
 	}
-	return outcome{status: status, diffs: change.Diffs, result: res}
+	h.runQueue(ctx, look)
+	if err := h.flush(ctx, lookAhead{}); err != nil {
+		return outcome{status: StatusSkipped, halt: err}
+	}
+	if lost := h.queue.lost; lost != nil {
+		h.queue.lost = nil
+		return h.connectionLost(lost)
+	}
+	return h.applied(name, change, step.out)
 }
 
 // moduleProbe checks a module's arguments and returns the module, its task

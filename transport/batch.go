@@ -20,14 +20,46 @@ type Output struct {
 // own; a marker with a per-batch nonce and the script's index separates their
 // outputs, so no script's output can be mistaken for another's.
 func RunBatch(ctx context.Context, c Conn, user string, scripts []string) ([]Output, error) {
-	if len(scripts) == 0 {
+	steps := make([]Step, len(scripts))
+	for i, s := range scripts {
+		steps[i] = Step{Script: s}
+	}
+	return RunSteps(ctx, c, user, steps)
+}
+
+// A Step is one script of a sequence run in a single round trip: the
+// changes of several tasks, then probes of what follows them.
+type Step struct {
+	Script string
+	// Group starts a group of steps (a task's, all its loop items): the
+	// group runs only if no Fatal step of an earlier group failed.
+	Group bool
+	// Fatal says that this step exiting non-zero fails its task: the
+	// groups after its own do not run, as a failed task stops the host.
+	Fatal bool
+}
+
+// RunSteps runs steps one after the other in a single round trip, each in a
+// subshell of its own with its output framed as in RunBatch, and returns
+// what each printed. When a Fatal step fails, the groups after its own do
+// not run: the outputs returned are then fewer than the steps, the ones
+// that ran.
+func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output, error) {
+	if len(steps) == 0 {
 		return nil, nil
 	}
 	marker := string(newMarker())
 	m := shell.Quote(marker)
 	var b bytes.Buffer
-	for i, s := range scripts {
-		fmt.Fprintf(&b, "( eval %s\n) </dev/null\nprintf '%%s%d:%%d\\n' %s \"$?\"\nprintf '%%s%d\\n' %s >&2\n", shell.Quote(s), i, m, i, m)
+	b.WriteString("f=0\n")
+	for i, s := range steps {
+		if s.Group && i > 0 {
+			b.WriteString("[ \"$f\" = 0 ] || exit 0\n")
+		}
+		fmt.Fprintf(&b, "( eval %s\n) </dev/null\ns=$?\nprintf '%%s%d:%%d\\n' %s \"$s\"\nprintf '%%s%d\\n' %s >&2\n", shell.Quote(s.Script), i, m, i, m)
+		if s.Fatal {
+			b.WriteString("[ \"$s\" = 0 ] || f=1\n")
+		}
 	}
 	var stdout, stderr bytes.Buffer
 	res, err := c.Run(ctx, Cmd{Script: b.String(), User: user, Stdout: &stdout, Stderr: &stderr})
@@ -37,12 +69,15 @@ func RunBatch(ctx context.Context, c Conn, user string, scripts []string) ([]Out
 	if res.ExitCode != 0 {
 		return nil, fmt.Errorf("probe batch: exit status %d: %s", res.ExitCode, bytes.TrimSpace(stderr.Bytes()))
 	}
-	outs := make([]Output, len(scripts))
+	outs := make([]Output, 0, len(steps))
 	out, errs := stdout.Bytes(), stderr.Bytes()
-	for i := range scripts {
+	for i := range steps {
 		tag := []byte(marker + strconv.Itoa(i))
 		j := bytes.Index(out, append(tag, ':'))
 		k := bytes.Index(errs, append(tag, '\n'))
+		if j < 0 && k < 0 && steps[i].Group && failedBefore(steps[:i], outs) {
+			return outs, nil // a failed task stopped the steps here
+		}
 		if j < 0 || k < 0 {
 			return nil, fmt.Errorf("probe batch: the output of script %d is missing", i)
 		}
@@ -55,8 +90,18 @@ func RunBatch(ctx context.Context, c Conn, user string, scripts []string) ([]Out
 		if err != nil {
 			return nil, fmt.Errorf("probe batch: garbled status of script %d", i)
 		}
-		outs[i] = Output{Stdout: out[:j:j], Stderr: errs[:k:k], ExitCode: code}
+		outs = append(outs, Output{Stdout: out[:j:j], Stderr: errs[:k:k], ExitCode: code})
 		out, errs = rest[nl+1:], errs[k+len(tag)+1:]
 	}
 	return outs, nil
+}
+
+// failedBefore says whether a Fatal step among those that ran failed.
+func failedBefore(steps []Step, outs []Output) bool {
+	for i, o := range outs {
+		if steps[i].Fatal && o.ExitCode != 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -37,3 +37,33 @@ func TestRunBatch(t *testing.T) {
 		}
 	}
 }
+
+// A failed Fatal step stops the groups after its own, not the rest of its
+// group (a task's other loop items), and a non-fatal failure stops nothing.
+func TestRunStepsStopsAfterAFailedGroup(t *testing.T) {
+	steps := []Step{
+		{Script: "echo a", Group: true, Fatal: true},
+		{Script: "echo b; exit 1", Group: true}, // ignore_errors: not fatal
+		{Script: "echo c; exit 2", Group: true, Fatal: true},
+		{Script: "echo d", Fatal: true}, // the same task's next item still runs
+		{Script: "echo e >&2", Group: true, Fatal: true},
+		{Script: "echo f", Group: true},
+	}
+	for name, sh := range localShells(t) {
+		got, err := RunSteps(context.Background(), sh, "", steps)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != 4 {
+			t.Fatalf("%s: %d steps ran, want 4: %+v", name, len(got), got)
+		}
+		for i, want := range []string{"a\n", "b\n", "c\n", "d\n"} {
+			if string(got[i].Stdout) != want {
+				t.Errorf("%s: step %d printed %q, want %q", name, i, got[i].Stdout, want)
+			}
+		}
+		if got[2].ExitCode != 2 || got[1].ExitCode != 1 {
+			t.Errorf("%s: exit codes %d %d", name, got[1].ExitCode, got[2].ExitCode)
+		}
+	}
+}
