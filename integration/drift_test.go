@@ -192,13 +192,14 @@ func TestDriftCorrectiveAndIntentional(t *testing.T) {
 	if hist.code != 0 || len(lines) != 7 {
 		t.Fatalf("history: %v", hist)
 	}
-	// MODE HOSTS CHANGED CORRECTIVE INTENTIONAL FAILED UNREACHABLE
-	for i, want := range []string{"apply 2 2 0 4 0 0", "check 2 1 2 0 0 0", "apply 2 1 2 0 0 0", "check 2 0 0 0 0 0", "apply 1 1 0 1 0 0", "apply 1 1 0 1 0 0"} {
+	// MODE HOSTS CHANGED CORRECTIVE INTENTIONAL FAILED UNREACHABLE, newest
+	// run first
+	for i, want := range []string{"apply 1 1 0 1 0 0", "apply 1 1 0 1 0 0", "check 2 0 0 0 0 0", "apply 2 1 2 0 0 0", "check 2 1 2 0 0 0", "apply 2 2 0 4 0 0"} {
 		if got := strings.Join(strings.Fields(lines[i+1])[2:9], " "); got != want {
 			t.Errorf("history line %d: %q, want %q\n%s", i+1, got, want, hist.stdout)
 		}
 	}
-	if c := strings.Fields(lines[3])[10]; c != commit[:10] {
+	if c := strings.Fields(lines[4])[10]; c != commit[:10] { // the correcting run
 		t.Errorf("commit column %q, want %q", c, commit[:10])
 	}
 	hj := tend(t, nil, "history", "--report-dir", reports, "--host", h2.Name, "--since", "1d", "--json")

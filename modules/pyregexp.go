@@ -33,7 +33,7 @@ func pyToGo(expr string) (string, error) {
 	inClass := false
 	classStart := 0 // b.Len() after '[' or '[^': a ']' there is literal
 	unsupported := func(what string) (string, error) {
-		return "", fmt.Errorf("%s is not supported (tend reads Python regular expressions as RE2, which has no lookarounds, backreferences, conditionals or atomic groups)", what)
+		return "", &UnsupportedRegexp{What: what}
 	}
 	// Python's inline flags come first; (?a) changes how the classes
 	// below are written.
@@ -195,6 +195,16 @@ func pyClass(body string, inClass, negate bool) string {
 		return "[^" + body + "]"
 	}
 	return "[" + body + "]"
+}
+
+// UnsupportedRegexp is valid Python regular expression syntax that RE2
+// has no equivalent for.
+type UnsupportedRegexp struct {
+	What string // "the lookahead (?=...)"
+}
+
+func (e *UnsupportedRegexp) Error() string {
+	return e.What + " is not supported (tend reads Python regular expressions as RE2, which has no lookarounds, backreferences, conditionals or atomic groups)"
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }

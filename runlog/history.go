@@ -109,12 +109,13 @@ func (e Entry) ModeLabel() string {
 	return e.Mode
 }
 
-// WriteTable prints the history as a table, oldest run first.
+// WriteTable prints the history as a table, newest run first (as git log
+// and the HTML page's table); reports are oldest first.
 func WriteTable(w io.Writer, reports []*Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "WHEN\tMODE\tHOSTS\tCHANGED\tCORRECTIVE\tINTENTIONAL\tFAILED\tUNREACHABLE\tDURATION\tCOMMIT\tLABEL")
-	for _, r := range reports {
-		e := Summarize(r)
+	for i := len(reports) - 1; i >= 0; i-- {
+		e := Summarize(reports[i])
 		commit := "-"
 		if e.Commit != "" {
 			commit = e.Commit[:min(len(e.Commit), 10)]

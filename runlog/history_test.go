@@ -54,8 +54,9 @@ func TestHistoryTableAndHostFilter(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	fields := func(i int) string { return strings.Join(strings.Fields(lines[i])[2:9], " ") }
-	// mode hosts changed corrective intentional failed unreachable
-	for i, want := range []string{"apply 2 2 0 2 0 0", "apply 2 1 1 0 0 0", "check 2 0 0 0 1 0"} {
+	// mode hosts changed corrective intentional failed unreachable; newest
+	// first, as the page's table
+	for i, want := range []string{"check 2 0 0 0 1 0", "apply 2 1 1 0 0 0", "apply 2 2 0 2 0 0"} {
 		if got := fields(i + 1); got != want {
 			t.Errorf("run %d: %q, want %q\n%s", i+1, got, want, out.String())
 		}
@@ -92,5 +93,32 @@ func TestHistoryHTMLIsSelfContained(t *testing.T) {
 	}
 	if n := strings.Count(page, `<rect class="cell`); n != 6 {
 		t.Errorf("%d cells, want 6 (2 hosts x 3 runs)", n)
+	}
+}
+
+// The table of tend history and the page's table list runs alike, newest
+// first (as git log).
+func TestHistoryTableAndPageNewestFirst(t *testing.T) {
+	reports, _, _ := ReadReports(history(t), Filter{})
+	var text, page bytes.Buffer
+	if err := WriteTable(&text, reports); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&page, reports, "t", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var fromText, fromPage []string
+	for _, l := range strings.Split(strings.TrimSpace(text.String()), "\n")[1:] {
+		fromText = append(fromText, strings.Fields(l)[2])
+	}
+	for _, m := range regexp.MustCompile(`<tr class="[^"]*" data-run="[^"]*"><td>[^<]*</td><td class="text">([^<]*)</td>`).FindAllStringSubmatch(page.String(), -1) {
+		fromPage = append(fromPage, m[1])
+	}
+	want := "check apply apply"
+	if got := strings.Join(fromText, " "); got != want {
+		t.Errorf("tend history: %q, want %q", got, want)
+	}
+	if got := strings.Join(fromPage, " "); got != want {
+		t.Errorf("page's table: %q, want %q", got, want)
 	}
 }

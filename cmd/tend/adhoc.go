@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +49,7 @@ func newExecCmd() *cobra.Command {
 		Use:   "exec -i INVENTORY PATTERN -- COMMAND [ARG...]",
 		Short: "Run a command on every matched host, in parallel",
 		Long: `Run a command on every host the pattern matches, at most --forks hosts at a
-time, and print each host's output as one block when it finishes.
+time, and print each host's output as one block, in the inventory's order.
 
 With one word after --, that word is a shell command line, run by the host's sh:
     tend exec -i hosts web -- 'systemctl is-active nginx || uptime'
@@ -100,7 +102,12 @@ func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping boo
 	enc := json.NewEncoder(stdout)
 	start := time.Now()
 	var ok, failed, unreachable, interrupted int
-	playbooks.RunAdHoc(cmd.Context(), hosts, script, playbooks.AdHocOptions{Forks: f.forks, Connect: copts}, func(r playbooks.HostResult) {
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	// Hosts finish in any order; they are printed in the inventory's.
+	ordered := newInOrder(names, func(r playbooks.HostResult) {
 		status := adHocStatus(cmd, r)
 		switch status {
 		case "interrupted":
@@ -121,6 +128,9 @@ func runAdHoc(cmd *cobra.Command, f *connFlags, pattern, script string, ping boo
 			renderExec(stdout, p, r, f.verbose > 0)
 		}
 	})
+	playbooks.RunAdHoc(cmd.Context(), hosts, script, playbooks.AdHocOptions{Forks: f.forks, Connect: copts},
+		func(r playbooks.HostResult) { ordered.add(r.Host, r) })
+	ordered.flush()
 	if asJSON {
 		_ = enc.Encode(map[string]any{"kind": "summary", "hosts": len(hosts), "ok": ok, "failed": failed,
 			"unreachable": unreachable, "interrupted": interrupted, "duration_ns": time.Since(start)})
@@ -233,4 +243,53 @@ func indent(out []byte, prefix string) []byte {
 	}
 	s := strings.TrimSuffix(string(out), "\n")
 	return []byte(prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n")
+}
+
+// inOrder passes results on in the hosts' order, each as soon as every
+// host before it has finished: the output of a run is the same whatever
+// order the hosts finish in.
+type inOrder[T any] struct {
+	rank map[string][]int // a name listed twice has two places
+	held map[int]T
+	next int
+	emit func(T)
+}
+
+func newInOrder[T any](hosts []string, emit func(T)) *inOrder[T] {
+	o := &inOrder[T]{rank: make(map[string][]int, len(hosts)), held: map[int]T{}, emit: emit}
+	for i, h := range hosts {
+		o.rank[h] = append(o.rank[h], i)
+	}
+	return o
+}
+
+// add takes a host's result; one of a host not listed is passed on at once.
+func (o *inOrder[T]) add(host string, v T) {
+	places := o.rank[host]
+	if len(places) == 0 {
+		o.emit(v)
+		return
+	}
+	i := places[0]
+	o.rank[host] = places[1:]
+	o.held[i] = v
+	for {
+		v, ok := o.held[o.next]
+		if !ok {
+			return
+		}
+		delete(o.held, o.next)
+		o.next++
+		o.emit(v)
+	}
+}
+
+// flush passes on what is still held (hosts before it never finished), in
+// order.
+func (o *inOrder[T]) flush() {
+	keys := slices.Sorted(maps.Keys(o.held))
+	for _, k := range keys {
+		o.emit(o.held[k])
+		delete(o.held, k)
+	}
 }

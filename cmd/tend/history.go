@@ -23,11 +23,13 @@ func newHistoryCmd() *cobra.Command {
 		Use:   "history [--report-dir DIR] [--host H] [--since 7d] [--format json | --html FILE]",
 		Short: "Show past runs from their reports: what changed (corrective or intentional), failed, when",
 		Long: `Read the run reports of a report directory (written by converge and plan with
---report-dir, and by tend cron entries) and show one line per run, oldest
-first: when, mode (apply or check), hosts, hosts changed (in check mode: with
-changes pending), changed tasks that corrected drift (corrective) or applied
-a new playbook state (intentional), hosts failed and unreachable, duration,
-the playbook's git commit and the run's label (a cron entry's name).
+--report-dir, and by tend cron entries) and show one line per run, newest
+first (as git log and the --html page's table): when, mode (apply or check),
+hosts, hosts changed (in check mode: with changes pending), changed tasks that
+corrected drift (corrective) or applied a new playbook state (intentional),
+hosts failed and unreachable, duration, the playbook's git commit and the
+run's label (a cron entry's name). --format json keeps time's order: oldest
+first.
 
 --html FILE writes one self-contained page (no external assets) with a
 timeline per host of drift, changes and failures, and the table of runs.`,

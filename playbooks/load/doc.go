@@ -88,7 +88,12 @@
 // holds their names) is a warning in Playbook.Warnings, and each task
 // concerned carries Task.Unsupported: a host that reaches it (its when
 // holding) fails there, before the task changes anything. Real roles carry
-// branches for other systems that never run on yours; they load.
+// branches for other systems that never run on yours; they load. Python
+// regexps that RE2 cannot run (lookarounds, backreferences: see
+// modules.CheckRegexps) are warnings of this kind too. So are, without
+// Task.Unsupported (the module fails when it runs, as Ansible's does), a
+// copy, script or template src not found where the runner looks
+// (Task.SearchDirs) and a template file that does not parse.
 //
 // Includes: import_tasks and import_role are read in place. include_tasks
 // (and bare include) and include_role are tasks of their own (Task.Include)

@@ -64,6 +64,7 @@ func Load(path string, opts Options) (*Playbook, error) {
 	l := &loader{opts: opts, files: map[string]*file{}, byPath: map[string]*file{}}
 	path = filepath.Clean(path)
 	pb := &Playbook{Path: path, Dir: filepath.Dir(path)}
+	l.pbDir = pb.Dir
 	pb.Plays = l.playbookFile(path, Pos{File: path}, importScope{})
 	if len(l.errs) > 0 {
 		errs := sortErrors(l.errs)
@@ -91,6 +92,7 @@ type loader struct {
 	stack     []*file          // files being expanded, for cycles
 	limitHit  map[string]bool  // limits already reported
 	playDir   string           // folder of the play being read
+	pbDir     string           // Playbook.Dir
 }
 
 // file is one file read and parsed once, however often it is included.

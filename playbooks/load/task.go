@@ -3,10 +3,7 @@ package load
 import (
 	"fmt"
 	"maps"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -743,7 +740,7 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 			"arguments of %q must be a mapping or key=value text, not %s", act.name, kindName(v))
 		return
 	}
-	_, errs := act.spec.Check(t.Args, true)
+	checked, errs := act.spec.Check(t.Args, true)
 	am, known := ansiblenames.LookupModule(act.name)
 	var notRun []string
 	for _, e := range errs {
@@ -766,83 +763,11 @@ func (w *walk) module(t *Task, act action, kw map[string]pair) {
 		}
 		w.l.errorf(at, e.Hint, "%s", msg)
 	}
+	notRun = append(notRun, w.regexps(t, act, checked)...)
 	if len(notRun) > 0 {
 		t.Unsupported = joinReasons(t.Unsupported, notRun)
 	}
-	if act.name == "template" {
-		w.templateFile(t)
-	}
-}
-
-var reTemplateAt = regexp.MustCompile(`at line (\d+), column (\d+): (.*)$`)
-
-// templateFile checks the template a template task names plainly: its
-// syntax, where the file is (as the runner finds it: the role's
-// templates/, the role, the task file's folder, the play's). A file not
-// found or that does not parse is a warning, not an error: a branch for
-// other systems may name a file that is not there, and ansible-playbook
-// too finds out only when the task runs.
-func (w *walk) templateFile(t *Task) {
-	src, ok := t.Args["src"].(string)
-	if !ok || src == "" || modules.IsTemplated(src) || w.l.opts.CheckTemplate == nil {
-		return
-	}
-	var dirs []string
-	if t.Role != nil {
-		dirs = append(dirs, filepath.Join(t.Role.Path, "templates"), t.Role.Path)
-	}
-	dirs = append(dirs, filepath.Join(w.f.dir, "templates"), w.f.dir)
-	if w.l.playDir != "" {
-		dirs = append(dirs, filepath.Join(w.l.playDir, "templates"), w.l.playDir)
-	}
-	var uniq []string
-	for _, d := range dirs {
-		if !slices.Contains(uniq, d) {
-			uniq = append(uniq, d)
-		}
-	}
-	dirs = uniq
-	path := ""
-	if filepath.IsAbs(src) {
-		if exists(src) {
-			path = src
-		}
-	} else {
-		for _, d := range dirs {
-			if p := filepath.Join(d, src); exists(p) {
-				path = p
-				break
-			}
-		}
-	}
-	at := t.ArgPos["src"]
-	if path == "" {
-		if !filepath.IsAbs(src) {
-			w.l.warnf(at, "a host that reaches this task fails", "template %q not found (looked in %s)", clip(src), strings.Join(dirs, ", "))
-		}
-		return
-	}
-	data, err := readFile(path)
-	if err != nil {
-		w.l.warnf(at, "", "template %s: %v", path, err)
-		return
-	}
-	if !slices.Contains(w.l.order, path) {
-		w.l.order = append(w.l.order, path)
-	}
-	if err := w.l.opts.CheckTemplate(string(data)); err != nil {
-		where := Pos{File: path}
-		msg := err.Error()
-		if m := reTemplateAt.FindStringSubmatch(msg); m != nil {
-			where.Line, _ = strconv.Atoi(m[1])
-			where.Col, _ = strconv.Atoi(m[2])
-			msg = m[3]
-			if f := w.l.byPath[path]; f == nil {
-				w.l.byPath[path] = &file{path: path, lines: strings.Split(string(data), "\n")}
-			}
-		}
-		w.l.warnf(where, "the task that renders it fails", "template syntax: %s", msg)
-	}
+	w.srcFile(t, act, checked)
 }
 
 func ansibleVersion() string {
