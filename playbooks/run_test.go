@@ -576,3 +576,30 @@ func TestUndefinedLoopOfASkippedTask(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// Controller files are found where Ansible looks (the first that exists
+// wins): a folder named without a trailing / is copied itself, and a task
+// file's own folder is searched.
+func TestControllerFilesFoundAsAnsible(t *testing.T) {
+	events, _, dir := runFiles(t, map[string]string{
+		"site.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - file: {path: "{{ dir }}/out", state: directory}
+    - copy: {src: adir, dest: "{{ dir }}/out/"}
+    - import_tasks: tasks/more.yml
+`,
+		"files/adir/x":   "in a folder\n",
+		"tasks/more.yml": "- copy: {src: own.txt, dest: \"{{ dir }}/out/own.txt\"}\n",
+		"tasks/own.txt":  "beside the task file\n",
+	}, "local ansible_connection=local\n", nil)
+	if got, want := trail(events), "file:changed copy:changed copy:changed"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for p, want := range map[string]string{"out/adir/x": "in a folder\n", "out/own.txt": "beside the task file\n"} {
+		if b, err := os.ReadFile(filepath.Join(dir, p)); err != nil || string(b) != want {
+			t.Errorf("%s: %q %v", p, b, err)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"tend/inventory"
@@ -340,23 +341,15 @@ func (r *runner) selected(t *load.Task) bool {
 	return matches(want)
 }
 
-// fileSource finds controller-side files as Ansible does: in the role's
-// kind folder (files/ or templates/), the role, the playbook's kind folder,
-// then the playbook's folder. Absolute paths are used as they are.
+// fileSource finds controller-side files as Ansible does, in the folders
+// load.Task.SearchDirs lists (the load's check looks in the same). Absolute
+// paths are used as they are.
 type fileSource struct {
 	dirs []string
 }
 
 func (h *hostRun) files(t *load.Task, kind string) fileSource {
-	var dirs []string
-	if t.Role != nil {
-		dirs = append(dirs, filepath.Join(t.Role.Path, kind), t.Role.Path)
-	}
-	if t.Pos.File != "" {
-		dirs = append(dirs, filepath.Join(filepath.Dir(t.Pos.File), kind))
-	}
-	dirs = append(dirs, filepath.Join(h.p.r.pb.Dir, kind), h.p.r.pb.Dir)
-	return fileSource{dirs: dirs}
+	return fileSource{dirs: t.SearchDirs(h.p.r.pb.Dir, kind)}
 }
 
 func (f fileSource) find(name string) (string, error) {
@@ -365,7 +358,12 @@ func (f fileSource) find(name string) (string, error) {
 	}
 	for _, d := range f.dirs {
 		p := filepath.Join(d, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		if st, err := os.Stat(p); err == nil {
+			if st.IsDir() {
+				// The first that exists wins, as in Ansible: copy then
+				// copies the folder (modules/copy_tree.go).
+				return "", &fs.PathError{Op: "read", Path: p, Err: syscall.EISDIR}
+			}
 			return p, nil
 		}
 	}

@@ -15,15 +15,16 @@ import (
 // SearchDirs lists the folders where the runner looks for a file the task
 // names by a relative path, kind being "files" (copy's and script's src)
 // or "templates": the role's kind folder, the role, the kind folder beside
-// the task's file, then the playbook's kind folder and the playbook's
-// folder (playbookDir is Playbook.Dir).
+// the task's file and that file's folder (a role's tasks/), then the
+// playbook's kind folder and the playbook's folder (playbookDir is
+// Playbook.Dir), as Ansible's path_dwim_relative_stack.
 func (t *Task) SearchDirs(playbookDir, kind string) []string {
 	var dirs []string
 	if t.Role != nil {
 		dirs = append(dirs, filepath.Join(t.Role.Path, kind), t.Role.Path)
 	}
 	if t.Pos.File != "" {
-		dirs = append(dirs, filepath.Join(filepath.Dir(t.Pos.File), kind))
+		dirs = append(dirs, filepath.Join(filepath.Dir(t.Pos.File), kind), filepath.Dir(t.Pos.File))
 	}
 	return append(dirs, filepath.Join(playbookDir, kind), playbookDir)
 }
@@ -70,27 +71,28 @@ func (w *walk) srcFile(t *Task, act action, a modules.Args) {
 		}
 		return
 	}
+	// The first folder where it exists wins, as in Ansible (and the
+	// runner's fileSource): a copy of a folder copies it.
 	folder := t.Module == "copy" && strings.HasSuffix(src, "/")
 	dirs := uniq(t.SearchDirs(w.l.pbDir, kind))
 	path, dir := "", ""
 	for _, d := range dirs {
 		p := filepath.Join(d, src)
-		switch {
-		case folder && isDir(p):
-			return
-		case !folder && exists(p):
-			path = p
-		case !folder && dir == "" && isDir(p):
+		if isDir(p) {
+			if t.Module == "copy" {
+				return
+			}
 			dir = p
+			break
 		}
-		if path != "" {
+		if !folder && exists(p) {
+			path = p
 			break
 		}
 	}
 	switch {
-	case path == "" && dir != "" && t.Module == "copy":
-		w.l.warnf(at, fmt.Sprintf("src %q copies what the folder holds: end dest with the folder's name for the same result; a host that reaches this task fails", src+"/"),
-			"copy src %q is the folder %s: copying a folder named without a trailing / is not supported by tend yet", clip(src), dir)
+	case dir != "":
+		w.l.warnf(at, "a host that reaches this task fails", "%s %q is the folder %s, not a file", what, clip(src), dir)
 	case path == "":
 		w.l.warnf(at, "a host that reaches this task fails", "%s %q not found (looked in %s)", what, clip(src), strings.Join(dirs, ", "))
 	case t.Module == "template":

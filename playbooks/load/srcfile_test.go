@@ -51,18 +51,14 @@ func TestSourceFilesNotFound(t *testing.T) {
 		"roles/web/templates/web.j2": "x",
 		"roles/web/files/web.txt":    "x",
 	})
-	files, tasks, roles := filepath.Join("tasks", "files"), filepath.Join("tasks", "more.yml"), filepath.Join("roles", "web")
+	roles := filepath.Join("roles", "web")
 	want := []string{
-		roles + "/tasks/main.yml:3:10: copy src \"nope.txt\" not found (looked in " + roles + "/files, " + roles + ", " + roles + "/tasks/files, files, .)",
+		roles + "/tasks/main.yml:3:10: copy src \"nope.txt\" not found (looked in " + roles + "/files, " + roles + ", " + roles + "/tasks/files, " + roles + "/tasks, files, .)",
 		"site.yml:4:14: copy src \"missing.txt\" not found (looked in files, .)",
 		"site.yml:7:14: copy src \"gone/\" not found (looked in files, .)",
-		"site.yml:8:14: copy src \"conf\" is the folder files/conf: copying a folder named without a trailing / is not supported by tend yet",
 		"site.yml:13:15: script \"missing.sh\" not found (looked in files, .)",
 		"site.yml:16:9: script \"my script.sh\" not found (looked in files, .)",
 		"site.yml:17:17: template \"missing.j2\" not found (looked in templates, .)",
-		// Ansible would find tasks/own.txt (the task file's folder); the
-		// runner does not look there.
-		tasks + ":2:10: copy src \"own.txt\" not found (looked in " + files + ", files, .)",
 	}
 	if got := warnLines(pb); !slices.Equal(got, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -91,7 +87,7 @@ func TestSourceFilesOfAnImportedPlaybook(t *testing.T) {
 		"plays/db.yml":  "- hosts: all\n  tasks:\n    - copy: {src: top.txt, dest: /a}\n    - copy: {src: nope.txt, dest: /a}\n",
 		"files/top.txt": "x",
 	})
-	want := []string{`plays/db.yml:4:14: copy src "nope.txt" not found (looked in plays/files, files, .)`}
+	want := []string{`plays/db.yml:4:14: copy src "nope.txt" not found (looked in plays/files, plays, files, .)`}
 	if got := warnLines(pb); !slices.Equal(got, want) {
 		t.Errorf("warnings %q, want %q", got, want)
 	}
