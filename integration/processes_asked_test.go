@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,69 @@ func TestNoOpPamLimitsProcessesPerHost(t *testing.T) {
 	}
 	if trips[6] > 2 || trips[60] != trips[6] {
 		t.Errorf("a no-op converge took %d round trips for 6 pam_limits tasks and %d for 60 (want the same, at most 2)", trips[6], trips[60])
+	}
+}
+
+// sysctlKeys are kernel values a check run may read (the same on the
+// machine as on its hosts: not kernel.pid_max, per PID namespace); the hosts
+// share the machine's kernel, so the sysctl test below never converges.
+var sysctlKeys = []string{"vm.swappiness", "vm.overcommit_memory", "vm.overcommit_ratio", "vm.dirty_ratio",
+	"vm.dirty_background_ratio", "vm.dirty_expire_centisecs", "vm.dirty_writeback_centisecs", "vm.vfs_cache_pressure",
+	"vm.max_map_count", "vm.page-cluster"}
+
+// sysctlTasks is a playbook of n sysctl tasks (n a multiple of 3, at most
+// 3 × len(sysctlKeys)) that hold what the kernel holds, over three files.
+func sysctlTasks(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("- hosts: all\n  gather_facts: false\n  tasks:\n")
+	for i := 0; i < n; i++ {
+		k := sysctlKeys[i/3]
+		v, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(k, ".", "/"))
+		if err != nil {
+			t.Skip(err)
+		}
+		fmt.Fprintf(&b, "    - sysctl: {name: %s, value: %q, sysctl_file: /srv/sysctl/%d.conf, sysctl_set: true}\n", k, strings.TrimSpace(string(v)), i%3)
+	}
+	return b.String()
+}
+
+// A check run of sysctl tasks that hold (the files written first by a
+// converge of copies) starts the same few processes for 3 tasks as for 30:
+// the live values are questions, read by one program (one awk for all).
+// Only a check run: the hosts' kernel is the machine's.
+func TestCheckSysctlProcessesPerHost(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	files := map[int]string{}
+	for i := 0; i < 3*len(sysctlKeys); i++ {
+		k := sysctlKeys[i/3]
+		v, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(k, ".", "/"))
+		if err != nil {
+			t.Skip(err)
+		}
+		files[i%3] += k + "=" + strings.TrimSpace(string(v)) + "\n"
+	}
+	var setup strings.Builder
+	setup.WriteString("- hosts: all\n  gather_facts: false\n  tasks:\n    - file: {path: /srv/sysctl, state: directory}\n")
+	for i, c := range files {
+		fmt.Fprintf(&setup, "    - copy: {dest: /srv/sysctl/%d.conf, content: %q}\n", i, c)
+	}
+	if r, _ := converge(t, f, writeFile(t, "setup.yml", setup.String())); r.code != 0 {
+		t.Fatalf("writing the sysctl files: %v", r)
+	}
+	procs := map[int]int{}
+	for _, n := range []int{3, 30} {
+		pb := writeFile(t, fmt.Sprintf("sysctl%d.yml", n), sysctlTasks(t, n))
+		var r result
+		var events []event
+		procs[n] = hostProcesses(t, h, func() { r, events = converge(t, f, pb, "--check") })
+		if r.code != 0 || len(changedTasks(events, h.Name)) != 0 {
+			t.Fatalf("check run of %d sysctl tasks that hold: %v %v", n, r, changedTasks(events, h.Name))
+		}
+		t.Logf("check run of %d sysctl tasks: %d processes started on the host", n, procs[n])
+	}
+	if procs[3] > 12 || procs[30] != procs[3] {
+		t.Errorf("a check run started %d processes for 3 sysctl tasks and %d for 30 (want the same, at most 12)", procs[3], procs[30])
 	}
 }
