@@ -17,7 +17,9 @@ import (
 // and globs are shell builtins; one `stat` covers every path, one more
 // every path through links, one `find ... -exec cat {} +` every file's
 // content, one `find ... -exec sha1sum {} +` the digests of the large
-// ones. Only reading a symbolic link's target costs a process per link.
+// ones. Only reading a symbolic link's target costs a process per link,
+// and a file of /proc or /sys two (stat gives them no size), but for the
+// kernel's sysctl values, which one awk reads all together.
 //
 // The script prints records (key=value, key:N then N bytes), then the
 // content of the files between two lines holding a random nonce. Every
