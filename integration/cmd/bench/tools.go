@@ -157,7 +157,7 @@ func (tl *tool) recaps(stdout string) (map[string]recap, error) {
 func tendRecaps(stdout string) (map[string]recap, error) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	var sum struct {
-		Kind  string
+		Kind string
 		// The recap's snake_case names (playbooks.Recap).
 		Hosts map[string]struct {
 			Changed     int   `json:"changed"`
