@@ -3,6 +3,8 @@ package modules
 import (
 	"fmt"
 	"strconv"
+
+	"tend/modules/hostq"
 )
 
 // Modules that rewrite a configuration file in Go (pam_limits, mount's
@@ -28,6 +30,10 @@ type confState struct {
 	fi        fileInfo
 	content   string
 	dirExists bool
+	// From answers only (readConfAnswers): they answer for the effects;
+	// real is where the write goes, through links.
+	answers hostq.Answers
+	real    string
 }
 
 func readConf(r *records, key, p string) (confState, error) {

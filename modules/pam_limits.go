@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // pamLimitsModule is community.general.pam_limits: main()'s loop over
@@ -98,6 +100,15 @@ func (pamLimitsModule) Probe(t *Task) (string, error) {
 	s := newScript()
 	confProbe(s, "f", q(p.dest))
 	return s.String(), nil
+}
+
+// Questions asks what Probe prints (see Asker).
+func (pamLimitsModule) Questions(t *Task) ([]hostq.Question, error) {
+	p, err := readPamTask(t.Args)
+	if err != nil {
+		return nil, err
+	}
+	return confQuestions(p.dest), nil
 }
 
 var pamSpace = regexp.MustCompile(`\s+`)
@@ -203,11 +214,7 @@ func (m pamLimitsModule) plan(t *Task, probe Output) (pamTask, confState, string
 	if err != nil {
 		return p, confState{}, "", false, "", err
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return p, confState{}, "", false, "", err
-	}
-	c, err := readConf(r, "f", p.dest)
+	c, err := readPamFile(p.dest, probe)
 	if err != nil {
 		return p, c, "", false, "", err
 	}
@@ -218,6 +225,18 @@ func (m pamLimitsModule) plan(t *Task, probe Output) (pamTask, confState, string
 	// A file that is created counts as a change, even when its line was
 	// all there is to write.
 	return p, c, after, changed || !c.fi.Exists, msg, err
+}
+
+// readPamFile reads the file from answers or from confProbe's output.
+func readPamFile(dest string, probe Output) (confState, error) {
+	if probe.Answers != nil {
+		return readConfAnswers(probe.Answers, dest)
+	}
+	r, err := readProbe(probe)
+	if err != nil {
+		return confState{}, err
+	}
+	return readConf(r, "f", dest)
 }
 
 func dirOf(p string) string {
@@ -237,8 +256,9 @@ func (m pamLimitsModule) Plan(t *Task, probe Output) (*Change, error) {
 		return nil, err
 	}
 	return &Change{
-		Diffs: []Diff{{Path: p.dest, Attr: "content", Before: c.content, After: after}},
-		Apply: s.String(),
+		Diffs:   []Diff{{Path: p.dest, Attr: "content", Before: c.content, After: after}},
+		Apply:   s.String(),
+		Effects: c.effects(after, 0o644),
 		Result: func(o Output) (Result, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil

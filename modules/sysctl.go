@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"tend/modules/hostq"
 )
 
 // sysctlModule is ansible.posix.sysctl. The probe prints sysctl_file and
@@ -15,6 +17,9 @@ type sysctlModule struct {
 	// cmd is the sysctl to run ("" for sysctl from the PATH): tests give
 	// a fake's path, since busybox sh would run its own applet first.
 	cmd string
+	// procSys is where questions read the live values ("" for
+	// /proc/sys): tests give their fake's folder.
+	procSys string
 }
 
 func init() {
@@ -94,8 +99,13 @@ func (m sysctlModule) Probe(t *Task) (string, error) {
 
 // sysctlPlan is what process() decides.
 type sysctlPlan struct {
-	st               sysctlTask
-	fi               fileInfo
+	st sysctlTask
+	fi fileInfo
+	// From answers only (see readAnswers): they answer for the effects.
+	answers          hostq.Answers
+	real             string   // where the file's write goes, through links
+	procPath         string   // the live value's file
+	procInfo         fileInfo // and its metadata
 	before, after    string
 	proc             *string // nil: sysctl -n failed
 	changed          bool
@@ -107,34 +117,20 @@ func (m sysctlModule) plan(t *Task, probe Output) (*sysctlPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return nil, err
-	}
 	p := &sysctlPlan{st: st}
-	rc, err := r.get("proc.rc")
+	if probe.Answers != nil {
+		err = m.readAnswers(p, probe.Answers)
+	} else {
+		err = m.readProbe(p, probe)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if rc == "none" {
-		return nil, errorf("Failed to find required executable sysctl in paths: %s", "/usr/sbin:/sbin")
-	}
-	if rc == "0" {
-		b, _ := r.blob("proc")
-		v := string(b)
-		p.proc = &v
-	}
-	if p.fi, err = r.stat("p"); err != nil {
-		return nil, err
-	}
-	if p.fi.Exists && p.fi.Type == '-' {
-		c, ok := r.blob("c")
-		if !ok {
-			return nil, fmt.Errorf("%s is bigger than tend reads (%d MiB)", st.file, lineinfileLimit>>20)
-		}
-		p.before = string(c)
 	}
 	fileVal, inFile, fixed := sysctlFix(p.before, st)
+	if err != nil {
+		return nil, err
+	}
+
 	switch {
 	case !inFile && st.state == "present":
 		p.changed, p.writeFile = true, true
@@ -158,6 +154,39 @@ func (m sysctlModule) plan(t *Task, probe Output) (*sysctlPlan, error) {
 	}
 	return p, nil
 }
+
+// readProbe reads the live value and the file from the probe's output.
+func (m sysctlModule) readProbe(p *sysctlPlan, probe Output) error {
+	r, err := readProbe(probe)
+	if err != nil {
+		return err
+	}
+	rc, err := r.get("proc.rc")
+	if err != nil {
+		return err
+	}
+	if rc == "none" {
+		return errNoSysctl
+	}
+	if rc == "0" {
+		b, _ := r.blob("proc")
+		v := string(b)
+		p.proc = &v
+	}
+	if p.fi, err = r.stat("p"); err != nil {
+		return err
+	}
+	if p.fi.Exists && p.fi.Type == '-' {
+		c, ok := r.blob("c")
+		if !ok {
+			return fmt.Errorf("%s is bigger than tend reads (%d MiB)", p.st.file, lineinfileLimit>>20)
+		}
+		p.before = string(c)
+	}
+	return nil
+}
+
+var errNoSysctl = errorf("Failed to find required executable sysctl in paths: %s", "/usr/sbin:/sbin")
 
 // sysctlFix is read_sysctl_file and fix_lines: the key's value in the file
 // (the last one; inFile says whether there is one) and the file as
@@ -245,8 +274,9 @@ func (m sysctlModule) Plan(t *Task, probe Output) (*Change, error) {
 		s.add(`[ "$tend_x" = 0 ] || tend_die "Failed to reload sysctl: $tend_o"`)
 	}
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
+		Diffs:   diffs,
+		Apply:   s.String(),
+		Effects: m.effects(p),
 		Result: func(o Output) (Result, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil

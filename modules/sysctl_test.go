@@ -8,8 +8,10 @@ import (
 )
 
 // fakeSysctl is a sysctl (run by its path: busybox sh runs its own applet
-// before any sysctl on the PATH, and that one sets the kernel's values) that keeps values in files under dir/kv: -n, -e,
-// -w NAME=VALUE and -p FILE, as procps' does for these.
+// before any sysctl on the PATH, and that one sets the kernel's values)
+// that keeps values in files under dir/kv, laid out as /proc/sys (a.b.c in
+// kv/a/b/c): -n, -e (an unknown key reads as nothing, status 0), -w
+// NAME=VALUE and -p FILE, as procps' does for these.
 func fakeSysctl(t *testing.T) (bin, kv string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -20,19 +22,24 @@ func fakeSysctl(t *testing.T) (bin, kv string) {
 		}
 	}
 	writeFile(t, filepath.Join(bin, "sysctl"), "#!/bin/sh\nKV="+shQuoteTest(kv)+`
-set_kv() { k=${1%%=*}; v=${1#*=}; [ -f "$KV/$k" ] || { echo "sysctl: cannot stat /proc/sys/$k: No such file or directory" >&2; return 255; }; printf '%s\n' "$v" > "$KV/$k"; }
+kv() { printf '%s/%s' "$KV" "$(printf '%s' "$1" | tr . /)"; }
+set_kv() { k=${1%%=*}; v=${1#*=}; [ -f "$(kv "$k")" ] || { echo "sysctl: cannot stat /proc/sys/$k: No such file or directory" >&2; return 255; }; printf '%s\n' "$v" > "$(kv "$k")"; }
+e=
 while [ $# -gt 0 ]; do
 	case $1 in
-	-e|-n) ;;
+	-e) e=1 ;;
+	-n) ;;
 	-w) shift; set_kv "$1" || exit ;;
 	-p) shift; while IFS= read -r l; do case $l in ''|'#'*|';'*) ;; *=*) set_kv "$(printf '%s' "$l" | tr -d ' ')" || exit ;; esac; done < "$1" ;;
-	*) [ -f "$KV/$1" ] || exit 255; cat "$KV/$1" ;;
+	*) [ -f "$(kv "$1")" ] || { [ -n "$e" ]; exit; }; cat "$(kv "$1")" ;;
 	esac
 	shift
 done
 `, 0o755)
-	writeFile(t, filepath.Join(kv, "net.ipv4.ip_forward"), "0\n", 0o644)
-	writeFile(t, filepath.Join(kv, "vm.swappiness"), "60\n", 0o644)
+	mkdir(t, filepath.Join(kv, "net/ipv4"), 0o755)
+	mkdir(t, filepath.Join(kv, "vm"), 0o755)
+	writeFile(t, filepath.Join(kv, "net/ipv4/ip_forward"), "0\n", 0o644)
+	writeFile(t, filepath.Join(kv, "vm/swappiness"), "60\n", 0o644)
 	return bin, kv
 }
 
@@ -83,7 +90,7 @@ func TestSysctlConverges(t *testing.T) {
 		if got := readFile(t, f); got != "# keep\nvm.swappiness=10\n" {
 			t.Errorf("%s: file %q", sh.name, got)
 		}
-		if got := readFile(t, filepath.Join(kv, "vm.swappiness")); got != "10\n" {
+		if got := readFile(t, filepath.Join(kv, "vm/swappiness")); got != "10\n" {
 			t.Errorf("%s: live %q (reload)", sh.name, got)
 		}
 		if res["changed"] != true || !hasDiff(ch, "content", "# keep\nvm.swappiness = 60\n", "# keep\nvm.swappiness=10\n") {
@@ -91,7 +98,7 @@ func TestSysctlConverges(t *testing.T) {
 		}
 		wantMode(t, f, 0o640)
 		// The file agrees but the live value does not: reload fixes it.
-		writeFile(t, filepath.Join(kv, "vm.swappiness"), "30\n", 0o644)
+		writeFile(t, filepath.Join(kv, "vm/swappiness"), "30\n", 0o644)
 		ch, _ = converge(t, sh, m, task)
 		if !hasDiff(ch, "value", "30", "10") {
 			t.Errorf("%s: %+v", sh.name, ch.Diffs)
@@ -99,7 +106,7 @@ func TestSysctlConverges(t *testing.T) {
 		// sysctl_set without reload sets the live value only.
 		m, task = mk(map[string]any{"name": "net.ipv4.ip_forward", "value": "yes", "sysctl_set": true, "reload": false, "sysctl_file": f})
 		converge(t, sh, m, task)
-		if got := readFile(t, filepath.Join(kv, "net.ipv4.ip_forward")); got != "1\n" {
+		if got := readFile(t, filepath.Join(kv, "net/ipv4/ip_forward")); got != "1\n" {
 			t.Errorf("%s: live %q", sh.name, got)
 		}
 		// absent drops the line; a key the kernel lacks fails on reload.

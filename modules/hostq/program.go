@@ -17,7 +17,9 @@ import (
 // and globs are shell builtins; one `stat` covers every path, one more
 // every path through links, one `find ... -exec cat {} +` every file's
 // content, one `find ... -exec sha1sum {} +` the digests of the large
-// ones. Only reading a symbolic link's target costs a process per link.
+// ones. Only reading a symbolic link's target costs a process per link,
+// and a file of /proc or /sys two (stat gives them no size), but for the
+// kernel's sysctl values, which one awk reads all together.
 //
 // The script prints records (key=value, key:N then N bytes), then the
 // content of the files between two lines holding a random nonce. Every
@@ -244,15 +246,50 @@ func virtual(p string) bool {
 
 // virtualScript reads the files of /proc and /sys alone, counting their
 // bytes: two processes each, and they stay out of the cat of the others.
+// The kernel's sysctl values (/proc/sys) are short lines of text: one awk
+// reads them all (getline reads a whole value at once; the kernel answers
+// a read from an offset past 0 with nothing, which rules out the shell's
+// byte-wise read), so a play's sysctls cost one process, not two each.
 func (p *Program) virtualScript(w func(...string)) {
+	sysctls := false
 	for i, x := range p.content {
 		if !virtual(x) {
+			continue
+		}
+		if sysctlFile(x) {
+			sysctls = true
 			continue
 		}
 		qx := shell.Quote(x)
 		w(`if [ -f `, qx, ` ] && [ -r `, qx, ` ] && tend_z=$(wc -c < `, qx, `); then printf 'v.`, strconv.Itoa(i), `:%s\n' $tend_z; cat `, qx, `; echo; fi`)
 	}
+	if !sysctls {
+		return
+	}
+	// "$@" holds pairs: the question's index, the file's path.
+	w("set --")
+	for i, x := range p.content {
+		if sysctlFile(x) {
+			qx := shell.Quote(x)
+			w(`if [ -f `, qx, ` ] && [ -r `, qx, ` ]; then set -- "$@" `, strconv.Itoa(i), ` `, qx, `; fi`)
+		}
+	}
+	w(`if [ $# -gt 0 ]; then`)
+	w(`	if command -v awk >/dev/null 2>&1; then awk '` + sysctlAwk + `' "$@"`)
+	w(`	else while [ $# -gt 0 ]; do if tend_z=$(wc -c < "$2"); then printf 'v.%s:%s\n' "$1" $tend_z; cat "$2"; echo; fi; shift 2; done; fi`)
+	w(`fi`)
 }
+
+// sysctlAwk prints each file named in its arguments (index, path pairs)
+// as the record v.INDEX, or nothing when it cannot be read. Its program is
+// all BEGIN: awk never takes the arguments for input files.
+const sysctlAwk = `BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; c = ""; ` +
+	`while ((r = (getline l < f)) > 0) c = c l "\n"; close(f); ` +
+	`if (r == 0) printf "v.%s:%d\n%s\n", ARGV[i], length(c), c } }`
+
+// sysctlFile says whether p is one of the kernel's sysctl values, read
+// by awk (see virtualScript).
+func sysctlFile(p string) bool { return strings.HasPrefix(p, "/proc/sys/") }
 
 // candidates sets "$@" to the paths that are readable regular files whose
 // size compares (-le, -gt) with ContentLimit (K.i=1 or 0).

@@ -311,3 +311,72 @@ func TestProgramAnswersEverythingItAsked(t *testing.T) {
 		t.Error("an unasked question has an answer")
 	}
 }
+
+// The kernel's sysctl values are read by the shell: the same bytes as a
+// read of the file, under every shell, and one process for all of them
+// (the one stat -L of every path and one awk). Only reads: nothing is written.
+func TestProgramReadsSysctlsInOneProcess(t *testing.T) {
+	files := []string{"/proc/sys/vm/swappiness", "/proc/sys/kernel/ostype", "/proc/sys/net/ipv4/ip_local_port_range",
+		"/proc/sys/kernel/hostname", "/proc/sys/fs/file-nr", "/proc/sys/net/ipv4/route/flush", "/proc/sys/no/such"}
+	var qs []Question
+	for _, f := range files {
+		qs = append(qs, Content{f})
+	}
+	bin, log := t.TempDir(), t.TempDir()+"/exec.log"
+	for _, c := range []string{"stat", "cat", "wc", "head", "awk"} {
+		real, err := exec.LookPath(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shim := fmt.Sprintf("#!/bin/sh\necho %s >> %s\nexec %s \"$@\"\n", c, log, real)
+		if err := os.WriteFile(filepath.Join(bin, c), []byte(shim), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, argv := range shells(t) {
+		p := Compile(qs)
+		out, errs, code := run(t, argv, p.Script())
+		set, err := p.Parse(out, errs, code)
+		if err != nil {
+			t.Fatalf("%s: %v: %s", name, err, errs)
+		}
+		for _, f := range files {
+			want, werr := os.ReadFile(f)
+			got, err := set.Content(f)
+			if f == "/proc/sys/fs/file-nr" { // it moves: its shape only
+				if err != nil || len(strings.Fields(string(got))) != 3 || !bytes.HasSuffix(got, []byte("\n")) {
+					t.Errorf("%s: %s: %q %v", name, f, got, err)
+				}
+				continue
+			}
+			if (werr == nil) != (err == nil) || !bytes.Equal(got, want) {
+				t.Errorf("%s: %s: %q %v, want %q %v", name, f, got, err, want, werr)
+			}
+		}
+	}
+	p := Compile(qs)
+	out, errs, code := run(t, []string{"dash", "-c"}, p.Script(), "PATH="+bin+":"+os.Getenv("PATH"))
+	if _, err := p.Parse(out, errs, code); err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	if b, _ := os.ReadFile(log); strings.Join(strings.Fields(string(b)), " ") != "stat awk" {
+		t.Errorf("commands started: %q (want stat, awk)", b)
+	}
+	// Without awk, each is read alone, as the other files of /proc.
+	noAwk := t.TempDir()
+	for _, c := range []string{"stat", "cat", "wc"} {
+		os.Symlink(filepath.Join(bin, c), filepath.Join(noAwk, c))
+	}
+	out, errs, code = run(t, []string{"dash", "-c"}, p.Script(), "PATH="+noAwk)
+	set, err := p.Parse(out, errs, code)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	want, _ := os.ReadFile(files[0])
+	if got, err := set.Content(files[0]); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("without awk: %q %v, want %q", got, err, want)
+	}
+	if _, err := set.Content("/proc/sys/net/ipv4/route/flush"); err == nil {
+		t.Error("without awk: a file it cannot read has content")
+	}
+}

@@ -157,10 +157,13 @@ func (tl *tool) recaps(stdout string) (map[string]recap, error) {
 func tendRecaps(stdout string) (map[string]recap, error) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	var sum struct {
-		Kind  string
+		Kind string
+		// The recap's snake_case names (playbooks.Recap).
 		Hosts map[string]struct {
-			Changed, Failed, Unreachable int
-			RoundTrips                   int64
+			Changed     int   `json:"changed"`
+			Failed      int   `json:"failed"`
+			Unreachable int   `json:"unreachable"`
+			RoundTrips  int64 `json:"round_trips"`
 		}
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum.Kind != "summary" {
