@@ -199,7 +199,8 @@ func (h *hostRun) probesAfter(look lookAhead, user string) ([]aheadProbe, int) {
 		if t.Register != "" {
 			return nil, 0 // the tasks after may read what it registers
 		}
-		for _, p := range h.probesAhead(t) {
+		ps, _ := h.probesAhead(t)
+		for _, p := range ps {
 			if p.item > h.item {
 				probes = append(probes, p)
 				if full(probes) || h.forecastsChange(user, p) {

@@ -3,6 +3,7 @@ package playbooks
 import (
 	"context"
 	"crypto/sha256"
+	"strings"
 	"time"
 
 	"tend/modules"
@@ -50,7 +51,20 @@ func aheadable(t *load.Task) bool {
 		return false
 	}
 	return t.Include == nil && t.Unsupported == "" && t.Until == "" && !t.RunOnce &&
-		t.DelegateTo == "" && t.LoopLookup == "" && len(t.Flags) == 0
+		t.DelegateTo == "" && (t.LoopLookup == "" || pureLookup(t.LoopLookup)) && len(t.Flags) == 0
+}
+
+// pureLookup says whether a with_X loop's lookup only reads (files, vars,
+// its terms), so that running it ahead, and again when the task runs,
+// gives the same items and changes nothing: not pipe, lines, password or
+// random_choice.
+func pureLookup(name string) bool {
+	switch name[strings.LastIndex(name, ".")+1:] {
+	case "items", "list", "flattened", "dict", "indexed_items", "subelements", "sequence", "nested",
+		"cartesian", "together", "file", "fileglob", "first_found", "template", "env", "vars", "inventory_hostnames":
+		return true
+	}
+	return false
 }
 
 // maxPrefetch bounds one batch, so a huge task list does not make one
@@ -202,7 +216,15 @@ look:
 		} else {
 			user, userSet = u, true
 		}
-		for _, p := range h.probesAhead(t) {
+		ps, rendered := h.probesAhead(t)
+		if !rendered && n > 1 {
+			// It reads what a task before it registers: it is probed
+			// when it starts (runList prefetches again there), all its
+			// items in one round trip.
+			n--
+			break
+		}
+		for _, p := range ps {
 			probes = append(probes, p)
 			// Questions cost nothing more: the changes they plan wait in the
 			// queue (batch.go). A script probe forecast to change ends it.
@@ -226,8 +248,9 @@ func (h *hostRun) forecastsChange(user string, p aheadProbe) bool {
 	if _, reader := p.mod.(modules.Reader); reader {
 		return false
 	}
+	// A plan that fails changes nothing (and failed_when may ignore it).
 	change, err := p.mod.Plan(p.mt, out)
-	return err != nil || change != nil
+	return err == nil && change != nil
 }
 
 func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Output) {
@@ -241,16 +264,17 @@ func (h *hostRun) storeAhead(user string, scripts []string, outs []transport.Out
 }
 
 // probesAhead renders a task (each loop item) as runOnce will and returns
-// its probes. Anything that fails here is left for the task's own run to
+// its probes, and whether it could render them all (its loop, its
+// arguments). Anything that fails here is left for the task's own run to
 // report.
-func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
+func (h *hostRun) probesAhead(t *load.Task) (out []aheadProbe, rendered bool) {
 	if _, ctrl := controllerModules[t.Module]; ctrl && t.Module != "template" {
-		return nil // debug, set_fact...: nothing to ask the host
+		return nil, true // debug, set_fact...: nothing to ask the host
 	}
 	vars, templated := h.vars(t)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	each := []map[string]any{vars}
 	if items != nil {
@@ -264,7 +288,7 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 			each = append(each, iv)
 		}
 	}
-	var out []aheadProbe
+	rendered = true
 	for i, v := range each {
 		// A condition that cannot be decided now (it reads what a task
 		// before registers) is asked about anyway: a task skipped in the
@@ -272,13 +296,15 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 		if ok, err := h.allTrue(t.When, v); err == nil && !ok {
 			continue
 		}
-		rendered, err := h.p.r.jinja.Value(map[string]any(t.Args), v)
+		value, err := h.p.r.jinja.Value(map[string]any(t.Args), v)
 		if err != nil {
+			rendered = false
 			continue
 		}
-		name, args := t.Module, dropOmitted(rendered.(map[string]any))
+		name, args := t.Module, dropOmitted(value.(map[string]any))
 		if name == "template" {
 			if args, err = h.renderTemplate(t, args, v); err != nil {
+				rendered = false
 				continue
 			}
 			name = "copy"
@@ -293,5 +319,5 @@ func (h *hostRun) probesAhead(t *load.Task) []aheadProbe {
 			out = append(out, aheadProbe{item: i, script: probe, qs: qs, mod: mod, mt: mt})
 		}
 	}
-	return out
+	return out, rendered
 }
