@@ -239,10 +239,7 @@ func (m pamLimitsModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: []Diff{{Path: p.dest, Attr: "content", Before: c.content, After: after}},
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			res := Result{"changed": true, "msg": msg}
 			if p.backup {
 				r, err := parseRecords(o.Stdout)
@@ -256,7 +253,7 @@ func (m pamLimitsModule) Plan(t *Task, probe Output) (*Change, error) {
 				}
 			}
 			return res, nil
-		},
+		}),
 	}, nil
 }
 
