@@ -16,7 +16,7 @@ import (
 )
 
 // Starting a shell costs far more than forking one, and the tests run
-// tens of thousands of scripts: each testShell keeps a few long-lived
+// some twelve thousand scripts: each testShell keeps a few long-lived
 // shells (servers) that run scripts one after the other, each as the
 // transport frames it (in a subshell, through eval, stdin from
 // /dev/null). A script sees what a fresh shell would give it: the
