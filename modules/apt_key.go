@@ -397,13 +397,7 @@ func (m aptKeyModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
 		res := p.result(true)
 		if o.ExitCode != 0 {
-			f := failedApply(o)
-			for k, v := range res {
-				if _, set := f[k]; !set {
-					f[k] = v
-				}
-			}
-			return f, nil
+			return failedApplyWith(o, res), nil
 		}
 		r, err := parseRecords(o.Stdout)
 		if err != nil {

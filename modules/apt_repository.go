@@ -356,12 +356,9 @@ func (m aptRepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			return Result{"changed": true, "repo": t.Args.String("repo"), "state": rt.state}, nil
-		},
+		}),
 	}, nil
 }
 

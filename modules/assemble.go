@@ -311,10 +311,7 @@ func (assembleModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			r, err := parseRecords(o.Stdout)
 			if err != nil {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -331,7 +328,7 @@ func (assembleModule) Plan(t *Task, probe Output) (*Change, error) {
 				res["backup_file"] = b
 			}
 			return res, nil
-		},
+		}),
 	}, nil
 }
 

@@ -428,14 +428,9 @@ func (m authorizedKeyModule) Plan(t *Task, probe Output) (*Change, error) {
 	res := m.result(t, st)
 	res["changed"] = true
 	return &Change{
-		Diffs: []Diff{{Path: st.file, Attr: "content", Before: st.content, After: after}},
-		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
-			return res, nil
-		},
+		Diffs:  []Diff{{Path: st.file, Attr: "content", Before: st.content, After: after}},
+		Apply:  s.String(),
+		Result: appliedResult(res),
 	}, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -413,14 +412,4 @@ func pySplitLines(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
-}
-
-// failedApply is the result of an Apply that exited non-zero: the reason
-// is what it printed on stderr.
-func failedApply(o Output) Result {
-	msg := strings.TrimSpace(string(o.Stderr))
-	if msg == "" {
-		msg = "exit status " + strconv.Itoa(o.ExitCode)
-	}
-	return Result{"failed": true, "changed": false, "msg": msg, "rc": o.ExitCode}
 }

@@ -175,14 +175,9 @@ func (ct copyTask) treePlan(probe Output) (*Change, error) {
 	}
 	res := ct.treeResult(true)
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
-			return res, nil
-		},
+		Diffs:  diffs,
+		Apply:  s.String(),
+		Result: appliedResult(res),
 	}, nil
 }
 

@@ -576,14 +576,9 @@ func (m cronModule) Plan(t *Task, probe Output) (*Change, error) {
 		}
 	}
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
-			return res, nil
-		},
+		Diffs:  diffs,
+		Apply:  s.String(),
+		Result: appliedResult(res),
 	}, nil
 }
 

@@ -378,12 +378,9 @@ func (m deb822RepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			return m.result(p, true), nil
-		},
+		}),
 	}, nil
 }
 

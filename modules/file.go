@@ -383,10 +383,7 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			res := Result{"changed": true, "path": p}
 			for k, v := range extra {
 				res[k] = v
@@ -407,7 +404,7 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 				res[k] = v
 			}
 			return res, nil
-		},
+		}),
 	}
 }
 

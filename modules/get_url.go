@@ -495,10 +495,7 @@ func (p *getURLProbe) result(msg string, attrs bool, src string) func(Output) (R
 			status = n
 		}
 		if o.ExitCode != 0 {
-			f := failedApply(o)
-			for k, v := range res {
-				f[k] = v
-			}
+			f := failedApplyWith(o, res)
 			if rc, ok := r.opt("rc"); ok && rc != "0" {
 				// The download itself failed.
 				if status == 0 {

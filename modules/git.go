@@ -331,11 +331,7 @@ func (m gitModule) Plan(t *Task, probe Output) (*Change, error) {
 				}
 			}
 			if o.ExitCode != 0 {
-				f := failedApply(o)
-				for k, v := range res {
-					f[k] = v
-				}
-				return f, nil
+				return failedApplyWith(o, res), nil
 			}
 			if err != nil {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)

@@ -143,12 +143,7 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 		effects = []hostq.Effect{hostq.RemoveGroup{Name: g.name}}
 		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "present", After: "absent"})
 		res := Result{"changed": true, "name": g.name, "state": "absent"}
-		return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
-			return res, nil
-		}}, nil
+		return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: appliedResult(res)}, nil
 	case cur == nil:
 		a := &groupAdd{name: g.name, gid: g.gid, hasGID: g.hasGID, system: g.system, nonUnique: g.nonUnique}
 		diffs = append(diffs, Diff{Path: p, Attr: "state", Before: "absent", After: "present"})
@@ -178,10 +173,7 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 	}
 	s.add("tend_e=", q(m.env.root), "/etc; tend_k=", q(g.name), "; export tend_k")
 	s.add(`awk -F: '$1 == ENVIRON["tend_k"] { print "gid=" $3; exit }' "$tend_e/group" || exit 1`)
-	return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: effects, Result: whenApplied(func(o Output) (Result, error) {
 		r, err := parseRecords(o.Stdout)
 		if err != nil {
 			return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -191,7 +183,7 @@ func (m groupModule) Plan(t *Task, probe Output) (*Change, error) {
 			return nil, fmt.Errorf("apply: the group is not there after it ran (%v)", err)
 		}
 		return Result{"changed": true, "name": g.name, "state": "present", "gid": int(gid), "system": g.system}, nil
-	}}, nil
+	})}, nil
 }
 
 // Report is the result when nothing changes.

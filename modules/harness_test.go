@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,8 +13,6 @@ import (
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
-
-	"tend/modules/shell"
 )
 
 // A testShell is one interpreter every generated script must work under.
@@ -63,6 +60,7 @@ func busyboxBin() (string, error) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopServers()
 	if bbDir != "" {
 		os.RemoveAll(bbDir)
 	}
@@ -95,27 +93,17 @@ func shells(t testing.TB) []testShell {
 }
 
 // run runs script as the transport frames it: in a subshell, through eval,
-// with stdin from /dev/null, fed to sh on its stdin.
+// with stdin from /dev/null, fed to sh on its stdin (see shellServer).
 func (sh testShell) run(t testing.TB, script string) Output {
 	t.Helper()
 	mustParse(t, script)
-	framed := "( eval " + shell.Quote(script) + "\n) </dev/null\n"
-	// On stdin, as the persistent shell reads it: no argument size limit.
-	cmd := exec.Command(sh.argv[0], sh.argv[1:]...)
-	cmd.Stdin = strings.NewReader(framed)
-	cmd.Env = sh.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
+	s := sh.server(t)
+	out, err := s.exec(script)
 	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Fatalf("%s: %v", sh.name, err)
-		}
-		code = ee.ExitCode()
+		t.Fatalf("%s: %v", sh.name, err)
 	}
-	return Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: code}
+	sh.release(s)
+	return out
 }
 
 // mustParse checks that a script is POSIX sh.

@@ -312,14 +312,9 @@ func (m hostnameModule) Plan(t *Task, probe Output) (*Change, error) {
 	res := hostnameResult(name)
 	res["changed"] = true
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
-			return res, nil
-		},
+		Diffs:  diffs,
+		Apply:  s.String(),
+		Result: appliedResult(res),
 	}, nil
 }
 

@@ -461,10 +461,7 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			r, err := parseRecords(o.Stdout)
 			if err != nil {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -481,7 +478,7 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 				res[k] = v
 			}
 			return res, nil
-		},
+		}),
 		Effects: effects,
 	}, nil
 }

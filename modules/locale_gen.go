@@ -184,12 +184,9 @@ func (m localeGenModule) Plan(t *Task, probe Output) (*Change, error) {
 		}
 		s.add(svcRun("locale.gen failed to execute", gen+" --purge"))
 	}
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
+	return &Change{Diffs: diffs, Apply: s.String(), Result: whenApplied(func(o Output) (Result, error) {
 		return Result{"changed": true, "name": p.name, "msg": "OK"}, nil
-	}}, nil
+	})}, nil
 }
 
 func (m localeGenModule) Report(t *Task, probe Output) (Result, error) {

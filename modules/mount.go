@@ -478,10 +478,7 @@ func (m mountModule) Plan(t *Task, probe Output) (*Change, error) {
 	s.add(`[ -z "${tend_keep-}" ] || rm -f -- "$tend_keep"`)
 	res := m.result(p)
 	res["changed"] = true
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
+	return &Change{Diffs: diffs, Apply: s.String(), Result: whenApplied(func(o Output) (Result, error) {
 		out := Result{}
 		for k, v := range res {
 			out[k] = v
@@ -498,7 +495,7 @@ func (m mountModule) Plan(t *Task, probe Output) (*Change, error) {
 			}
 		}
 		return out, nil
-	}}, nil
+	})}, nil
 }
 
 // result is main()'s exit_json(**args).

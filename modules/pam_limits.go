@@ -259,10 +259,7 @@ func (m pamLimitsModule) Plan(t *Task, probe Output) (*Change, error) {
 		Diffs:   []Diff{{Path: p.dest, Attr: "content", Before: c.content, After: after}},
 		Apply:   s.String(),
 		Effects: c.effects(after, 0o644),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			res := Result{"changed": true, "msg": msg}
 			if p.backup {
 				r, err := parseRecords(o.Stdout)
@@ -276,7 +273,7 @@ func (m pamLimitsModule) Plan(t *Task, probe Output) (*Change, error) {
 				}
 			}
 			return res, nil
-		},
+		}),
 	}, nil
 }
 

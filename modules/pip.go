@@ -298,10 +298,7 @@ func (pipModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			r, err := parseRecords(o.Stdout)
 			if err != nil {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -329,7 +326,7 @@ func (pipModule) Plan(t *Task, probe Output) (*Change, error) {
 			}
 			res["changed"] = changed || created
 			return res, nil
-		},
+		}),
 	}, nil
 }
 

@@ -206,12 +206,9 @@ func (m rpmKeyModule) Plan(t *Task, probe Output) (*Change, error) {
 		name := q("gpg-pubkey-" + strings.ToLower(p.keyid[max(0, len(p.keyid)-8):]))
 		s.add(`if `, rpm, ` -q `, name, ` >/dev/null 2>&1; then tend_o=$(`, rpm, ` --erase --allmatches `, name, ` 2>&1) || tend_die "$tend_o"; fi`)
 	}
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
+	return &Change{Diffs: diffs, Apply: s.String(), Result: whenApplied(func(o Output) (Result, error) {
 		return Result{"changed": true}, nil
-	}}, nil
+	})}, nil
 }
 
 func (m rpmKeyModule) Report(t *Task, probe Output) (Result, error) {

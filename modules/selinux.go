@@ -229,12 +229,9 @@ func (m selinuxModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			return m.result(t, sp, true), nil
-		},
+		}),
 	}, nil
 }
 

@@ -427,9 +427,7 @@ func (m serviceModule) Plan(t *Task, probe Output) (*Change, error) {
 		Apply: s.String(),
 		Result: func(o Output) (Result, error) {
 			if o.ExitCode != 0 {
-				f := failedApply(o)
-				f["name"] = st.name
-				return f, nil
+				return failedApplyWith(o, Result{"name": st.name}), nil
 			}
 			out := Result{}
 			for k, v := range res {

@@ -277,12 +277,9 @@ func (m sysctlModule) Plan(t *Task, probe Output) (*Change, error) {
 		Diffs:   diffs,
 		Apply:   s.String(),
 		Effects: m.effects(p),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			return Result{"changed": true}, nil
-		},
+		}),
 	}, nil
 }
 

@@ -101,10 +101,7 @@ func (tempfileModule) Plan(t *Task, _ Output) (*Change, error) {
 	return &Change{
 		Diffs: []Diff{stateDiff(predicted, "absent", kind)},
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			r, err := parseRecords(o.Stdout)
 			if err != nil {
 				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -114,6 +111,6 @@ func (tempfileModule) Plan(t *Task, _ Output) (*Change, error) {
 				return nil, fmt.Errorf("apply printed no path")
 			}
 			return Result{"changed": true, "path": string(p)}, nil
-		},
+		}),
 	}, nil
 }

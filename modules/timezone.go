@@ -362,12 +362,7 @@ func (m timezoneModule) Plan(t *Task, probe Output) (*Change, error) {
 	if len(p.msgs) > 0 {
 		res["msg"] = strings.Join(p.msgs, "\n")
 	}
-	return &Change{Diffs: diffs, Apply: s.String(), Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
-		return res, nil
-	}}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Result: appliedResult(res)}, nil
 }
 
 func (m timezoneModule) Report(t *Task, probe Output) (Result, error) {

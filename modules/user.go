@@ -589,12 +589,7 @@ func (m userModule) planDel(u *userTask, p *userProbe) (*Change, error) {
 	s := acctStart(m.env)
 	guard(s, "passwd", u.name, true, func() { p.backend.ops.delUser(s, m.env, d) })
 	res := Result{"changed": true, "name": u.name, "state": "absent", "force": u.force, "remove": u.remove}
-	return &Change{Diffs: diffs, Apply: s.String(), Effects: p.delEffects(u, d), Result: func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
-		return res, nil
-	}}, nil
+	return &Change{Diffs: diffs, Apply: s.String(), Effects: p.delEffects(u, d), Result: appliedResult(res)}, nil
 }
 
 // printUser ends an apply with the user's line, for the result.
@@ -604,10 +599,7 @@ func (m userModule) printUser(s *script, name string) {
 }
 
 func (m userModule) result(u *userTask, created bool, keyPath string) func(Output) (Result, error) {
-	return func(o Output) (Result, error) {
-		if o.ExitCode != 0 {
-			return failedApply(o), nil
-		}
+	return whenApplied(func(o Output) (Result, error) {
 		r, err := parseRecords(o.Stdout)
 		if err != nil {
 			return nil, fmt.Errorf("apply printed something unexpected: %v", err)
@@ -639,7 +631,7 @@ func (m userModule) result(u *userTask, created bool, keyPath string) func(Outpu
 			reportKey(res, keyPath, k)
 		}
 		return res, nil
-	}
+	})
 }
 
 // report adds the keys Ansible adds from the task itself.

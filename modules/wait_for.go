@@ -356,7 +356,7 @@ func (m waitForModule) Plan(t *Task, _ Output) (*Change, error) {
 	return &Change{
 		Apply:        s.String(),
 		CheckUnknown: true,
-		Result:       func(o Output) (Result, error) { return w.result(o) },
+		Result:       whenApplied(w.result),
 	}, nil
 }
 
@@ -382,10 +382,8 @@ func (waitForModule) connector(s *script) {
 	s.add(`}`)
 }
 
+// result reads the output of an Apply that succeeded (see whenApplied).
 func (w *waitTask) result(o Output) (Result, error) {
-	if o.ExitCode != 0 {
-		return failedApply(o), nil
-	}
 	r, err := parseRecords(o.Stdout)
 	if err != nil {
 		return nil, fmt.Errorf("apply printed something unexpected: %v", err)

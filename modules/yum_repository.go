@@ -405,12 +405,9 @@ func (m yumRepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
-		Result: func(o Output) (Result, error) {
-			if o.ExitCode != 0 {
-				return failedApply(o), nil
-			}
+		Result: whenApplied(func(o Output) (Result, error) {
 			return m.result(yt, p, true), nil
-		},
+		}),
 	}, nil
 }
 

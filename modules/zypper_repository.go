@@ -426,13 +426,7 @@ func (m zypperRepositoryModule) Plan(t *Task, probe Output) (*Change, error) {
 func zypperResult(res Result) func(Output) (Result, error) {
 	return func(o Output) (Result, error) {
 		if o.ExitCode != 0 {
-			f := failedApply(o)
-			for k, v := range res {
-				if _, set := f[k]; !set && k != "changed" {
-					f[k] = v
-				}
-			}
-			return f, nil
+			return failedApplyWith(o, res), nil
 		}
 		return res, nil
 	}

@@ -72,12 +72,13 @@ type Entry struct {
 	Mode        string        `json:"mode"`
 	Plan        string        `json:"plan,omitempty"` // the saved plan applied
 	Hosts       int           `json:"hosts"`
-	Changed     int           `json:"changed"`           // hosts (check mode: with changes pending)
-	Corrective  int           `json:"corrective"`        // changed tasks
-	Intentional int           `json:"intentional"`       // changed tasks
-	Failed      int           `json:"failed"`            // hosts
-	Unreachable int           `json:"unreachable"`       // hosts
-	Refused     int           `json:"refused,omitempty"` // hosts a plan's apply left alone
+	Changed     int           `json:"changed"`               // hosts (check mode: with changes pending)
+	Corrective  int           `json:"corrective"`            // changed tasks
+	Intentional int           `json:"intentional"`           // changed tasks
+	Failed      int           `json:"failed"`                // hosts
+	Unreachable int           `json:"unreachable"`           // hosts
+	Refused     int           `json:"refused,omitempty"`     // hosts a plan's apply left alone
+	Interrupted int           `json:"interrupted,omitempty"` // hosts the run's end stopped (Ctrl-C)
 	Duration    time.Duration `json:"duration_ns"`
 	Commit      string        `json:"commit,omitempty"`
 	Dirty       bool          `json:"dirty,omitempty"`
@@ -90,7 +91,8 @@ type Entry struct {
 func Summarize(r *Report) Entry {
 	e := Entry{
 		ID: r.ID, Label: r.Label, Start: r.Start, Mode: r.Mode, Plan: r.Plan, Hosts: r.Totals.Hosts, Refused: r.Totals.Refused,
-		Changed: r.Totals.Changed, Corrective: r.Totals.Corrective, Intentional: r.Totals.Intentional,
+		Interrupted: r.Totals.Interrupted,
+		Changed:     r.Totals.Changed, Corrective: r.Totals.Corrective, Intentional: r.Totals.Intentional,
 		Failed: r.Totals.Failed, Unreachable: r.Totals.Unreachable, Duration: r.Duration,
 		Playbook: r.Playbook, ExitCode: r.ExitCode, Error: r.Error,
 	}
@@ -129,6 +131,9 @@ func WriteTable(w io.Writer, reports []*Report) error {
 		}
 		if e.Refused > 0 {
 			label += fmt.Sprintf(" (%d refused)", e.Refused)
+		}
+		if e.Interrupted > 0 {
+			label += fmt.Sprintf(" (%d interrupted)", e.Interrupted)
 		}
 		if e.Error != "" {
 			label += " (stopped: " + e.Error + ")"

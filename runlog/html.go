@@ -52,6 +52,8 @@ type htmlEntry struct {
 // cellClass is a host's state in one run: the worst that happened to it.
 func cellClass(h HostReport) string {
 	switch {
+	case h.Status == "interrupted":
+		return "interrupted"
 	case h.Status == "unreachable":
 		return "unreachable"
 	case h.Status == "failed" || h.Status == "refused":
@@ -156,7 +158,7 @@ func cellTitle(r *Report, h HostReport) string {
 	}
 	n := 0
 	for _, t := range h.Tasks {
-		if t.Status != "changed" && t.Status != "failed" && t.Status != "unreachable" {
+		if t.Status != "changed" && t.Status != "failed" && t.Status != "unreachable" && t.Status != "interrupted" {
 			continue
 		}
 		if n++; n > 12 {
@@ -200,6 +202,7 @@ rect.corrective, i.corrective { fill: #f08c00; background: #f08c00; }
 rect.intentional, i.intentional { fill: #3567d6; background: #3567d6; }
 rect.failed, i.failed { fill: #d62828; background: #d62828; }
 rect.unreachable, i.unreachable { fill: #6c757d; background: #6c757d; }
+rect.interrupted, i.interrupted { fill: #7b2cbf; background: #7b2cbf; }
 rect.check { fill-opacity: .4; stroke: #333; stroke-width: 1; stroke-dasharray: 2 2; }
 i.check { background: #eee; border: 1px dashed #333; width: 10px; height: 10px; }
 table { border-collapse: collapse; }
@@ -213,7 +216,7 @@ tr.failed td:first-child { border-left: 4px solid #d62828; }
 <body>
 <h1>{{.Title}}</h1>
 <p class="meta">{{.Runs}} runs{{if .Span}}, {{.Span}}{{end}} · generated {{.Generated}}</p>
-<p class="legend"><span><i class="ok"></i>ok</span><span><i class="corrective"></i>drift corrected</span><span><i class="intentional"></i>intentional change</span><span><i class="failed"></i>failed</span><span><i class="unreachable"></i>unreachable</span><span><i class="check"></i>check run (pending, nothing changed)</span></p>
+<p class="legend"><span><i class="ok"></i>ok</span><span><i class="corrective"></i>drift corrected</span><span><i class="intentional"></i>intentional change</span><span><i class="failed"></i>failed</span><span><i class="unreachable"></i>unreachable</span><span><i class="interrupted"></i>interrupted</span><span><i class="check"></i>check run (pending, nothing changed)</span></p>
 <div class="scroll">
 <svg id="timeline" width="{{.Width}}" height="{{.Height}}" role="img" aria-label="per-host timeline of runs">
 {{- range .Ticks}}

@@ -51,8 +51,9 @@ type Report struct {
 // HostReport is one host's part of a run.
 type HostReport struct {
 	Name string `json:"name"`
-	// Status is the worst of the host's results: unreachable, failed,
-	// changed (in check mode: changes pending) or ok.
+	// Status is the worst of the host's results: interrupted (the run was
+	// stopped, Ctrl-C or SIGTERM, before the host finished), unreachable,
+	// failed, changed (in check mode: changes pending) or ok.
 	Status string `json:"status"`
 	// Refused is why a saved plan's apply left the host alone (status
 	// refused): its state differs from the plan's, or the plan failed on it.
@@ -64,8 +65,9 @@ type HostReport struct {
 	Unreachable int          `json:"unreachable"`
 	Rescued     int          `json:"rescued"`
 	Ignored     int          `json:"ignored"`
-	Corrective  int          `json:"corrective"`  // changed tasks (and loop items) that corrected drift
-	Intentional int          `json:"intentional"` // changed tasks (and loop items) the playbook asked anew
+	Interrupted int          `json:"interrupted,omitempty"` // 1: the run's end stopped the host
+	Corrective  int          `json:"corrective"`            // changed tasks (and loop items) that corrected drift
+	Intentional int          `json:"intentional"`           // changed tasks (and loop items) the playbook asked anew
 	Tasks       []TaskReport `json:"tasks"`
 }
 
@@ -90,12 +92,13 @@ type TaskReport struct {
 // Totals sum a run's hosts (host counts) and changed tasks (task counts).
 type Totals struct {
 	Hosts       int `json:"hosts"`
-	Changed     int `json:"changed"`           // hosts with a change
-	Failed      int `json:"failed"`            // hosts with a failure
-	Unreachable int `json:"unreachable"`       // hosts not reached
-	Refused     int `json:"refused,omitempty"` // hosts a plan's apply left alone
-	Corrective  int `json:"corrective"`        // changed tasks that corrected drift
-	Intentional int `json:"intentional"`       // changed tasks the playbook asked anew
+	Changed     int `json:"changed"`               // hosts with a change
+	Failed      int `json:"failed"`                // hosts with a failure
+	Unreachable int `json:"unreachable"`           // hosts not reached
+	Refused     int `json:"refused,omitempty"`     // hosts a plan's apply left alone
+	Interrupted int `json:"interrupted,omitempty"` // hosts the run's end stopped
+	Corrective  int `json:"corrective"`            // changed tasks that corrected drift
+	Intentional int `json:"intentional"`           // changed tasks the playbook asked anew
 }
 
 // Config describes a run to record.
@@ -242,7 +245,7 @@ func (r *Run) Observe(e *playbooks.Event) {
 		Status: string(e.Status), Change: e.Change, Ignored: e.Ignored, Diffs: e.Diffs, Duration: e.Duration,
 		Unknown: e.Unknown,
 	}
-	if e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable {
+	if e.Status == playbooks.StatusFailed || e.Status == playbooks.StatusUnreachable || e.Status == playbooks.StatusInterrupted {
 		t.Msg = e.Msg
 	}
 	h.Tasks = append(h.Tasks, t)
@@ -289,7 +292,7 @@ func (r *Run) Finish(sum *playbooks.Summary, runErr error, exitCode int) (string
 		if sum != nil && sum.Hosts[name] != nil {
 			rc := sum.Hosts[name]
 			h.OK, h.Changed, h.Failed, h.Skipped = rc.OK, rc.Changed, rc.Failed, rc.Skipped
-			h.Unreachable, h.Rescued, h.Ignored = rc.Unreachable, rc.Rescued, rc.Ignored
+			h.Unreachable, h.Rescued, h.Ignored, h.Interrupted = rc.Unreachable, rc.Rescued, rc.Ignored, rc.Interrupted
 		}
 		h.Status = hostStatus(h)
 		rep.Hosts = append(rep.Hosts, *h)
@@ -324,23 +327,32 @@ func (r *Run) Finish(sum *playbooks.Summary, runErr error, exitCode int) (string
 }
 
 // whole says whether the run saw the whole playbook on host: no tags
-// narrowed it, and the host neither failed nor was cut off (whose later
-// tasks did not run).
+// narrowed it, and the host neither failed nor was cut off or interrupted
+// (whose later tasks did not run).
 func (r *Run) whole(host string) bool {
 	h := r.hosts[host]
-	return len(r.cfg.Tags) == 0 && len(r.cfg.SkipTags) == 0 && h != nil && hostStatus(h) != "failed" && hostStatus(h) != "unreachable"
+	if h == nil || len(r.cfg.Tags) > 0 || len(r.cfg.SkipTags) > 0 {
+		return false
+	}
+	s := hostStatus(h)
+	return s != "failed" && s != "unreachable" && s != "interrupted"
 }
 
 func hostStatus(h *HostReport) string {
 	failed := h.Failed > 0
 	unreachable := h.Unreachable > 0
+	interrupted := h.Interrupted > 0
 	for _, t := range h.Tasks {
 		failed = failed || (t.Status == string(playbooks.StatusFailed) && !t.Ignored)
 		unreachable = unreachable || t.Status == string(playbooks.StatusUnreachable)
+		interrupted = interrupted || t.Status == string(playbooks.StatusInterrupted)
 	}
 	switch {
 	case h.Refused != "":
 		return "refused"
+	case interrupted:
+		// Whatever failed then failed because the run was stopped.
+		return "interrupted"
 	case unreachable:
 		return "unreachable"
 	case failed:
@@ -361,6 +373,8 @@ func totals(hosts []HostReport) Totals {
 			t.Failed++
 		case "refused":
 			t.Refused++
+		case "interrupted":
+			t.Interrupted++
 		}
 		if h.Changed > 0 || h.Corrective+h.Intentional > 0 {
 			t.Changed++

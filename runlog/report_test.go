@@ -31,6 +31,9 @@ func fakeRun(t *testing.T, dir string, check bool, events ...playbooks.Event) (*
 			sum.HostOrder = append(sum.HostOrder, e.Host)
 		}
 		sum.Hosts[e.Host].Add(e.Status, e.Ignored)
+		if e.Status == playbooks.StatusInterrupted {
+			sum.Hosts[e.Host].Interrupted = 1 // as the runner's recap has it
+		}
 	}
 	path, err := r.Finish(sum, nil, 0)
 	if err != nil {

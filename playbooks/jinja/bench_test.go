@@ -65,3 +65,16 @@ func BenchmarkTruthy(b *testing.B) {
 		}
 	}
 }
+
+// Nested loops over range(): 90,000 iterations, as a template may build a
+// table. Each iteration must cost little beyond printing.
+func BenchmarkNestedRangeLoops(b *testing.B) {
+	e := New()
+	const tmpl = `{% for i in range(300) %}{% for j in range(300) %}{{ i }}{% endfor %}{% endfor %}`
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Render(tmpl, map[string]any{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
