@@ -25,26 +25,49 @@ def recap_of(line):
     return {k: int(v) for k, v in COUNT_RE.findall(m.group(1))}
 
 
+ROLE_PREFIX_RE = re.compile(r"^[^:\[\]]+ : ")
+# A task's outcome on the twin host, worst first: loops print one line per item.
+RANK = ["failed", "ignored", "changed", "ok", "skipped"]
+
+
+def worse(a, b):
+    if a is None:
+        return b
+    return a if RANK.index(a) <= RANK.index(b) else b
+
+
+def task_name(kind, name):
+    name = ROLE_PREFIX_RE.sub("", name, count=1)
+    return ("HANDLER " if kind != "TASK" else "") + name
+
+
 def parse_ansible(lines):
-    """Last failed (not ignored) task of the twin host, the recap, load errors."""
+    """Last failed (not ignored) task of the twin host, the recap, load errors,
+    and every task's outcome [(name, status)]."""
     cur, block_failed, block_msg, last_fail, last_msg = None, False, "", None, ""
     recap, error = None, None
+    tasks, status = [], None
 
     def close():
         nonlocal last_fail, last_msg
         if cur is not None and block_failed:
             last_fail, last_msg = cur, block_msg
+        if cur is not None and cur != "Gathering Facts" and status is not None:
+            tasks.append((cur, status))
 
     for i, line in enumerate(lines):
         m = re.match(r"^(TASK|RUNNING HANDLER) \[(.*)\] \**$", line)
         if m or line.startswith("PLAY ") or line.startswith("PLAY RECAP"):
             close()
-            cur, block_failed, block_msg = None, False, ""
+            cur, block_failed, block_msg, status = None, False, "", None
             if m:
-                name = m.group(2)
-                name = re.sub(r"^[^:\[\]]+ : ", "", name, count=1)  # role prefix
-                cur = ("HANDLER " if m.group(1) != "TASK" else "") + name
+                cur = task_name(m.group(1), m.group(2))
             continue
+        sm = re.match(r"^(ok|changed|skipping|fatal|failed): \[twin\]", line) or \
+            re.match(r"^(included): .* for (.*, )?twin(,|$)", line)
+        if sm:
+            st = {"skipping": "skipped", "included": "ok", "fatal": "failed"}.get(sm.group(1), sm.group(1))
+            status = worse(status, st)
         if re.match(r"^(fatal|failed): \[twin\]", line):
             block_failed = True
             mm = re.search(r'"msg": "((?:[^"\\]|\\.)*)"', line)
@@ -56,22 +79,30 @@ def parse_ansible(lines):
                 block_msg = "UNREACHABLE " + block_msg
         elif line.startswith("...ignoring"):
             block_failed = False
+            status = "ignored" if status == "failed" else status
         elif line.startswith("ERROR!") and error is None:
             error = line.strip()[:200]
         r = recap_of(line) if line.startswith("twin") else None
         if r is not None:
             recap = r
     close()
-    return last_fail, last_msg, recap, error, cur
+    return last_fail, last_msg, recap, error, cur, tasks
 
 
 def parse_tend(lines):
     cur, last_fail, last_msg, recap, error = None, None, "", None, None
+    tasks, status = [], None
     for line in lines:
         m = re.match(r"^(TASK|HANDLER) \[(.*)\] (\S+)  (\S+)$", line) or re.match(r"^(TASK|HANDLER) \[(.*)\]", line)
-        if m:
-            cur = ("HANDLER " if m.group(1) == "HANDLER" else "") + m.group(2)
+        if m or line.startswith("RECAP") or line.startswith("PLAY "):
+            if cur is not None and status is not None:
+                tasks.append((cur, status))
+            cur, status = (task_name(m.group(1), m.group(2)) if m else None), None
             continue
+        sm = re.match(r"^  (ok|changed|skipped|failed \(ignored\)|failed|UNREACHABLE): ", line)
+        if sm and cur is not None:
+            st = {"failed (ignored)": "ignored", "UNREACHABLE": "failed"}.get(sm.group(1), sm.group(1))
+            status = worse(status, st)
         if re.match(r"^  (failed|UNREACHABLE): twin", line):
             last_fail = cur
             last_msg = line.split("=>", 1)[1].strip()[:160] if "=>" in line else line.strip()
@@ -80,13 +111,15 @@ def parse_tend(lines):
             recap = r
         if error is None and re.match(r"^\S.*:\d+:\d+: ", line):
             error = line.strip()[:200]
-    return last_fail, last_msg, recap, error, cur
+    if cur is not None and status is not None:
+        tasks.append((cur, status))
+    return last_fail, last_msg, recap, error, cur, tasks
 
 
 def parse_run(tool, log, rc):
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
-    last_fail, msg, recap, error, cur = (parse_ansible if tool == "ansible" else parse_tend)(lines)
+    last_fail, msg, recap, error, cur, tasks = (parse_ansible if tool == "ansible" else parse_tend)(lines)
     rc = int(rc)
     if rc == 124 or rc == 137:
         stop = "TIMEOUT (in: %s)" % (cur or "?")
@@ -103,7 +136,29 @@ def parse_run(tool, log, rc):
     if recap:
         short = " ".join("%s=%d" % (k[:2] if k != "unreachable" else "unr", recap.get(k, 0))
                          for k in ("ok", "changed", "failed", "skipped", "unreachable", "ignored"))
-    return {"stop": stop, "msg": msg, "recap": recap, "recap_short": short, "rc": rc}
+    counts = {k: sum(1 for _, st in tasks if st == k) for k in RANK}
+    return {"stop": stop, "msg": msg, "recap": recap, "recap_short": short, "rc": rc,
+            "tasks": tasks, "counts": counts}
+
+
+def tally(r):
+    """Tasks run, by outcome, counted alike for both tools (no fact gathering)."""
+    c = r.get("counts")
+    if not c:
+        return ""
+    return "%d ok, %d ch, %d fail, %d skip" % (c["ok"], c["changed"], c["failed"] + c["ignored"], c["skipped"])
+
+
+def first_difference(a, t):
+    """The first task whose name or outcome differs between the two runs."""
+    at, tt = a.get("tasks") or [], t.get("tasks") or []
+    for i in range(max(len(at), len(tt))):
+        x = at[i] if i < len(at) else None
+        y = tt[i] if i < len(tt) else None
+        if x != y:
+            fmt = lambda z: "%s: %s" % (z[0], z[1]) if z else "(nothing)"
+            return "#%d ansible `%s`, tend `%s`" % (i + 1, fmt(x), fmt(y))
+    return ""
 
 
 def load_json(p):
@@ -176,8 +231,9 @@ def cell(s):
 def report(only):
     rows = [r for r in case_rows() if not only or r["case"] in only]
     out = []
-    out.append("| role | repo@commit | ansible load | tend load | ansible stops at | tend stops at | same? |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| role | repo@commit | load (ansible, tend) | ansible tasks | ansible stops at | tend tasks | tend stops at | same? |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    diffs = []
     blockers = defaultdict(lambda: [set(), 0])
     runtime = defaultdict(set)
     warnings = defaultdict(set)
@@ -209,8 +265,11 @@ def report(only):
             tstop = "(load error)"
         same = "yes" if astop == tstop and astop not in ("not run",) else "no"
         counts[same] += 1
-        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            r["case"], repo, al, tl, cell(astop), cell(tstop), same))
+        out.append("| %s | %s | %s, %s | %s | %s | %s | %s | %s |" % (
+            r["case"], repo, al, tl, tally(a), cell(astop), tally(t), cell(tstop), same))
+        fd = first_difference(a, t) if a and t else ""
+        if fd:
+            diffs.append("- %s: %s" % (r["case"], cell(fd)))
         if same == "no" and t.get("msg"):
             m = re.sub(r"^\S+:\d+: ", "", t["msg"].strip())
             runtime[m].add(r["case"])
@@ -225,6 +284,9 @@ def report(only):
         out.append("")
         out.append("Runs that differ although tend loaded:")
         out.extend(details)
+    out.append("")
+    out.append("First task whose outcome differs (task number, name: outcome), per role:")
+    out.extend(diffs or ["- (none: every role ran the same tasks with the same outcomes)"])
     out.append("")
     out.append("tend's failure where it stops elsewhere than Ansible (roles, message):")
     for msg, cases in sorted(runtime.items(), key=lambda kv: (-len(kv[1]), kv[0])):

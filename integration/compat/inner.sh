@@ -19,6 +19,7 @@ fi
 # make /proc/sys read-only inside it (no sysctl reaches the real kernel) and
 # point apt at a dead proxy (no package is installed, so no iptables, no
 # daemon: the fleet has "no mirror"). Both tools get the same guarded host.
+# With STUB_REPO (run.sh STUB_PACKAGES=1), apt installs stubrepo.sh's packages.
 guard='set -e
 mount --bind /proc/sys /proc/sys
 mount -o remount,bind,ro /proc/sys
@@ -26,8 +27,27 @@ if test -w /proc/sys/net/ipv4/ip_forward; then echo "/proc/sys still writable"; 
 printf "%s\n" "Acquire::http::Proxy \"http://127.0.0.1:9/\";" "Acquire::https::Proxy \"http://127.0.0.1:9/\";" >/etc/apt/apt.conf.d/99zz-compat-offline
 for b in iptables ip6tables iptables-restore nft ufw firewall-cmd; do
 	if command -v $b; then echo "$b is installed: the host could change the real firewall"; exit 1; fi
+done
+# No daemon either (sshd, postgresql, or a stub package'"'"'s service): every init
+# script becomes the no-op init-stub, and packages may start nothing.
+printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d
+chmod 0755 /usr/sbin/policy-rc.d
+for f in /etc/init.d/*; do
+	test -f "$f" || continue
+	sed "s/@NAME@/${f##*/}/g" /run/compat-init-stub >"$f"
 done'
-if ! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 "$guard" >>"$log" 2>&1; then
+if [ -n "${STUB_REPO:-}" ]; then
+	# Stub packages: apt sees only the file: repository of stubrepo.sh (the
+	# machine'"'"'s sources move aside; the dead proxy stays for anything else).
+	guard=$guard'
+test -r '"$STUB_REPO"'/Packages || { echo "stub repository not visible in the host"; exit 1; }
+mkdir -p /etc/apt/compat-off
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do test -e "$f" && mv "$f" /etc/apt/compat-off/; done
+echo "deb [trusted=yes] file:'"$STUB_REPO"' ./" >/etc/apt/sources.list.d/compat-stubs.list
+apt-get -qq update'
+fi
+if ! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 'cat >/run/compat-init-stub' <"$here/init-stub" >>"$log" 2>&1 ||
+	! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 "$guard" >>"$log" 2>&1; then
 	echo "harness: guarding the host failed; not running $tool" >>"$log"; echo 125 >"$out/$tool.run.rc"; exit 0
 fi
 

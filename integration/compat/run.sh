@@ -9,7 +9,9 @@
 #   3. the markdown table of every case that has results (out/report.md)
 # Raw logs: out/CASE/. Env: OUT (results dir, default out/; one run at a time per
 # OUT), TIMEOUT (300), SYNTAX_ONLY=1 (skip step 2),
-# FLEET (fleet binary; built from this repository's HEAD into $WORK/bin/fleet if absent).
+# FLEET (fleet binary; built from this repository's HEAD into $WORK/bin/fleet if absent),
+# STUB_PACKAGES=1 (apt on the hosts installs stubrepo.sh's packages, built afresh
+# into $COMPAT_WORK/stubrepo, so the roles run past their package installs).
 set -uo pipefail
 if [ $# -lt 1 ]; then
 	echo "usage: $0 TEND_BINARY [CASE...]" >&2
@@ -45,6 +47,13 @@ for c in "${cases[@]}"; do
 done
 
 tend_sha=$(sha256sum "$tend" | cut -c1-12)
+
+if [ -n "${STUB_PACKAGES:-}" ]; then
+	"$here/stubrepo.sh" "$work/stubrepo" >&2 || { echo "cannot build the stub repository" >&2; exit 2; }
+	export STUB_REPO=$work/stubrepo # inner.sh points the hosts' apt at it
+else
+	unset STUB_REPO
+fi
 
 # Results go to $OUT (default out/); two runs on one OUT would clobber each other.
 OUT=$(realpath -m "${OUT:-$work/out}")
@@ -121,8 +130,8 @@ for c in "${cases[@]}"; do
 		fi
 	fi
 	commit=$(awk -F'\t' -v c="$c" '$1==c{print $4}' "$here/cases.tsv")
-	printf '{"case":"%s","commit":"%s","tend_sha":"%s","ansible_syntax_rc":%d,"tend_syntax_rc":%d,"ansible":%s,"tend":%s}\n' \
-		"$c" "$commit" "$tend_sha" $arc $trc "$ajson" "$tjson" >"$out/result.json"
+	printf '{"case":"%s","commit":"%s","tend_sha":"%s","stub_packages":%s,"ansible_syntax_rc":%d,"tend_syntax_rc":%d,"ansible":%s,"tend":%s}\n' \
+		"$c" "$commit" "$tend_sha" "$([ -n "${STUB_REPO:-}" ] && echo true || echo false)" $arc $trc "$ajson" "$tjson" >"$out/result.json"
 	echo "$c: tend load rc=$trc, ansible load rc=$arc; ansible: ${ajson:0:100}; tend: ${tjson:0:100}" >&2
 done
 
