@@ -38,6 +38,7 @@ def worse(a, b):
 
 def task_name(kind, name):
     name = ROLE_PREFIX_RE.sub("", name, count=1)
+    name = re.sub(r"^ansible\.(builtin|legacy)\.(\w+)$", r"\2", name)  # an unnamed task: its module
     return ("HANDLER " if kind != "TASK" else "") + name
 
 
@@ -150,15 +151,24 @@ def tally(r):
 
 
 def first_difference(a, t):
-    """The first task whose name or outcome differs between the two runs."""
+    """The first task whose name or outcome differs between the two runs, and
+    how many skipped tasks of Ansible's tend did not print before it (a loop
+    over an empty list: Ansible prints it skipped, tend prints nothing)."""
     at, tt = a.get("tasks") or [], t.get("tasks") or []
-    for i in range(max(len(at), len(tt))):
+    i = j = hidden = 0
+    fmt = lambda z: "%s: %s" % z if z else "(nothing)"
+    while i < len(at) or j < len(tt):
         x = at[i] if i < len(at) else None
-        y = tt[i] if i < len(tt) else None
-        if x != y:
-            fmt = lambda z: "%s: %s" % (z[0], z[1]) if z else "(nothing)"
-            return "#%d ansible `%s`, tend `%s`" % (i + 1, fmt(x), fmt(y))
-    return ""
+        y = tt[j] if j < len(tt) else None
+        if x == y:
+            i, j = i + 1, j + 1
+            continue
+        if x and x[1] == "skipped" and (y is None or x[0] != y[0]):
+            i, hidden = i + 1, hidden + 1
+            continue
+        return "ansible's task #%d `%s`, tend's #%d `%s`%s" % (
+            i + 1, fmt(x), j + 1, fmt(y), " (%d skipped ones unshown by tend before)" % hidden if hidden else "")
+    return "(%d skipped tasks unshown by tend)" % hidden if hidden else ""
 
 
 def load_json(p):

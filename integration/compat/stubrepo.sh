@@ -31,10 +31,10 @@ file() { # PATH [CONTENT]: a 0644 file
 }
 dir() { for d; do mkdir -p "$root$d"; done; }
 link() { mkdir -p "$root$(dirname "$2")"; ln -s "$1" "$root$2"; } # TARGET PATH
-bin() { # PATH VERSION-LINE [stderr]: a harmless binary that prints its version and exits 0
+bin() { # PATH VERSION-LINE [stderr]: a harmless binary: prints its version when asked, else nothing
 	mkdir -p "$root$(dirname "$1")"
 	if [ "${3:-}" = stderr ]; then redir='>&2'; else redir=; fi
-	printf '#!/bin/sh\n# tend compat stub: no program, only a version line\necho %q %s\nexit 0\n' "$2" "$redir" >"$root$1"
+	printf '#!/bin/sh\n# tend compat stub: no program, only a version line (a query gets no rows)\nfor a; do case $a in -v | -V | --version | -version) echo %q %s ;; esac; done\nexit 0\n' "$2" "$redir" >"$root$1"
 	chmod 0755 "$root$1"
 }
 initd() { # NAME: the no-op init script (the one inner.sh puts over the host's own)
@@ -119,8 +119,12 @@ for p in default-mysql-server mysql-server mariadb-server; do
 done
 empty mysql-common python3-mysqldb python3-pymysql
 
-# geerlingguy.postgresql (the machine has postgresql itself; the python library it lacks)
-empty python3-psycopg2 libpq-dev
+# geerlingguy.postgresql (the machine has postgresql itself; the python library it lacks).
+# The role's service is Debian 12's systemd unit of the cluster; without systemd on a
+# host, an init script of that name is what lets service: find it.
+empty libpq-dev
+pkg python3-psycopg2
+initd postgresql@15-main
 
 # geerlingguy.ntp (Debian 12: ntpsec), lamp_simple
 for p in ntpsec ntp chrony; do
