@@ -28,6 +28,8 @@ def recap_of(line):
 ROLE_PREFIX_RE = re.compile(r"^[^:\[\]]+ : ")
 # A task's outcome on the twin host, worst first: loops print one line per item.
 RANK = ["failed", "ignored", "changed", "ok", "skipped"]
+# Ansible's implicit first task of a role with meta/argument_specs.yml.
+ARGSPEC = "Validating arguments against arg spec"
 
 
 def worse(a, b):
@@ -47,19 +49,24 @@ def parse_ansible(lines):
     and every task's outcome [(name, status)]."""
     cur, block_failed, block_msg, last_fail, last_msg = None, False, "", None, ""
     recap, error = None, None
-    tasks, status = [], None
+    tasks, status, argspecs = [], None, []
 
-    def close():
-        nonlocal last_fail, last_msg
+    def close(next_task=False):
+        nonlocal last_fail, last_msg, status
         if cur is not None and block_failed:
             last_fail, last_msg = cur, block_msg
+        if status is None and next_task:
+            status = "ok"  # include_role prints no line for a host: tend prints ok
         if cur is not None and cur != "Gathering Facts" and status is not None:
-            tasks.append((cur, status))
+            if cur.startswith(ARGSPEC):
+                argspecs.append(cur)  # tend validates no argument_specs: not compared
+            else:
+                tasks.append((cur, status))
 
     for i, line in enumerate(lines):
         m = re.match(r"^(TASK|RUNNING HANDLER) \[(.*)\] \**$", line)
         if m or line.startswith("PLAY ") or line.startswith("PLAY RECAP"):
-            close()
+            close(m is not None)
             cur, block_failed, block_msg, status = None, False, "", None
             if m:
                 cur = task_name(m.group(1), m.group(2))
@@ -87,7 +94,7 @@ def parse_ansible(lines):
         if r is not None:
             recap = r
     close()
-    return last_fail, last_msg, recap, error, cur, tasks
+    return last_fail, last_msg, recap, error, cur, (tasks, argspecs)
 
 
 def parse_tend(lines):
@@ -114,13 +121,13 @@ def parse_tend(lines):
             error = line.strip()[:200]
     if cur is not None and status is not None:
         tasks.append((cur, status))
-    return last_fail, last_msg, recap, error, cur, tasks
+    return last_fail, last_msg, recap, error, cur, (tasks, [])
 
 
 def parse_run(tool, log, rc):
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
-    last_fail, msg, recap, error, cur, tasks = (parse_ansible if tool == "ansible" else parse_tend)(lines)
+    last_fail, msg, recap, error, cur, (tasks, argspecs) = (parse_ansible if tool == "ansible" else parse_tend)(lines)
     rc = int(rc)
     if rc == 124 or rc == 137:
         stop = "TIMEOUT (in: %s)" % (cur or "?")
@@ -139,7 +146,17 @@ def parse_run(tool, log, rc):
                          for k in ("ok", "changed", "failed", "skipped", "unreachable", "ignored"))
     counts = {k: sum(1 for _, st in tasks if st == k) for k in RANK}
     return {"stop": stop, "msg": msg, "recap": recap, "recap_short": short, "rc": rc,
-            "tasks": tasks, "counts": counts}
+            "tasks": tasks, "counts": counts, "argspecs": argspecs}
+
+
+def second_run(d, tool):
+    """The tool's second run on its host (SECOND_RUN=1), or {}."""
+    try:
+        with open(os.path.join(d, tool + ".run2.rc")) as f:
+            rc = f.read().strip()
+        return parse_run(tool, os.path.join(d, tool + ".run2.log"), rc)
+    except (OSError, ValueError):
+        return {}
 
 
 def tally(r):
@@ -243,7 +260,7 @@ def report(only):
     out = []
     out.append("| role | repo@commit | load (ansible, tend) | ansible tasks | ansible stops at | tend tasks | tend stops at | same? |")
     out.append("|---|---|---|---|---|---|---|---|")
-    diffs = []
+    diffs, argspec_roles, seconds = [], [], []
     blockers = defaultdict(lambda: [set(), 0])
     runtime = defaultdict(set)
     warnings = defaultdict(set)
@@ -270,6 +287,11 @@ def report(only):
             for e in errs:
                 blockers[e][1] += 1
         a, t = reparse(d, "ansible", res.get("ansible")), reparse(d, "tend", res.get("tend"))
+        a2, t2 = second_run(d, "ansible"), second_run(d, "tend")
+        if a2 or t2:
+            seconds.append("| %s | %s | %s | %s | %s | %s |" % (
+                r["case"], tally(a2), cell(a2.get("stop")), tally(t2), cell(t2.get("stop")),
+                cell(first_difference(a2, t2)) or "none"))
         astop, tstop = a.get("stop", "not run"), t.get("stop", "not run")
         if res["tend_syntax_rc"] != 0 and not t:
             tstop = "(load error)"
@@ -277,6 +299,8 @@ def report(only):
         counts[same] += 1
         out.append("| %s | %s | %s, %s | %s | %s | %s | %s | %s |" % (
             r["case"], repo, al, tl, tally(a), cell(astop), tally(t), cell(tstop), same))
+        if a.get("argspecs"):
+            argspec_roles.append(r["case"])
         fd = first_difference(a, t) if a and t else ""
         if fd:
             diffs.append("- %s: %s" % (r["case"], cell(fd)))
@@ -297,6 +321,17 @@ def report(only):
     out.append("")
     out.append("First task whose outcome differs (task number, name: outcome), per role:")
     out.extend(diffs or ["- (none: every role ran the same tasks with the same outcomes)"])
+    if seconds:
+        out.append("")
+        out.append("Second run on the same host (SECOND_RUN=1):")
+        out.append("")
+        out.append("| role | ansible tasks | ansible stops at | tend tasks | tend stops at | first difference |")
+        out.append("|---|---|---|---|---|---|")
+        out.extend(seconds)
+    if argspec_roles:
+        out.append("")
+        out.append("Ansible validated the role's argument_specs (a task tend does not run; left out of the tasks above): %s"
+                   % ", ".join(argspec_roles))
     out.append("")
     out.append("tend's failure where it stops elsewhere than Ansible (roles, message):")
     for msg, cases in sorted(runtime.items(), key=lambda kv: (-len(kv[1]), kv[0])):

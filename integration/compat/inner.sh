@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs inside `fleet -n 1 -- inner.sh TOOL CASE TEND OUTDIR TIMEOUT`: guards the
 # fresh host, then runs one tool (ansible or tend) on it, with TIMEOUT seconds.
-# Writes OUTDIR/TOOL.run.log and OUTDIR/TOOL.run.rc.
+# Writes OUTDIR/TOOL.run.log and OUTDIR/TOOL.run.rc (with SECOND_RUN=1, a second run
+# on the same host too: OUTDIR/TOOL.run2.{log,rc}).
 set -u
 tool=$1 case=$2 tend=$3 out=$4 limit=$5
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,25 +63,34 @@ inv=$out/inventory.$tool
 } >"$inv"
 
 cd "$casedir" || exit 1
-case $tool in
-ansible)
-	home=$out/ansible-home
-	mkdir -p "$home"
-	# ssh's ControlPath must stay under 108 bytes: out/ paths can be long.
-	cpdir=$(mktemp -d /tmp/compat-cp.XXXXXX)
-	env ANSIBLE_SSH_CONTROL_PATH_DIR="$cpdir" ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PIPELINING=True ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
-		ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_LOCAL_TEMP="$home/tmp" HOME="$home" \
-		ANSIBLE_COLLECTIONS_PATH="$work/collections" \
-		timeout -k 10 "$limit" ansible-playbook -i "$inv" site.yml </dev/null >>"$log" 2>&1
-	rc=$?
-	rm -rf "$cpdir"
-	(exit $rc)
-	;;
-tend)
-	env HOME="$out/tend-home" NO_COLOR=1 ANSIBLE_COLLECTIONS_PATH="$work/collections" \
-		timeout -k 10 "$limit" "$tend" converge -i "$inv" --known-hosts "$TEND_FLEET_KNOWN_HOSTS" \
-		--lock-dir "$out/tend-locks" site.yml </dev/null >>"$log" 2>&1
-	;;
-esac
+run() { # LOG: one run of the tool, appended to LOG
+	case $tool in
+	ansible)
+		home=$out/ansible-home
+		mkdir -p "$home"
+		# ssh's ControlPath must stay under 108 bytes: out/ paths can be long.
+		cpdir=$(mktemp -d /tmp/compat-cp.XXXXXX)
+		env ANSIBLE_SSH_CONTROL_PATH_DIR="$cpdir" ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PIPELINING=True ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
+			ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_LOCAL_TEMP="$home/tmp" HOME="$home" \
+			ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+			timeout -k 10 "$limit" ansible-playbook -i "$inv" site.yml </dev/null >>"$1" 2>&1
+		rc=$?
+		rm -rf "$cpdir"
+		return $rc
+		;;
+	tend)
+		env HOME="$out/tend-home" NO_COLOR=1 ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+			timeout -k 10 "$limit" "$tend" converge -i "$inv" --known-hosts "$TEND_FLEET_KNOWN_HOSTS" \
+			--lock-dir "$out/tend-locks" site.yml </dev/null >>"$1" 2>&1
+		;;
+	esac
+}
+run "$log"
 echo $? >"$out/$tool.run.rc"
+if [ -n "${SECOND_RUN:-}" ]; then
+	# The same tool once more on the same host: what a converged host still changes.
+	: >"$out/$tool.run2.log"
+	run "$out/$tool.run2.log"
+	echo $? >"$out/$tool.run2.rc"
+fi
 exit 0

@@ -11,7 +11,9 @@
 # OUT), TIMEOUT (300), SYNTAX_ONLY=1 (skip step 2),
 # FLEET (fleet binary; built from this repository's HEAD into $WORK/bin/fleet if absent),
 # STUB_PACKAGES=1 (apt on the hosts installs stubrepo.sh's packages, built afresh
-# into $COMPAT_WORK/stubrepo, so the roles run past their package installs).
+# into $OUT/stubrepo, so the roles run past their package installs),
+# SECOND_RUN=1 (each tool runs twice on its host: the second run shows what a
+# converged host still changes).
 set -uo pipefail
 if [ $# -lt 1 ]; then
 	echo "usage: $0 TEND_BINARY [CASE...]" >&2
@@ -25,6 +27,8 @@ mkdir -p "$work"
 tend=$(realpath "$1")
 shift
 limit=${TIMEOUT:-300}
+runs=1
+[ -z "${SECOND_RUN:-}" ] || runs=2
 [ -x "$tend" ] || { echo "not executable: $tend" >&2; exit 2; }
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook missing" >&2; exit 2; }
 [ -d "$work/cases" ] || "$here/setup.sh" >/dev/null
@@ -48,12 +52,6 @@ done
 
 tend_sha=$(sha256sum "$tend" | cut -c1-12)
 
-if [ -n "${STUB_PACKAGES:-}" ]; then
-	"$here/stubrepo.sh" "$work/stubrepo" >&2 || { echo "cannot build the stub repository" >&2; exit 2; }
-	export STUB_REPO=$work/stubrepo # inner.sh points the hosts' apt at it
-else
-	unset STUB_REPO
-fi
 
 # Results go to $OUT (default out/); two runs on one OUT would clobber each other.
 OUT=$(realpath -m "${OUT:-$work/out}")
@@ -63,6 +61,14 @@ exec 9>"$OUT/.lock"
 if ! flock -n 9; then
 	echo "another run.sh is writing $OUT: wait for it, or give this one OUT=/other/dir" >&2
 	exit 2
+fi
+
+# One repository per OUT (under its lock): another run may be rebuilding its own.
+if [ -n "${STUB_PACKAGES:-}" ]; then
+	"$here/stubrepo.sh" "$OUT/stubrepo" >&2 || { echo "cannot build the stub repository" >&2; exit 2; }
+	export STUB_REPO=$OUT/stubrepo # inner.sh points the hosts' apt at it
+else
+	unset STUB_REPO
 fi
 
 # The kernel settings a role could reach if a guard failed: checked after every run.
@@ -89,8 +95,8 @@ run_tool() { # TOOL CASE OUTDIR: one run, and a second on a fresh host if the fi
 }
 
 run_once() {
-	rm -f "$3/$1.run.rc"
-	timeout -k 15 $((limit + 60)) "$fleet" -q -n 1 -- "$here/inner.sh" "$1" "$2" "$tend" "$3" "$limit" 9>&- \
+	rm -f "$3/$1.run.rc" "$3/$1.run2.log" "$3/$1.run2.rc"
+	timeout -k 15 $((limit * runs + 60)) "$fleet" -q -n 1 -- "$here/inner.sh" "$1" "$2" "$tend" "$3" "$limit" 9>&- \
 		>"$3/$1.fleet.log" 2>&1 &
 	fpid=$!
 	wait "$fpid"

@@ -176,6 +176,10 @@ for d in "$build"/*/; do
 	# A host is a copy of this machine: a package it has stays the real one (a
 	# role's state=latest must not swap it for a stub).
 	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ]; then continue; fi
+	# Files under /etc are conffiles, as debhelper makes them: a file the role
+	# wrote before installing the package (redis.conf) is the admin's to keep.
+	(cd "$d" && if [ -d etc ]; then find etc -type f; fi | sed 's|^|/|' | sort) >"$d/DEBIAN/conffiles"
+	[ -s "$d/DEBIAN/conffiles" ] || rm "$d/DEBIAN/conffiles"
 	[ -f "$d/DEBIAN/postinst" ] && { sed -i '1i #!/bin/sh\nset -e' "$d/DEBIAN/postinst"; chmod 0755 "$d/DEBIAN/postinst"; }
 	dpkg-deb -Zgzip --root-owner-group --build "$d" "$dir/${p}_99.0-compat_all.deb" >/dev/null
 done
