@@ -159,6 +159,72 @@ def second_run(d, tool):
         return {}
 
 
+# What this machine writes meanwhile (hosts are overlays of its live root).
+MANIFEST_NOISE = ("/root/.config/go/", "/root/go/")
+
+
+def manifest(d, tool):
+    """{path: "type mode owner hash-or-target"} of what the tool left on its host, or None."""
+    try:
+        with open(os.path.join(d, tool + ".manifest"), errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    out = {}
+    for line in lines:
+        p, _, rest = line.partition(" ")
+        if not p.startswith(MANIFEST_NOISE):
+            out[p] = rest
+    return out
+
+
+def real_entry(p):
+    """This machine's path p as a manifest entry (see inner.sh), or None."""
+    import grp
+    import hashlib
+    import pwd
+    import stat
+    try:
+        st = os.lstat(p)
+    except OSError:
+        return None
+    try:
+        owner = "%s:%s" % (pwd.getpwuid(st.st_uid).pw_name, grp.getgrgid(st.st_gid).gr_name)
+    except KeyError:
+        owner = "%d:%d" % (st.st_uid, st.st_gid)
+    mode = "%o" % stat.S_IMODE(st.st_mode)
+    if stat.S_ISDIR(st.st_mode):
+        return "d %s %s" % (mode, owner)
+    if stat.S_ISLNK(st.st_mode):
+        return "l %s %s %s" % (mode, owner, os.readlink(p))
+    if stat.S_ISREG(st.st_mode):
+        try:
+            with open(p, "rb") as f:
+                h = hashlib.sha256(f.read()).hexdigest()[:16]
+        except OSError:
+            return None
+        return "f %s %s %s" % (mode, owner, h)
+    return None
+
+
+def host_difference(d):
+    """How the twins' hosts differ after the runs: "" when alike, None without manifests."""
+    a, t = manifest(d, "ansible"), manifest(d, "tend")
+    if a is None or t is None:
+        return None
+    diffs = []
+    for p in sorted(set(a) | set(t)):
+        # A path one host did not touch is as on this machine (hosts are overlays
+        # of its root): a directory whose ctime only one tool's temp files moved.
+        x, y = a.get(p) or real_entry(p), t.get(p) or real_entry(p)
+        if x != y:
+            diffs.append("`%s` ansible `%s`, tend `%s`" % (p, a.get(p, "(absent)"), t.get(p, "(absent)")))
+    if not diffs:
+        return "same (%d paths)" % len(a)
+    more = " (+%d more)" % (len(diffs) - 3) if len(diffs) > 3 else ""
+    return "%d of %d paths differ: %s%s" % (len(diffs), len(set(a) | set(t)), "; ".join(diffs[:3]), more)
+
+
 def tally(r):
     """Tasks run, by outcome, counted alike for both tools (no fact gathering)."""
     c = r.get("counts")
@@ -260,7 +326,7 @@ def report(only):
     out = []
     out.append("| role | repo@commit | load (ansible, tend) | ansible tasks | ansible stops at | tend tasks | tend stops at | same? |")
     out.append("|---|---|---|---|---|---|---|---|")
-    diffs, argspec_roles, seconds = [], [], []
+    diffs, argspec_roles, seconds, hosts = [], [], [], []
     blockers = defaultdict(lambda: [set(), 0])
     runtime = defaultdict(set)
     warnings = defaultdict(set)
@@ -299,6 +365,9 @@ def report(only):
         counts[same] += 1
         out.append("| %s | %s | %s, %s | %s | %s | %s | %s | %s |" % (
             r["case"], repo, al, tl, tally(a), cell(astop), tally(t), cell(tstop), same))
+        hd = host_difference(d)
+        if hd is not None:
+            hosts.append("- %s: %s" % (r["case"], cell(hd)))
         if a.get("argspecs"):
             argspec_roles.append(r["case"])
         fd = first_difference(a, t) if a and t else ""
@@ -321,6 +390,10 @@ def report(only):
     out.append("")
     out.append("First task whose outcome differs (task number, name: outcome), per role:")
     out.extend(diffs or ["- (none: every role ran the same tasks with the same outcomes)"])
+    if hosts:
+        out.append("")
+        out.append("The twins' hosts after the runs (paths created or changed: type, mode, owner, content hash or link target):")
+        out.extend(hosts)
     if seconds:
         out.append("")
         out.append("Second run on the same host (SECOND_RUN=1):")

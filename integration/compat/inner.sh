@@ -47,6 +47,8 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do test -e "$f" && mv 
 echo "deb [trusted=yes] file:'"$STUB_REPO"' ./" >/etc/apt/sources.list.d/compat-stubs.list
 apt-get -qq update'
 fi
+guard=$guard'
+touch /run/compat-start' # what the tool changes is newer (manifest below)
 if ! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 'cat >/run/compat-init-stub' <"$here/init-stub" >>"$log" 2>&1 ||
 	! ssh -F "$TEND_FLEET_SSH_CONFIG" host01 "$guard" >>"$log" 2>&1; then
 	echo "harness: guarding the host failed; not running $tool" >>"$log"; echo 125 >"$out/$tool.run.rc"; exit 0
@@ -93,4 +95,15 @@ if [ -n "${SECOND_RUN:-}" ]; then
 	run "$out/$tool.run2.log"
 	echo $? >"$out/$tool.run2.rc"
 fi
+# What the tool left on the host: every path under the usual roots created or
+# changed (ctime: dpkg keeps packages' mtimes) since the guard, with type, mode,
+# owner and content hash or link target; compat.py compares the twins' manifests.
+# Left out: apt's and dpkg's own state, logs, caches, each tool's temp files, and
+# what this machine's go writes meanwhile (hosts are overlays of its live root).
+manifest='cd / && find /etc /usr /var /opt /srv /home /root -xdev \( -path /var/lib/apt -o -path /var/lib/dpkg \
+	-o -path /var/cache -o -path /var/log -o -path /var/tmp -o -path /root/.ansible -o -path /root/.cache -o -path /root/.config/go -o -path /root/go \) -prune \
+	-o -cnewer /run/compat-start -printf "%p %y %m %u:%g %l\n" | sort | while read -r p y rest; do
+	if [ "$y" = f ]; then echo "$p $y $rest $(sha256sum <"$p" | cut -c1-16)"; else echo "$p $y $rest"; fi
+done'
+ssh -F "$TEND_FLEET_SSH_CONFIG" host01 "$manifest" >"$out/$tool.manifest" 2>>"$log"
 exit 0
