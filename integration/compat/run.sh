@@ -9,7 +9,11 @@
 #   3. the markdown table of every case that has results (out/report.md)
 # Raw logs: out/CASE/. Env: OUT (results dir, default out/; one run at a time per
 # OUT), TIMEOUT (300), SYNTAX_ONLY=1 (skip step 2),
-# FLEET (fleet binary; built from this repository's HEAD into $WORK/bin/fleet if absent).
+# FLEET (fleet binary; built from this repository's HEAD into $WORK/bin/fleet if absent),
+# STUB_PACKAGES=1 (apt on the hosts installs stubrepo.sh's packages, built afresh
+# into $OUT/stubrepo, so the roles run past their package installs),
+# SECOND_RUN=1 (each tool runs twice on its host: the second run shows what a
+# converged host still changes).
 set -uo pipefail
 if [ $# -lt 1 ]; then
 	echo "usage: $0 TEND_BINARY [CASE...]" >&2
@@ -23,6 +27,8 @@ mkdir -p "$work"
 tend=$(realpath "$1")
 shift
 limit=${TIMEOUT:-300}
+runs=1
+[ -z "${SECOND_RUN:-}" ] || runs=2
 [ -x "$tend" ] || { echo "not executable: $tend" >&2; exit 2; }
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook missing" >&2; exit 2; }
 [ -d "$work/cases" ] || "$here/setup.sh" >/dev/null
@@ -46,6 +52,7 @@ done
 
 tend_sha=$(sha256sum "$tend" | cut -c1-12)
 
+
 # Results go to $OUT (default out/); two runs on one OUT would clobber each other.
 OUT=$(realpath -m "${OUT:-$work/out}")
 export OUT
@@ -54,6 +61,14 @@ exec 9>"$OUT/.lock"
 if ! flock -n 9; then
 	echo "another run.sh is writing $OUT: wait for it, or give this one OUT=/other/dir" >&2
 	exit 2
+fi
+
+# One repository per OUT (under its lock): another run may be rebuilding its own.
+if [ -n "${STUB_PACKAGES:-}" ]; then
+	"$here/stubrepo.sh" "$OUT/stubrepo" >&2 || { echo "cannot build the stub repository" >&2; exit 2; }
+	export STUB_REPO=$OUT/stubrepo # inner.sh points the hosts' apt at it
+else
+	unset STUB_REPO
 fi
 
 # The kernel settings a role could reach if a guard failed: checked after every run.
@@ -80,8 +95,8 @@ run_tool() { # TOOL CASE OUTDIR: one run, and a second on a fresh host if the fi
 }
 
 run_once() {
-	rm -f "$3/$1.run.rc"
-	timeout -k 15 $((limit + 60)) "$fleet" -q -n 1 -- "$here/inner.sh" "$1" "$2" "$tend" "$3" "$limit" 9>&- \
+	rm -f "$3/$1.run.rc" "$3/$1.run2.log" "$3/$1.run2.rc"
+	timeout -k 15 $((limit * runs + 60)) "$fleet" -q -n 1 -- "$here/inner.sh" "$1" "$2" "$tend" "$3" "$limit" 9>&- \
 		>"$3/$1.fleet.log" 2>&1 &
 	fpid=$!
 	wait "$fpid"
@@ -121,8 +136,8 @@ for c in "${cases[@]}"; do
 		fi
 	fi
 	commit=$(awk -F'\t' -v c="$c" '$1==c{print $4}' "$here/cases.tsv")
-	printf '{"case":"%s","commit":"%s","tend_sha":"%s","ansible_syntax_rc":%d,"tend_syntax_rc":%d,"ansible":%s,"tend":%s}\n' \
-		"$c" "$commit" "$tend_sha" $arc $trc "$ajson" "$tjson" >"$out/result.json"
+	printf '{"case":"%s","commit":"%s","tend_sha":"%s","stub_packages":%s,"ansible_syntax_rc":%d,"tend_syntax_rc":%d,"ansible":%s,"tend":%s}\n' \
+		"$c" "$commit" "$tend_sha" "$([ -n "${STUB_REPO:-}" ] && echo true || echo false)" $arc $trc "$ajson" "$tjson" >"$out/result.json"
 	echo "$c: tend load rc=$trc, ansible load rc=$arc; ansible: ${ajson:0:100}; tend: ${tjson:0:100}" >&2
 done
 
