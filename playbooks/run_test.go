@@ -603,3 +603,37 @@ func TestControllerFilesFoundAsAnsible(t *testing.T) {
 		}
 	}
 }
+
+// A loop's registered result says how its items went, as Ansible's:
+// skipped always set, and msg.
+func TestLoopRegisteredSummary(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: {msg: "{{ item }}"}
+      loop: [1, 2]
+      when: item == 1
+      register: some
+    - debug: {msg: "{{ item }}"}
+      loop: [1, 2]
+      when: false
+      register: none
+    - debug: {msg: "{{ item }}"}
+      loop: []
+      register: empty
+    - command: "false"
+      loop: [1]
+      register: bad
+      ignore_errors: true
+    - assert:
+        that:
+          - some.skipped == false and some.msg == "All items completed"
+          - none.skipped and none.msg == "All items skipped"
+          - empty.skipped and empty.msg is not defined and empty.skipped_reason == "No items in the list"
+          - bad.msg == "One or more items failed"
+`, nil)
+	if got := trail(events); !strings.HasSuffix(got, "assert:ok") {
+		t.Errorf("got %s", got)
+	}
+}

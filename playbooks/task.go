@@ -307,12 +307,18 @@ func registered(outs []outcome, looped bool) modules.Result {
 		failed = failed || o.status == StatusFailed
 		skipped = skipped && o.status == StatusSkipped
 	}
-	r := modules.Result{"results": results, "changed": changed, "failed": failed, "msg": "All items completed"}
-	if skipped {
-		r["skipped"] = true
-		if len(outs) == 0 {
-			r["skipped_reason"] = "No items in the list"
-		}
+	// As Ansible's TaskExecutor.run: skipped is always there, and msg
+	// says how the items went (none without items).
+	r := modules.Result{"results": results, "changed": changed, "failed": failed, "skipped": skipped}
+	switch {
+	case len(outs) == 0:
+		r["skipped_reason"] = "No items in the list"
+	case skipped:
+		r["msg"] = "All items skipped"
+	case failed:
+		r["msg"] = "One or more items failed"
+	default:
+		r["msg"] = "All items completed"
 	}
 	return r
 }
