@@ -27,7 +27,7 @@ func tags() *exec.ControlStructureSet {
 		"with":   parseWith,
 		"filter": parseFilterTag,
 	}
-	for _, name := range []string{"if", "for", "macro", "call", "raw", "do", "break", "continue"} {
+	for _, name := range []string{"if", "for", "macro", "call", "raw", "do", "break", "continue", "block"} {
 		if p, ok := gonjatags.All.Get(name); ok {
 			set[name] = p
 		}

@@ -1,0 +1,18 @@
+package jinja
+
+import "testing"
+
+// A template that extends nothing renders its blocks in place, as Jinja2
+// (nginx roles' nginx.conf.j2 have them).
+func TestBlocksRenderInPlace(t *testing.T) {
+	e := New()
+	for src, want := range map[string]string{
+		"a{% block x %}b{{ v }}{% endblock %}c":                                  "abVc",
+		"{% block outer %}1{% block inner %}2{% endblock %}3{% endblock outer %}": "123",
+	} {
+		got, err := e.Render(src, map[string]any{"v": "V"})
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", src, got, err, want)
+		}
+	}
+}
