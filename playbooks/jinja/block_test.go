@@ -1,6 +1,9 @@
 package jinja
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A template that extends nothing renders its blocks in place, as Jinja2
 // (nginx roles' nginx.conf.j2 have them).
@@ -13,6 +16,21 @@ func TestBlocksRenderInPlace(t *testing.T) {
 		got, err := e.Render(src, map[string]any{"v": "V"})
 		if err != nil || got != want {
 			t.Errorf("%s: got %q, %v; want %q", src, got, err, want)
+		}
+	}
+}
+
+// A misspelt filter or test names the nearest one.
+func TestUnknownFilterSaysDidYouMean(t *testing.T) {
+	e := New()
+	for src, want := range map[string]string{
+		"{{ 'x' | uper }}":        "no filter named 'uper' (did you mean 'upper'?)",
+		"{{ 'x' is defind }}":     "no test named 'defind' (did you mean 'defined'?)",
+		"{{ 'x' | zzzzzzzzzzz }}": "no filter named 'zzzzzzzzzzz'",
+	} {
+		_, err := e.Render(src, nil)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.HasSuffix(want, "'") && strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("%s: %v, want %q", src, err, want)
 		}
 	}
 }

@@ -2,7 +2,10 @@ package jinja
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"tend/internal/didyoumean"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -68,7 +71,7 @@ func (rw *rewriter) resolveFilter(fc *nodes.FilterCall) bool {
 		return true
 	}
 	if !known(rw.env.KnownFilter, fc.Name) {
-		rw.fail(fc.Token, "no filter named '%s'", fc.Name)
+		rw.fail(fc.Token, "no filter named '%s'%s", fc.Name, didYouMean(fc.Name, filters))
 		return false
 	}
 	rw.warn(fmt.Sprintf("filter %s is not supported by tend yet", fc.Name))
@@ -88,7 +91,7 @@ func (rw *rewriter) resolveTest(tc *nodes.TestCall) bool {
 		return true
 	}
 	if !known(rw.env.KnownTest, tc.Name) {
-		rw.fail(tc.Token, "no test named '%s'", tc.Name)
+		rw.fail(tc.Token, "no test named '%s'%s", tc.Name, didYouMean(tc.Name, tests))
 		return false
 	}
 	rw.warn(fmt.Sprintf("test %s is not supported by tend yet", tc.Name))
@@ -140,4 +143,18 @@ func (e *Env) CheckExprWarnings(expr string) ([]string, error) {
 		return nil, err
 	}
 	return p.warnings, nil
+}
+
+// didYouMean names the filter or test nearest to a misspelt one, as
+// " (did you mean 'upper'?)", or "".
+func didYouMean(name string, known map[string]*def) string {
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	sort.Strings(names) // the first nearest, the same every time
+	if c, d := didyoumean.Closest(name, names); c != "" && d <= max(1, len(name)/3) {
+		return fmt.Sprintf(" (did you mean '%s'?)", c)
+	}
+	return ""
 }
