@@ -34,3 +34,16 @@ func TestUnknownFilterSaysDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// A misspelt variable names the nearest one in scope.
+func TestUndefinedVariableSaysDidYouMean(t *testing.T) {
+	e := New()
+	_, err := e.Render("{{ app_prot }}", map[string]any{"app_port": 80, "other": 1})
+	if err == nil || err.Error() != "'app_prot' is undefined (did you mean 'app_port'?)" {
+		t.Errorf("got %v", err)
+	}
+	_, err = e.Render("{{ zzz_none }}", map[string]any{"app_port": 80})
+	if err == nil || err.Error() != "'zzz_none' is undefined" {
+		t.Errorf("got %v", err)
+	}
+}

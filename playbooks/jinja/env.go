@@ -339,6 +339,11 @@ func (e *Env) failure(err error, st *renderState, multiline bool) error {
 	if u := undefinedIn(err, st); u != nil {
 		c := *u
 		c.Line = line
+		if c.Object == "" && c.Hint == "" && c.AfterApply == "" && st != nil {
+			if near := nearestVar(c.Name, st.vars); near != "" {
+				c.Hint = fmt.Sprintf("'%s' is undefined (did you mean '%s'?)", c.Name, near)
+			}
+		}
 		return &c
 	}
 	base := cause(err, st)

@@ -158,3 +158,23 @@ func didYouMean(name string, known map[string]*def) string {
 	}
 	return ""
 }
+
+// nearestVar names the variable nearest to a misspelt one, or "": only
+// close ones (a third of the name's letters), so that a name that is
+// simply not set yet gets no odd suggestion.
+func nearestVar(name string, vars map[string]any) string {
+	if len(name) < 3 {
+		return ""
+	}
+	names := make([]string, 0, len(vars))
+	for n := range vars {
+		if n != name && !strings.HasPrefix(n, "ansible_") == !strings.HasPrefix(name, "ansible_") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	if c, d := didyoumean.Closest(name, names); c != "" && d <= max(1, len(name)/3) {
+		return c
+	}
+	return ""
+}
