@@ -10,7 +10,7 @@ import (
 func TestBlocksRenderInPlace(t *testing.T) {
 	e := New()
 	for src, want := range map[string]string{
-		"a{% block x %}b{{ v }}{% endblock %}c":                                  "abVc",
+		"a{% block x %}b{{ v }}{% endblock %}c":                                   "abVc",
 		"{% block outer %}1{% block inner %}2{% endblock %}3{% endblock outer %}": "123",
 	} {
 		got, err := e.Render(src, map[string]any{"v": "V"})
