@@ -637,3 +637,21 @@ func TestLoopRegisteredSummary(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// A loop over no items is reported skipped on the host, as Ansible prints.
+func TestEmptyLoopIsReportedSkipped(t *testing.T) {
+	events, sum, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: nothing
+      debug: {msg: "{{ item }}"}
+      loop: []
+`, nil)
+	if got := trail(events); got != "nothing:skipped" {
+		t.Errorf("got %s", got)
+	}
+	if r := sum.Hosts["local"]; r.Skipped != 1 {
+		t.Errorf("recap %+v", r)
+	}
+}

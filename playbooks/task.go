@@ -165,6 +165,12 @@ var errHostUnreachable = errors.New("host unreachable")
 func (h *hostRun) finish(t *load.Task, base Event, start time.Time, outs []outcome, labels []string, looped bool) error {
 	var changed, failed, ignored, unreachable, refused bool
 	skipped := true // also a loop over no items
+	if looped && len(outs) == 0 {
+		// Ansible reports such a task skipped on the host.
+		e := base
+		e.Status, e.Msg, e.Check, e.Duration = StatusSkipped, "No items in the list", h.checkMode(t), time.Since(start)
+		h.p.r.emit(e)
+	}
 	for i, o := range outs {
 		e := base
 		e.Status, e.Msg, e.Diffs, e.Result = o.status, o.msg, o.diffs, o.result

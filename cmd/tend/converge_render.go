@@ -195,7 +195,9 @@ func (r *textRenderer) task(events []playbooks.Event) {
 	for _, s := range []playbooks.Status{playbooks.StatusOK, playbooks.StatusSkipped} {
 		n := 0
 		for h := range quiet[s] {
-			if !shown[h] && (s == playbooks.StatusSkipped || !quiet[playbooks.StatusSkipped][h]) {
+			// A host with some items ok and some skipped is ok, as in
+			// the recap (and Ansible's line for the task).
+			if !shown[h] && (s == playbooks.StatusOK || !quiet[playbooks.StatusOK][h]) {
 				n++
 			}
 		}

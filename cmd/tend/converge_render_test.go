@@ -150,3 +150,31 @@ TASK [t] file  site.yml:3
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A host whose loop had some items ok and some skipped counts as ok, as in
+// the recap; one whose items were all skipped, as skipped.
+func TestTextRendererCountsPartlySkippedLoopsAsOK(t *testing.T) {
+	var out bytes.Buffer
+	r := newTextRenderer(&out, false, false, 0)
+	item := func(host, item string, s playbooks.Status) playbooks.Event {
+		return playbooks.Event{Kind: playbooks.EventTask, Host: host, Task: "t", TaskIndex: 0, Module: "file", TaskPos: "site.yml:3",
+			Status: s, Item: item}
+	}
+	for _, e := range []playbooks.Event{
+		{Kind: playbooks.EventPlayStart, Play: "web", Hosts: []string{"a", "b"}},
+		item("a", "x", playbooks.StatusOK), item("a", "y", playbooks.StatusSkipped),
+		item("b", "x", playbooks.StatusSkipped), item("b", "y", playbooks.StatusSkipped),
+		{Kind: playbooks.EventPlayEnd},
+	} {
+		r.event(e)
+	}
+	want := `
+PLAY [web] 2 hosts
+
+TASK [t] file  site.yml:3
+  ok: 1 host, skipped: 1 host
+`
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
