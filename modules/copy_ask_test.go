@@ -12,38 +12,6 @@ import (
 
 // The cases of TestCopyConverges, through questions: the same plan as the
 // probe's, and the effects say what the host holds after.
-func TestCopyQuestionsAsProbe(t *testing.T) {
-	t.Parallel()
-	sh := shells(t)[0]
-	for _, c := range copyCases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.root {
-				needRoot(t)
-			}
-			for _, name := range []string{"plain", "it's", "new\nline", "-rf"} {
-				dir := hostileDir(t)
-				p := filepath.Join(dir, name)
-				if c.setup != nil {
-					c.setup(t, dir, p)
-				}
-				m, task := mkTask(t, "copy", c.args(dir, p))
-				if c.files != nil {
-					task.Files = c.files
-				}
-				ch, res := convergeAsked(t, sh, m, task)
-				if got := diffAttrs(ch); !reflect.DeepEqual(got, c.diffs) {
-					t.Errorf("%q: diffs %v, want %v", name, got, c.diffs)
-				}
-				if c.check != nil {
-					c.check(t, dir, p, res)
-				}
-				noLeftovers(t, dir)
-			}
-		})
-	}
-}
-
 func TestCopyQuestionsMore(t *testing.T) {
 	t.Parallel()
 	sh := shells(t)[1] // busybox

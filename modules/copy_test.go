@@ -247,7 +247,16 @@ func TestCopyConverges(t *testing.T) {
 						if c.files != nil {
 							task.Files = c.files
 						}
-						ch, res := converge(t, sh, m, task)
+						// The way the runner plans it: through questions
+						// (checked against the probe's plan) where it asks
+						// them, else through the probe.
+						var ch *Change
+						var res Result
+						if qs, _ := m.(Asker).Questions(task); qs != nil {
+							ch, res = convergeAsked(t, sh, m, task)
+						} else {
+							ch, res = converge(t, sh, m, task)
+						}
 						if got := diffAttrs(ch); !reflect.DeepEqual(got, c.diffs) {
 							t.Errorf("%q: diffs %v, want %v", name, got, c.diffs)
 						}

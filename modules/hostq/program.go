@@ -560,22 +560,50 @@ func (r *reader) digests(p *Program) {
 		}
 		return
 	}
-	out := strings.TrimSuffix(string(r.blobs["d"]), "\n")
-	lines := strings.Split(out, "\n")
-	if out == "" || len(lines) != len(big) {
-		for _, d := range big {
-			r.set.SetError(Digest{d}, fmt.Errorf("%s of %s: no answer (did it change while it was read?)", algo, d))
+	// Each line is "HEX  NAME": GNU escapes a name with a newline or a
+	// backslash (and marks the line with a leading \), busybox prints it
+	// raw. The names are the paths given, in order, so each is skipped by
+	// its length rather than split at newlines.
+	out := r.blobs["d"]
+	hexLen := map[string]int{"sha1": 40, "sha256": 64, "md5": 32}[algo]
+	for _, d := range big {
+		escaped := strings.HasPrefix(string(out), "\\")
+		if escaped {
+			out = out[1:]
 		}
-		return
-	}
-	for j, d := range big {
-		f := strings.Fields(strings.TrimPrefix(lines[j], "\\"))
-		if len(f) == 0 {
-			r.fail("digest line %q", lines[j])
+		if hexLen == 0 || len(out) < hexLen+2 || string(out[hexLen:hexLen+2]) != "  " || !isHex(out[:hexLen]) {
+			for _, d := range big {
+				r.set.SetError(Digest{d}, fmt.Errorf("%s of %s: no answer (did it change while it was read?)", algo, d))
+			}
 			return
 		}
-		r.set.SetDigest(d, algo+":"+f[0])
+		sum := string(out[:hexLen])
+		out = out[hexLen+2:]
+		if escaped {
+			i := bytes.IndexByte(out, '\n')
+			if i < 0 {
+				i = len(out) - 1
+			}
+			out = out[i+1:]
+		} else if strings.HasPrefix(string(out), d+"\n") {
+			out = out[len(d)+1:]
+		} else if strings.TrimRight(string(out), "\n") == strings.TrimRight(d, "\n") {
+			out = nil // the last, whose name's own final newlines $(...) took
+		} else {
+			r.fail("digest line for %q", d)
+			return
+		}
+		r.set.SetDigest(d, algo+":"+sum)
 	}
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func unreadable(p string) error {
