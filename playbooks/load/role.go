@@ -159,6 +159,12 @@ func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int, once boo
 	sc := *rsc
 	sc.role = r.role
 	sc.dir = filepath.Join(r.role.Path, "tasks")
+	if vt := r.argSpecTask(); vt != nil {
+		w.inherit(vt, nil, &sc)
+		vt.Role = r.role
+		vt.Tags = union(vt.Tags, []string{"always"})
+		tasks = append(tasks, vt)
+	}
 	if r.tasks != "" {
 		tasks = append(tasks, w.l.taskFile(r.tasks, at, &sc, "role task file")...)
 	}
@@ -185,6 +191,12 @@ type loadedRole struct {
 	tasks, handlers string // main files, "" when absent
 	allowDuplicates bool
 	deps            []roleDep
+	// specs are meta/argument_specs.yml's entry points, specPos where
+	// each is written; entry is the one the role runs (main, or the
+	// tasks_from name), as in Ansible.
+	specs   map[string]map[string]any
+	specPos map[string]Pos
+	entry   string
 }
 
 // role finds a role: in roles/ beside the file naming it and beside the
@@ -268,6 +280,8 @@ func (w *walk) role(name string, at *yaml.Node, params map[string]any, near ...s
 	if p := find("meta"); p != "" {
 		r.allowDuplicates, r.deps = w.l.roleMeta(p, pos)
 	}
+	r.specs, r.specPos = w.l.argSpecs(dir, pos)
+	r.entry = "main"
 	return r
 }
 

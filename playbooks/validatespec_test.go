@@ -1,0 +1,102 @@
+package playbooks
+
+import (
+	"strings"
+	"testing"
+)
+
+// argSpecRole is a role whose meta/argument_specs.yml checks its
+// parameters; its options are written in name order, the order tend
+// reports in.
+var argSpecRole = map[string]string{
+	"roles/r/meta/argument_specs.yml": `argument_specs:
+  main:
+    short_description: The r role
+    options:
+      app_port: {type: int, required: true}
+      conf:
+        type: dict
+        options:
+          a: {type: int, required: true}
+      flag: {type: bool}
+      items: {type: list, elements: int}
+      label: {type: str}
+      mode: {type: str, choices: [fast, slow], default: fast}
+      ratio: {type: float}
+`,
+	"roles/r/defaults/main.yml": "ratio: 1.5\n",
+	"roles/r/tasks/main.yml":    "- debug: msg=\"ran {{ app_port }}\"\n",
+}
+
+func runArgSpec(t *testing.T, play string) ([]Event, *Summary) {
+	t.Helper()
+	files := map[string]string{"site.yml": play}
+	for k, v := range argSpecRole {
+		files[k] = v
+	}
+	events, sum, _ := runFiles(t, files, "local ansible_connection=local\n", nil)
+	return events, sum
+}
+
+const argSpecTask = "r : Validating arguments against arg spec 'main' - The r role"
+
+func TestArgSpecAccepts(t *testing.T) {
+	events, sum := runArgSpec(t, `- hosts: local
+  gather_facts: false
+  roles:
+    - {role: r, app_port: "80", flag: "yes", items: "1,2", label: 5, conf: {a: "3"}}
+`)
+	if got, want := trail(events), argSpecTask+":ok r : debug:ok"; got != want {
+		t.Fatalf("trail = %q, want %q", got, want)
+	}
+	if sum.Hosts["local"].Failed != 0 {
+		t.Fatalf("failed: %+v", sum.Hosts["local"])
+	}
+}
+
+// The messages are ansible-playbook 2.14's for the same role and play,
+// but for <class 'str'>, where Ansible names its YAML string class
+// (AnsibleUnicode).
+func TestArgSpecRejects(t *testing.T) {
+	for _, c := range []struct{ name, play, msg string }{
+		{"types", `- hosts: local
+  gather_facts: false
+  tasks:
+    - include_role: {name: r}
+      vars: {app_port: "abc", mode: quick, flag: maybe, items: [1, x], conf: {b: 1}, ratio: zz, label: [1]}
+`, `Validation of arguments failed:
+argument 'app_port' is of type <class 'str'> and we were unable to convert to int: <class 'str'> cannot be converted to an int
+argument 'flag' is of type <class 'str'> and we were unable to convert to bool: The value 'maybe' is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'
+Elements value for option 'items' is of type <class 'str'> and we were unable to convert to int: <class 'str'> cannot be converted to an int
+argument 'ratio' is of type <class 'str'> and we were unable to convert to float: <class 'str'> cannot be converted to a float
+value of mode must be one of: fast, slow, got: quick
+missing required arguments: a found in conf
+conf.b. Supported parameters include: a.`},
+		{"missing", `- hosts: local
+  gather_facts: false
+  roles:
+    - {role: r, extra: 1}
+`, `Validation of arguments failed:
+missing required arguments: app_port
+extra. Supported parameters include: app_port, conf, flag, items, label, mode, ratio.`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			events, sum := runArgSpec(t, c.play)
+			var got *Event
+			for i := range events {
+				if events[i].Task == argSpecTask {
+					got = &events[i]
+				}
+			}
+			if got == nil || got.Status != StatusFailed {
+				t.Fatalf("no failed validation task: %s", trail(events))
+			}
+			if got.Msg != c.msg {
+				t.Errorf("msg =\n%s\nwant\n%s", got.Msg, c.msg)
+			}
+			if strings.Contains(trail(events), "debug") || sum.Hosts["local"].Failed != 1 {
+				t.Errorf("the role ran on: %s", trail(events))
+			}
+		})
+	}
+}
