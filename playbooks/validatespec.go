@@ -35,7 +35,8 @@ func validateArgSpecModule(_ context.Context, _ *hostRun, _ *load.Task, raw, var
 	for k, v := range provided {
 		params[k] = v
 	}
-	errs := checkSpec(spec, params)
+	order, _ := raw["option_order"].(map[string]any)
+	errs := checkSpec(spec, params, order)
 	res := modules.Result{"validate_args_context": raw["validate_args_context"], "changed": false}
 	if len(errs) > 0 {
 		msg := "Validation of arguments failed:\n" + strings.Join(errs, "\n")
@@ -49,11 +50,13 @@ func validateArgSpecModule(_ context.Context, _ *hostRun, _ *load.Task, raw, var
 // checkSpec checks params against an argument spec's options in the order
 // of Ansible's ArgumentSpecValidator, with its messages: missing required
 // arguments, types, choices, nested options, then unknown parameters.
-func checkSpec(spec, params map[string]any) []string {
+// order lists each level's options as written (see load.argSpec).
+func checkSpec(spec, params, order map[string]any) []string {
 	var errs []string
 	var unknown []string
 	var supported []string
-	checkLevel(spec, params, nil, &errs, &unknown, &supported)
+	c := specCheck{order: order, errs: &errs, unknown: &unknown, supported: &supported}
+	c.level(spec, params, nil)
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		errs = append(errs, fmt.Sprintf("%s. Supported parameters include: %s.", strings.Join(unknown, ", "), strings.Join(supported, ", ")))
@@ -61,18 +64,27 @@ func checkSpec(spec, params map[string]any) []string {
 	return errs
 }
 
-func checkLevel(spec, params map[string]any, ctx []string, errs, unknown, supported *[]string) {
-	names := make([]string, 0, len(spec))
+// specCheck gathers the problems of one check.
+type specCheck struct {
+	order                    map[string]any
+	errs, unknown, supported *[]string
+}
+
+// level checks one options: mapping; ctx names the options holding it.
+func (sc specCheck) level(spec, params map[string]any, ctx []string) {
+	errs := sc.errs
+	sorted := make([]string, 0, len(spec))
 	for k := range spec {
-		names = append(names, k)
+		sorted = append(sorted, k)
 	}
-	sort.Strings(names)
+	sort.Strings(sorted)
 	for k := range params {
 		if _, ok := spec[k]; !ok {
-			*unknown = append(*unknown, strings.Join(append(slicesClone(ctx), k), "."))
-			*supported = names
+			*sc.unknown = append(*sc.unknown, strings.Join(append(slicesClone(ctx), k), "."))
+			*sc.supported = sorted
 		}
 	}
+	names := sc.written(strings.Join(ctx, "."), spec, sorted)
 	opt := func(name string) map[string]any { m, _ := spec[name].(map[string]any); return m }
 	in := ""
 	if len(ctx) > 0 {
@@ -90,10 +102,9 @@ func checkLevel(spec, params map[string]any, ctx []string, errs, unknown, suppor
 		}
 	}
 	if len(missing) > 0 {
+		sort.Strings(missing)
 		*errs = append(*errs, "missing required arguments: "+strings.Join(missing, ", ")+in)
 	}
-	// Ansible walks the spec in its written order; the YAML mapping's order
-	// is lost here, so tend goes by name.
 	for _, k := range names {
 		v, ok := params[k]
 		if !ok || v == nil {
@@ -164,15 +175,37 @@ func checkLevel(spec, params map[string]any, ctx []string, errs, unknown, suppor
 		}
 		switch v := params[k].(type) {
 		case map[string]any:
-			checkLevel(sub, v, append(slicesClone(ctx), k), errs, unknown, supported)
+			sc.level(sub, v, append(slicesClone(ctx), k))
 		case []any:
 			for _, e := range v {
 				if m, isMap := e.(map[string]any); isMap {
-					checkLevel(sub, m, append(slicesClone(ctx), k), errs, unknown, supported)
+					sc.level(sub, m, append(slicesClone(ctx), k))
 				}
 			}
 		}
 	}
+}
+
+// written returns a level's option names in the order written, those the
+// order does not list (it is lost) by name after them.
+func (sc specCheck) written(path string, spec map[string]any, sorted []string) []string {
+	l, _ := sc.order[path].([]any)
+	names := make([]string, 0, len(spec))
+	seen := map[string]bool{}
+	for _, n := range l {
+		if s, ok := n.(string); ok && !seen[s] {
+			if _, inSpec := spec[s]; inSpec {
+				names = append(names, s)
+				seen[s] = true
+			}
+		}
+	}
+	for _, s := range sorted {
+		if !seen[s] {
+			names = append(names, s)
+		}
+	}
+	return names
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }

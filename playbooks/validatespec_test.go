@@ -6,23 +6,22 @@ import (
 )
 
 // argSpecRole is a role whose meta/argument_specs.yml checks its
-// parameters; its options are written in name order, the order tend
-// reports in.
+// parameters; Ansible reports in the options' written order.
 var argSpecRole = map[string]string{
 	"roles/r/meta/argument_specs.yml": `argument_specs:
   main:
     short_description: The r role
     options:
+      ratio: {type: float}
       app_port: {type: int, required: true}
+      mode: {type: str, choices: [fast, slow], default: fast}
+      flag: {type: bool}
+      items: {type: list, elements: int}
       conf:
         type: dict
         options:
           a: {type: int, required: true}
-      flag: {type: bool}
-      items: {type: list, elements: int}
       label: {type: str}
-      mode: {type: str, choices: [fast, slow], default: fast}
-      ratio: {type: float}
 `,
 	"roles/r/defaults/main.yml": "ratio: 1.5\n",
 	"roles/r/tasks/main.yml":    "- debug: msg=\"ran {{ app_port }}\"\n",
@@ -56,7 +55,8 @@ func TestArgSpecAccepts(t *testing.T) {
 
 // The messages are ansible-playbook 2.14's for the same role and play,
 // but for <class 'str'>, where Ansible names its YAML string class
-// (AnsibleUnicode).
+// (AnsibleUnicode), and the valid booleans, which Ansible lists in its
+// set's order of the run.
 func TestArgSpecRejects(t *testing.T) {
 	for _, c := range []struct{ name, play, msg string }{
 		{"types", `- hosts: local
@@ -65,10 +65,10 @@ func TestArgSpecRejects(t *testing.T) {
     - include_role: {name: r}
       vars: {app_port: "abc", mode: quick, flag: maybe, items: [1, x], conf: {b: 1}, ratio: zz, label: [1]}
 `, `Validation of arguments failed:
+argument 'ratio' is of type <class 'str'> and we were unable to convert to float: <class 'str'> cannot be converted to a float
 argument 'app_port' is of type <class 'str'> and we were unable to convert to int: <class 'str'> cannot be converted to an int
 argument 'flag' is of type <class 'str'> and we were unable to convert to bool: The value 'maybe' is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'
 Elements value for option 'items' is of type <class 'str'> and we were unable to convert to int: <class 'str'> cannot be converted to an int
-argument 'ratio' is of type <class 'str'> and we were unable to convert to float: <class 'str'> cannot be converted to a float
 value of mode must be one of: fast, slow, got: quick
 missing required arguments: a found in conf
 conf.b. Supported parameters include: a.`},

@@ -25,10 +25,21 @@ var argSpecKeys = map[string]bool{
 	"elements": true, "options": true, "description": true, "version_added": true,
 }
 
+// argSpec is one entry point of a role's argument specs.
+type argSpec struct {
+	spec map[string]any // as written
+	pos  Pos
+	// order lists each options: mapping's names as written, by the
+	// dotted path of the option holding it ("" for the top level):
+	// Ansible reports in that order.
+	order map[string]any
+}
+
 // argSpecs reads a role's meta/argument_specs.yml (or .yaml): each entry
-// point (main, or a tasks_from name) and its spec as written. A malformed
-// file is an error; keys tend does not check are warnings.
-func (l *loader) argSpecs(dir string, at Pos) (specs map[string]map[string]any, where map[string]Pos) {
+// point (main, or a tasks_from name) and its spec. A malformed file is an
+// error; keys tend does not check are warnings. Without the file, the
+// argument_specs of meta/main.yml (inMeta) count, as in Ansible.
+func (l *loader) argSpecs(dir string, at Pos, inMeta map[string]argSpec) map[string]argSpec {
 	var path string
 	for _, ext := range []string{".yml", ".yaml", ".json"} {
 		if p := filepath.Join(dir, "meta", "argument_specs"+ext); exists(p) {
@@ -37,54 +48,63 @@ func (l *loader) argSpecs(dir string, at Pos) (specs map[string]map[string]any, 
 		}
 	}
 	if path == "" {
-		return nil, nil
+		return inMeta
 	}
-	where = map[string]Pos{}
 	f := l.open(path, at, "role argument specs file")
 	if f == nil || isNull(f.root) {
-		return nil, nil
+		return nil
 	}
 	w := l.walk(f)
 	if f.root.Kind != yaml.MappingNode {
 		w.errorf(f.root, "start with argument_specs:", "a role argument specs file must hold a mapping, not %s", kindName(f.root))
-		return nil, nil
+		return nil
 	}
+	var specs map[string]argSpec
 	for _, p := range w.pairs(f.root) {
-		if p.name != "argument_specs" || isNull(p.v) {
-			continue
-		}
-		if p.v.Kind != yaml.MappingNode {
-			w.errorf(p.v, "map each entry point (main) to its options", "argument_specs must be a mapping, not %s", kindName(p.v))
-			continue
-		}
-		specs = map[string]map[string]any{}
-		for _, e := range w.pairs(p.v) {
-			if isNull(e.v) {
-				continue
-			}
-			if e.v.Kind != yaml.MappingNode {
-				w.errorf(e.v, "", "the argument spec of %q must be a mapping, not %s", clip(e.name), kindName(e.v))
-				continue
-			}
-			ok := true
-			for _, q := range w.pairs(e.v) {
-				if q.name == "options" {
-					ok = w.argOptions(q.v) && ok
-				}
-			}
-			if v, good := w.value(e.v); good && ok {
-				if m, isMap := v.(map[string]any); isMap {
-					specs[e.name] = m
-					where[e.name] = w.pos(e.k)
-				}
-			}
+		if p.name == "argument_specs" {
+			specs = w.argSpecEntries(p.v)
 		}
 	}
-	return specs, where
+	return specs
 }
 
-// argOptions checks an options: mapping of an argument spec.
-func (w *walk) argOptions(n *yaml.Node) bool {
+// argSpecEntries reads the argument_specs: mapping of entry points.
+func (w *walk) argSpecEntries(n *yaml.Node) map[string]argSpec {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		w.errorf(n, "map each entry point (main) to its options", "argument_specs must be a mapping, not %s", kindName(n))
+		return nil
+	}
+	specs := map[string]argSpec{}
+	for _, e := range w.pairs(n) {
+		if isNull(e.v) {
+			continue
+		}
+		if e.v.Kind != yaml.MappingNode {
+			w.errorf(e.v, "", "the argument spec of %q must be a mapping, not %s", clip(e.name), kindName(e.v))
+			continue
+		}
+		ok := true
+		order := map[string]any{}
+		for _, q := range w.pairs(e.v) {
+			if q.name == "options" {
+				ok = w.argOptions(q.v, "", order) && ok
+			}
+		}
+		if v, good := w.value(e.v); good && ok {
+			if m, isMap := v.(map[string]any); isMap {
+				specs[e.name] = argSpec{spec: m, pos: w.pos(e.k), order: order}
+			}
+		}
+	}
+	return specs
+}
+
+// argOptions checks an options: mapping of an argument spec, and notes
+// its names in order under path.
+func (w *walk) argOptions(n *yaml.Node, path string, order map[string]any) bool {
 	if isNull(n) {
 		return true
 	}
@@ -93,7 +113,10 @@ func (w *walk) argOptions(n *yaml.Node) bool {
 		return false
 	}
 	ok := true
+	var names []any
+	defer func() { order[path] = names }()
 	for _, o := range w.pairs(n) {
+		names = append(names, o.name)
 		if isNull(o.v) {
 			continue
 		}
@@ -123,7 +146,11 @@ func (w *walk) argOptions(n *yaml.Node) bool {
 					ok = false
 				}
 			case "options":
-				ok = w.argOptions(q.v) && ok
+				sub := o.name
+				if path != "" {
+					sub = path + "." + o.name
+				}
+				ok = w.argOptions(q.v, sub, order) && ok
 			default:
 				if !argSpecKeys[q.name] {
 					w.l.warnf(w.pos(q.k), "tend does not check it", "argument spec key %q is not supported by tend yet", clip(q.name))
@@ -138,10 +165,11 @@ func (w *walk) argOptions(n *yaml.Node) bool {
 // specs name its entry point: it checks the role's variables against the
 // entry point's options and fails the host when they do not fit.
 func (r *loadedRole) argSpecTask() *Task {
-	spec := r.specs[r.entry]
-	if spec == nil {
+	as, ok := r.specs[r.entry]
+	if !ok {
 		return nil
 	}
+	spec := as.spec
 	name := "Validating arguments against arg spec '" + r.entry + "'"
 	if d, ok := spec["short_description"]; ok {
 		name += " - " + fmt.Sprint(d)
@@ -159,7 +187,7 @@ func (r *loadedRole) argSpecTask() *Task {
 		}
 	}
 	return &Task{
-		Pos:    r.specPos[r.entry],
+		Pos:    as.pos,
 		Name:   name,
 		Module: argSpecModule,
 		Args: map[string]any{
@@ -168,6 +196,8 @@ func (r *loadedRole) argSpecTask() *Task {
 			"validate_args_context": map[string]any{
 				"type": "role", "name": r.role.Name, "argument_spec_name": r.entry, "path": r.role.Path,
 			},
+			"option_order": as.order, // tend's own: the order to report in
+
 		},
 		Tags: []string{"always"},
 	}
