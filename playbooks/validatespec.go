@@ -90,6 +90,14 @@ func (sc specCheck) level(spec, params map[string]any, ctx []string) {
 	if len(ctx) > 0 {
 		in = " found in " + strings.Join(ctx, " -> ")
 	}
+	for _, k := range names {
+		o := opt(k)
+		if req, _ := modules.ToBool(o["required"]); req && o["default"] != nil {
+			// Ansible stops at the first, as a spec error, and checks on.
+			*errs = append(*errs, "internal error: required and default are mutually exclusive for "+k)
+			break
+		}
+	}
 	var missing []string
 	for _, k := range names {
 		o := opt(k)
@@ -223,6 +231,11 @@ func convertArg(typ string, v any) (any, error) {
 		switch x := v.(type) {
 		case int, int64, uint64:
 			return x, nil
+		case bool: // a Python bool is an int
+			if x {
+				return 1, nil
+			}
+			return 0, nil
 		case string:
 			if n, err := strconv.Atoi(strings.TrimSpace(x)); err == nil {
 				return n, nil
@@ -249,7 +262,7 @@ func convertArg(typ string, v any) (any, error) {
 			if b, ok := modules.ToBool(v); ok {
 				return b, nil
 			}
-			return nil, fmt.Errorf("The value %s is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'", pyRepr(v))
+			return nil, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'", pyStr(v))
 		}
 		return nil, fmt.Errorf("%s cannot be converted to a bool", pyType(v))
 	case "list":
