@@ -29,7 +29,11 @@
 // loading, their tasks in place of the import (include_tasks and
 // include_role stay, see below). A role's tasks come first in Play.Tasks (after PreTasks, which
 // are separate), its handlers first in Play.Handlers; Task.Role is the
-// role's variable scope and folder. Blocks stay blocks: Module "" with
+// role's variable scope and folder. A role with meta/argument_specs.yml
+// (or argument_specs in meta/main.yml) for its entry point (main, or the
+// tasks_from name) starts with Ansible's task "Validating arguments
+// against arg spec 'main'" (Module validate_argument_spec, tagged always),
+// which the runner carries out. Blocks stay blocks: Module "" with
 // Block, Rescue and Always. Module names are short ("file" for
 // ansible.builtin.file). Task.Args are the arguments as written (args:
 // merged under the module's own, k=v text split as Ansible's parse_kv

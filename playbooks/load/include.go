@@ -341,6 +341,7 @@ func (w *walk) roleFrom(r *loadedRole, from map[string]string, at *yaml.Node) bo
 		switch sub {
 		case "tasks":
 			r.tasks = path
+			r.entry = name // the argument spec entry point, as written
 		case "handlers":
 			r.handlers = path
 		case "vars": // instead of vars/main.yml, as in Ansible

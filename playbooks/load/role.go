@@ -159,6 +159,12 @@ func (w *walk) expandRole(r *loadedRole, rsc *scope, at Pos, depth int, once boo
 	sc := *rsc
 	sc.role = r.role
 	sc.dir = filepath.Join(r.role.Path, "tasks")
+	if vt := r.argSpecTask(); vt != nil {
+		w.inherit(vt, nil, &sc)
+		vt.Role = r.role
+		vt.Tags = union(vt.Tags, []string{"always"})
+		tasks = append(tasks, vt)
+	}
 	if r.tasks != "" {
 		tasks = append(tasks, w.l.taskFile(r.tasks, at, &sc, "role task file")...)
 	}
@@ -185,6 +191,10 @@ type loadedRole struct {
 	tasks, handlers string // main files, "" when absent
 	allowDuplicates bool
 	deps            []roleDep
+	// specs are meta/argument_specs.yml's entry points; entry is the
+	// one the role runs (main, or the tasks_from name), as in Ansible.
+	specs map[string]argSpec
+	entry string
 }
 
 // role finds a role: in roles/ beside the file naming it and beside the
@@ -265,22 +275,26 @@ func (w *walk) role(name string, at *yaml.Node, params map[string]any, near ...s
 	if p := find("vars"); p != "" {
 		r.role.Vars, _ = w.l.varsFile(p, pos, "role vars file")
 	}
+	var inMeta map[string]argSpec
 	if p := find("meta"); p != "" {
-		r.allowDuplicates, r.deps = w.l.roleMeta(p, pos)
+		r.allowDuplicates, r.deps, inMeta = w.l.roleMeta(p, pos)
 	}
+	r.specs = w.l.argSpecs(dir, pos, inMeta)
+	r.entry = "main"
 	return r
 }
 
-// roleMeta reads meta/main.yml: allow_duplicates and the dependencies.
-func (l *loader) roleMeta(path string, at Pos) (allow bool, deps []roleDep) {
+// roleMeta reads meta/main.yml: allow_duplicates, the dependencies and
+// argument_specs.
+func (l *loader) roleMeta(path string, at Pos) (allow bool, deps []roleDep, specs map[string]argSpec) {
 	f := l.open(path, at, "role meta file")
 	if f == nil || isNull(f.root) {
-		return false, nil
+		return false, nil, nil
 	}
 	w := l.walk(f)
 	if f.root.Kind != yaml.MappingNode {
 		w.errorf(f.root, "", "a role meta file must hold a mapping, not %s", kindName(f.root))
-		return false, nil
+		return false, nil, nil
 	}
 	for _, p := range w.pairs(f.root) {
 		switch p.name {
@@ -308,7 +322,9 @@ func (l *loader) roleMeta(path string, at Pos) (allow bool, deps []roleDep) {
 			if b, _ := w.boolean(p); b != nil {
 				allow = *b
 			}
+		case "argument_specs":
+			specs = w.argSpecEntries(p.v)
 		}
 	}
-	return allow, deps
+	return allow, deps, specs
 }
