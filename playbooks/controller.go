@@ -36,6 +36,8 @@ func init() {
 		"add_host":            addHostModule,
 		"wait_for_connection": waitForConnectionModule,
 		"reboot":              rebootModule,
+		// The task the loader puts first in a role with argument specs.
+		"validate_argument_spec": validateArgSpecModule,
 	}
 }
 

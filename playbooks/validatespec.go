@@ -14,9 +14,6 @@ import (
 	"tend/playbooks/load"
 )
 
-// This file's name sorts after controller.go, whose init makes the map.
-func init() { controllerModules["validate_argument_spec"] = validateArgSpecModule }
-
 // validateArgSpecModule is Ansible's validate_argument_spec, the task the
 // loader puts first in a role with meta/argument_specs.yml: the variables
 // the spec names (role parameters winning) must fit it.
