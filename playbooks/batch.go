@@ -195,10 +195,7 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 // batch runs as.
 func (h *hostRun) probesAfter(look lookAhead, user string) ([]aheadProbe, int) {
 	var probes []aheadProbe
-	if t := look.items; t != nil {
-		if t.Register != "" {
-			return nil, 0 // the tasks after may read what it registers
-		}
+	if t := look.items; t != nil { // never a registering task (planModule)
 		ps, _ := h.probesAhead(t)
 		for _, p := range ps {
 			if p.item > h.item {
