@@ -362,7 +362,7 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 	if !cp.same {
 		w := fileWrite{
 			Path: cp.target, Content: ct.content, Mode: ap.Mode, Own: ct.own,
-			Backup: ct.backup, Validate: ct.validate, IfSame: ap.Cmds,
+			Backup: ct.backup, Validate: ct.validate, IfSame: ap.Cmds, Umask: &cp.umask,
 		}
 		if fi.Exists {
 			w.KeepUID, w.KeepGID = fi.UID, fi.GID

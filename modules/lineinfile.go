@@ -434,6 +434,7 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 			Path: te.path, Content: te.after, Mode: ap.Mode, Own: te.own,
 			Backup: te.backup, Validate: te.validate,
 			CheckOld: true, Old: tf.before, OldAbsent: !tf.exists, Follow: true, IfSame: ap.Cmds,
+			Umask: &tf.umask,
 		}
 		if tf.exists {
 			w.KeepUID, w.KeepGID = tf.fi.UID, tf.fi.GID

@@ -325,6 +325,9 @@ type fileWrite struct {
 	// already (it changed since the probe): the attributes the write would
 	// have given it.
 	IfSame []string
+	// Umask is the host's umask, when known: the write then costs no
+	// process of its own (it sets the umask back after).
+	Umask *uint32
 }
 
 // write adds the script text of w. It prints "backup=SUFFIX" when it made
@@ -359,12 +362,23 @@ func (s *script) write(w fileWrite) error {
 	// file there before is ever written through. It is made private (umask
 	// 077) and given its mode by chmod after its owner: a umask would not
 	// do, since a folder's default ACL overrides it.
-	// Its errors are kept for the message: dash's printf says only "I/O
-	// error" (once per printf), so then cat says why, appending 64 KiB (a
-	// byte could fit in the last page written).
-	s.add(`tend_we=$(umask 077; set -C; `, printfAll(w.Content), ` 2>&1 > "$tend_t") || {`)
-	s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
-	s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+	if w.Umask != nil {
+		// The umask to go back to is known: no subshell (a process) to
+		// keep the write's umask and set -C to itself. dash's printf
+		// says only "I/O error" (once per printf), so on failure the
+		// reason is found again by writing 64 KiB afresh (a byte could
+		// fit in the last page written).
+		s.add(`umask 077; set -C`)
+		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null > "$tend_t" || {`)
+		s.add(`	rm -f -- "$tend_t"; tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | { cat > "$tend_t"; } 2>&1)`)
+		s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+		s.add(`set +C; umask `, fmt.Sprintf("%04o", *w.Umask))
+	} else {
+		// Its errors are kept for the message, as above.
+		s.add(`tend_we=$(umask 077; set -C; `, printfAll(w.Content), ` 2>&1 > "$tend_t") || {`)
+		s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
+		s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+	}
 	if err := s.finishWrite(w); err != nil {
 		return err
 	}
