@@ -2,10 +2,13 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -124,5 +127,69 @@ func TestHomePathsAsAnsible(t *testing.T) {
 		if diffs := compareStates(root, endState(t, tw.ansibleHost, root), endState(t, tw.tendHost, root)); len(diffs) > 0 {
 			t.Errorf("end states differ:\n%s", strings.Join(diffs, "\n"))
 		}
+	}
+}
+
+// laterPlaybook's changes wait in one batch; the results of those nothing
+// after them touches are read by the program that runs after the batch
+// (Change.Later), the others by a stat of their own. Either way each
+// result must be the host's as the change left it.
+const laterPlaybook = `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - file: {path: /srv/r, state: directory, mode: "0750"}
+    - copy: {content: "a\n", dest: /srv/r/a, mode: "0640", owner: daemon, group: daemon}
+    - copy: {content: "bb\n", dest: /srv/r/b, mode: "0604"}
+    - file: {path: /srv/r/d, state: directory, mode: "0711", owner: daemon}
+    - file: {src: /srv/r/a, dest: /srv/r/l, state: link}
+    - file: {path: /srv/r/t, state: touch, mode: "0600"}
+    - copy: {content: "ccc\n", dest: /srv/r/c, mode: "0644"}
+    - stat: {path: /srv/r/a}
+`
+
+func TestBatchedResultsAreTheHosts(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	pb := writeFile(t, "later.yml", laterPlaybook)
+	r, events := converge(t, f, pb)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	names := map[uint32]string{0: "root", 1: "daemon"}
+	checked := 0
+	for _, e := range events {
+		p, _ := e.Result["path"].(string)
+		if p == "" {
+			p, _ = e.Result["dest"].(string)
+		}
+		if e.Status != "changed" || p == "" {
+			continue
+		}
+		fi, err := h.Lstat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		state := map[bool]string{true: "directory", false: "file"}[fi.IsDir()]
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			state = "link"
+		}
+		want := map[string]any{
+			"mode": fmt.Sprintf("%04o", st.Mode&0o7777), "uid": float64(st.Uid), "gid": float64(st.Gid),
+			"owner": names[st.Uid], "group": names[st.Gid], "size": float64(st.Size),
+		}
+		if e.Module == "file" {
+			want["state"] = state
+		}
+		for k, v := range want {
+			if e.Result[k] != v {
+				t.Errorf("%s (%s): result %s = %v, the host says %v", e.Task, p, k, e.Result[k], v)
+			}
+		}
+		checked++
+	}
+	if checked != 7 {
+		t.Errorf("%d results checked, want 7", checked)
 	}
 }

@@ -22,6 +22,7 @@ type event struct {
 	Host      string         `json:"host"`
 	Task      string         `json:"task"`
 	TaskIndex int            `json:"task_index"`
+	Module    string         `json:"module"`
 	Item      string         `json:"item"`
 	Status    string         `json:"status"`
 	Handler   bool           `json:"handler"`

@@ -232,8 +232,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		s.WriteString("cd -- " + q(ct.chdir) + " || { printf '%s\\n' " +
 			q("Unable to change directory before execution: "+ct.chdir) + " >&2; exit 1; }\n")
 	}
-	s.WriteString(helpers["tend_now"])
-	s.WriteString(`printf '%sstart=%s\n' ` + q(nonce) + ` "$(tend_now)"` + "\n")
+	s.WriteString(`printf '%sstart=%s\n' ` + q(nonce) + ` "$(` + nowCmd + `)"` + "\n")
 	var run string
 	if ct.shell {
 		sh := "/bin/sh"
@@ -270,7 +269,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		s.WriteString(run + " </dev/null\n")
 	}
 	s.WriteString("tend_rc=$?\n")
-	s.WriteString(`printf '\n%send=%s\n' ` + q(nonce) + ` "$(tend_now)"` + "\n")
+	s.WriteString(`printf '\n%send=%s\n' ` + q(nonce) + ` "$(` + nowCmd + `)"` + "\n")
 	s.WriteString("exit $tend_rc\n")
 
 	cmd := ct.cmdValue()
@@ -287,16 +286,14 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 	}, nil
 }
 
-func init() {
-	// tend_now: the time as Ansible prints it, to the microsecond where
-	// date knows %N (GNU), to the second elsewhere.
-	helpers["tend_now"] = `tend_now() { date '+%Y-%m-%d %H:%M:%S.%N'; }
-`
-}
+// nowCmd prints the time as Ansible does, to the microsecond where date
+// knows %N (GNU), to the second elsewhere. It is not a function: in a
+// command substitution, a function's last command costs a process more.
+const nowCmd = `date '+%Y-%m-%d %H:%M:%S.%N'`
 
 var stampRE = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(.*)$`)
 
-// stamp turns tend_now's output into Ansible's format and a time.
+// stamp turns nowCmd's output into Ansible's format and a time.
 func stamp(s string) (string, time.Time, bool) {
 	m := stampRE.FindStringSubmatch(s)
 	if m == nil {

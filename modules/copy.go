@@ -383,6 +383,11 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			s.add(c)
 		}
 	}
+	var later *LaterResult
+	if !cp.same {
+		// The write leaves a regular file there.
+		later = &LaterResult{Apply: s.String(), Questions: []hostq.Question{hostq.Path{Path: cp.target, Follow: true}}}
+	}
 	s.stat("r", `"$tend_d"`, true, "", "")
 	var effects []hostq.Effect
 	if cp.asked {
@@ -403,11 +408,7 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil
 			}
-			r, err := parseRecords(o.Stdout)
-			if err != nil {
-				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
-			}
-			fi, err := r.stat("r")
+			fi, err := resultStat(o, target, true)
 			if err != nil {
 				return nil, err
 			}
@@ -416,6 +417,10 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 				return nil, err
 			}
 			res["changed"] = true
+			r, err := parseRecords(o.Stdout)
+			if err != nil {
+				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
+			}
 			if b, err := backupPath(target, r); err != nil {
 				return nil, err
 			} else if b != "" {
@@ -424,6 +429,7 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			return res, nil
 		},
 		Effects: effects,
+		Later:   later,
 	}
 	if sent != nil {
 		change.Stdin = sent.open

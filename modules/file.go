@@ -371,18 +371,26 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 		s.add(c)
 	}
 	diffs = append(diffs, fp.extraDiffs...)
+	p := fp.ft.path
+	var later *LaterResult
 	if fp.state != "absent" {
+		// A path that is not a link now is none after the apply unless
+		// it makes one (state=link, whose result is the link's own): its
+		// lstat, asked after a batch, is the result's.
+		if !(follow && fp.p.Type == 'l') {
+			later = &LaterResult{Apply: s.String(), Questions: []hostq.Question{hostq.Path{Path: p}}}
+		}
 		s.add(`if [ -L "$tend_p" ] && `, strconv.FormatBool(follow), `; then`)
 		s.stat("r", `"$tend_p"`, true, "", "")
 		s.add("else")
 		s.stat("r", `"$tend_p"`, false, "", "")
 		s.add("fi")
 	}
-	p := fp.ft.path
 	state := fp.state
 	return &Change{
 		Diffs: diffs,
 		Apply: s.String(),
+		Later: later,
 		Result: whenApplied(func(o Output) (Result, error) {
 			res := Result{"changed": true, "path": p}
 			for k, v := range extra {
@@ -392,11 +400,7 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 				res["state"] = "absent"
 				return res, nil
 			}
-			r, err := parseRecords(o.Stdout)
-			if err != nil {
-				return nil, fmt.Errorf("apply printed something unexpected: %v", err)
-			}
-			fi, err := r.stat("r")
+			fi, err := resultStat(o, p, false)
 			if err != nil {
 				return nil, err
 			}
@@ -406,6 +410,20 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 			return res, nil
 		}),
 	}
+}
+
+// resultStat is the file an Apply left at p: the stat it printed as "r",
+// or the answer about p (lstat'ed, or stat'ed when follow) when the
+// runner asked it after the apply (Change.Later).
+func resultStat(o Output, p string, follow bool) (fileInfo, error) {
+	if o.Answers != nil {
+		return o.Answers.Path(p, follow)
+	}
+	r, err := parseRecords(o.Stdout)
+	if err != nil {
+		return fileInfo{}, fmt.Errorf("apply printed something unexpected: %v", err)
+	}
+	return r.stat("r")
 }
 
 // pathInfo is what Ansible adds about a path to a result.

@@ -129,6 +129,21 @@ type Change struct {
 	// planned against what this one would have done. A change without
 	// effects leaves the paths of its task known only after apply.
 	Effects []hostq.Effect
+	// Later, when set, is this change with the probe its Result reads
+	// (a stat of the file it leaves) asked as questions instead: the
+	// runner may run Later.Apply and answer Later.Questions in the
+	// program it runs after a batch of changes anyway, so that the probe
+	// costs the host no process of its own; Result then reads the answers
+	// in Output.Answers.
+	Later *LaterResult
+}
+
+// LaterResult is a Change whose Result reads questions answered after it
+// (see Change.Later). The runner uses it only when no change applied
+// after it, before the answers, touches what the questions ask about.
+type LaterResult struct {
+	Apply     string // Apply without its closing probe
+	Questions []hostq.Question
 }
 
 // Diff is one difference between the host and the desired state.

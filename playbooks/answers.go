@@ -67,26 +67,32 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 type probeError struct{ error }
 
 // askAhead adds to a batch the program that answers the questions of the
-// probes ahead, and returns a function that stores its answers.
-func (h *hostRun) askAhead(user string, probes []aheadProbe) (script string, store func(transport.Output)) {
+// probes ahead, and more (the results of the batch's changes: see
+// Change.Later), and returns a function that stores its answers and
+// returns them.
+func (h *hostRun) askAhead(user string, probes []aheadProbe, more []hostq.Question) (script string, store func(transport.Output) (*hostq.Set, error)) {
 	var qs []hostq.Question
 	for _, p := range probes {
 		qs = append(qs, p.qs...)
 	}
+	if len(qs) > 0 {
+		qs = append(qs, hostq.Accounts{}) // see answersFor
+	}
+	qs = append(qs, more...)
 	if len(qs) == 0 {
 		return "", nil
 	}
-	qs = append(qs, hostq.Accounts{}) // see answersFor
 	prog := hostq.Compile(qs)
-	return prog.Script(), func(o transport.Output) {
+	return prog.Script(), func(o transport.Output) (*hostq.Set, error) {
 		set, err := prog.Parse(o.Stdout, o.Stderr, o.ExitCode)
 		if err != nil {
-			return // each task asks again, and reports the error
+			return nil, err // each task asks again, and reports the error
 		}
 		if h.answers == nil || h.answersUser != user {
 			h.answers, h.answersUser = hostq.NewSet(), user
 		}
 		h.answers.Merge(set)
+		return set, nil
 	}
 }
 

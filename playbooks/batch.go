@@ -40,6 +40,12 @@ import (
 // been applied on its own: they are not applied and not reported, and the
 // host fails; a loop's other items still run, as in Ansible, and so do the
 // tasks after one whose errors are ignored.
+//
+// A change whose result is a stat of the file it leaves (file, copy,
+// template: Change.Later) has that stat asked in the program that runs
+// after the batch anyway, not in a process of its own, unless a change
+// after it in the batch may touch the path (hostq.Touches). That program
+// runs even after a failed change, for the results of the changes before.
 
 // applyStep is one change in the host's queue.
 type applyStep struct {
@@ -49,6 +55,10 @@ type applyStep struct {
 	script string // the apply with the task's environment
 	ran    bool
 	out    modules.Output
+	// later says that the program after the batch reads the change's
+	// result (Change.Later); laterErr, that it could not.
+	later    bool
+	laterErr error
 }
 
 // queuedTask is a task whose outcomes wait for their changes to run.
@@ -159,14 +169,21 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 	}
 	q.steps, q.model = nil, nil
 	h.dropProbes()
+	probes, n := h.probesAfter(look, q.user)
+	later := readLater(steps, probes)
 	var ts []transport.Step
 	for i, s := range steps {
-		ts = append(ts, transport.Step{Script: s.script, Group: i == 0 || s.task != steps[i-1].task, Fatal: !s.task.IgnoreErrors})
+		script := s.script
+		if s.later {
+			script = withEnv(h.env, s.change.Later.Apply)
+		}
+		ts = append(ts, transport.Step{Script: script, Group: i == 0 || s.task != steps[i-1].task, Fatal: !s.task.IgnoreErrors})
 	}
-	probes, n := h.probesAfter(look, q.user)
-	scripts, store := h.batch(q.user, probes)
+	scripts, store := h.batch(q.user, probes, later)
 	for i, s := range scripts {
-		ts = append(ts, transport.Step{Script: s, Group: i == 0})
+		// The program runs even after a failed change: it completes the
+		// results of the changes before.
+		ts = append(ts, transport.Step{Script: s, Group: i == 0, Always: i == 0 && len(later) > 0})
 	}
 	start := time.Now()
 	outs, err := transport.RunSteps(ctx, h.hs.conn, q.user, ts)
@@ -175,20 +192,92 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 		q.lost = err
 		return
 	}
-	for i, o := range outs {
-		if i < len(steps) {
+	for i, o := range outs[:len(steps)] {
+		if !o.Skipped {
 			steps[i].ran = true
 			steps[i].out = modules.Output{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}
 		}
 	}
-	if len(outs) == len(ts) && len(scripts) > 0 {
+	after := outs[len(steps):]
+	if len(after) == 0 {
+		return
+	}
+	var answers *hostq.Set
+	var answersErr error
+	if !skipped(after) {
 		h.hs.recap.Probes += int64(len(scripts))
-		store(outs[len(steps):])
+		answers, answersErr = store(after)
 		if look.cur != nil {
 			h.stale = false
 			look.cur.covered = look.first + n
 		}
+	} else if len(later) > 0 && !after[0].Skipped {
+		// A change failed: only the results are read, not the answers
+		// ahead (the host stops).
+		answers, answersErr = store(after[:1])
 	}
+	for _, s := range steps {
+		if s.later && s.ran {
+			if answers != nil {
+				s.out.Answers = answers
+			} else {
+				s.laterErr = fmt.Errorf("the result could not be read: %v", answersErr)
+			}
+		}
+	}
+}
+
+// readLater marks the steps whose results the program after the batch
+// reads (Change.Later), and returns its questions: those of the changes
+// nothing after them in the batch touches, when a program runs anyway (the
+// probes ahead ask questions) or when it costs less than the stats it
+// replaces (one process for its subshell, one for its stat).
+func readLater(steps []*applyStep, probes []aheadProbe) []hostq.Question {
+	var qs []hostq.Question
+	var marked []*applyStep
+	for i, s := range steps {
+		if l := s.change.Later; l != nil && !touchedAfter(steps[i+1:], l.Questions) {
+			qs = append(qs, l.Questions...)
+			marked = append(marked, s)
+		}
+	}
+	asks := false
+	for _, p := range probes {
+		asks = asks || p.qs != nil
+	}
+	if !asks && len(marked) < 3 {
+		return nil
+	}
+	for _, s := range marked {
+		s.later = true
+	}
+	return qs
+}
+
+// touchedAfter says whether the changes of steps may change what qs ask
+// about (see hostq.Touches).
+func touchedAfter(steps []*applyStep, qs []hostq.Question) bool {
+	for _, s := range steps {
+		for _, e := range s.change.Effects {
+			for _, q := range qs {
+				p, ok := q.(hostq.Path)
+				if !ok || hostq.Touches(e, p.Path) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// skipped says whether a step of outs did not run.
+func skipped(outs []transport.Output) bool {
+	for _, o := range outs {
+		if o.Skipped {
+			return true
+		}
+	}
+	return false
 }
 
 // probesAfter collects the probes of what look names, as the user the
@@ -288,6 +377,10 @@ func (h *hostRun) settleSteps(outs []outcome) []outcome {
 			continue
 		}
 		r := h.applied(s.name, s.change, s.out)
+		if s.laterErr != nil && s.out.ExitCode == 0 {
+			r = failf("%s: %v", s.name, s.laterErr)
+			r.diffs = s.change.Diffs
+		}
 		r.desired, r.planned, r.item, r.loopVar = o.desired, o.planned, o.item, o.loopVar
 		outs[i] = r
 	}

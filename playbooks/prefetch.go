@@ -109,10 +109,11 @@ type aheadProbe struct {
 }
 
 // batch turns probes ahead into the scripts of one round trip: one
-// program for all their questions, then the other probes' scripts. store
-// keeps what they printed.
-func (h *hostRun) batch(user string, ps []aheadProbe) (scripts []string, store func([]transport.Output)) {
-	prog, storeAnswers := h.askAhead(user, ps)
+// program for all their questions (and more: see askAhead), then the other
+// probes' scripts. store keeps what they printed, and returns the
+// program's answers (nil without questions).
+func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (scripts []string, store func([]transport.Output) (*hostq.Set, error)) {
+	prog, storeAnswers := h.askAhead(user, ps, more)
 	if prog != "" {
 		scripts = append(scripts, prog)
 	}
@@ -123,12 +124,15 @@ func (h *hostRun) batch(user string, ps []aheadProbe) (scripts []string, store f
 		}
 	}
 	scripts = append(scripts, legacy...)
-	return scripts, func(outs []transport.Output) {
+	return scripts, func(outs []transport.Output) (set *hostq.Set, err error) {
 		if prog != "" {
-			storeAnswers(outs[0])
+			set, err = storeAnswers(outs[0])
 			outs = outs[1:]
 		}
-		h.storeAhead(user, legacy, outs)
+		if len(outs) == len(legacy) { // else only the program ran
+			h.storeAhead(user, legacy, outs)
+		}
+		return set, err
 	}
 }
 
@@ -174,7 +178,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 		// One probe costs the same round trip either way.
 		return n
 	}
-	scripts, store := h.batch(user, probes)
+	scripts, store := h.batch(user, probes, nil)
 	start := time.Now()
 	var outs []transport.Output
 	var err error

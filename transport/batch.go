@@ -13,6 +13,9 @@ import (
 type Output struct {
 	Stdout, Stderr []byte
 	ExitCode       int
+	// Skipped is set for a step of RunSteps that did not run: a Fatal
+	// step of an earlier group failed.
+	Skipped bool
 }
 
 // RunBatch runs several read-only scripts, one after the other, in a single
@@ -37,13 +40,16 @@ type Step struct {
 	// Fatal says that this step exiting non-zero fails its task: the
 	// groups after its own do not run, as a failed task stops the host.
 	Fatal bool
+	// Always runs the step even when a Fatal step failed before it (the
+	// probe that completes the results of the changes that ran).
+	Always bool
 }
 
 // RunSteps runs steps one after the other in a single round trip, each in a
 // subshell of its own with its output framed as in RunBatch, and returns
-// what each printed. When a Fatal step fails, the groups after its own do
-// not run: the outputs returned are then fewer than the steps, the ones
-// that ran.
+// what each printed, one Output per step. When a Fatal step fails, the
+// groups after its own do not run (their Outputs say Skipped), but for the
+// steps that run Always.
 func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output, error) {
 	if len(steps) == 0 {
 		return nil, nil
@@ -51,14 +57,21 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 	marker := string(newMarker())
 	m := shell.Quote(marker)
 	var b bytes.Buffer
-	b.WriteString("f=0\n")
+	// f: a Fatal step failed; r: it had when the current group started.
+	b.WriteString("f=0 r=0\n")
 	for i, s := range steps {
-		if s.Group && i > 0 {
-			b.WriteString("[ \"$f\" = 0 ] || exit 0\n")
+		if s.Group && i > 0 && !s.Always {
+			b.WriteString("r=$f\n")
+		}
+		if !s.Always {
+			b.WriteString("if [ \"$r\" = 0 ]; then\n")
 		}
 		fmt.Fprintf(&b, "( eval %s\n) </dev/null\ns=$?\nprintf '%%s%d:%%d\\n' %s \"$s\"\nprintf '%%s%d\\n' %s >&2\n", shell.Quote(s.Script), i, m, i, m)
 		if s.Fatal {
 			b.WriteString("[ \"$s\" = 0 ] || f=1\n")
+		}
+		if !s.Always {
+			b.WriteString("fi\n")
 		}
 	}
 	var stdout, stderr bytes.Buffer
@@ -75,8 +88,9 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 		tag := []byte(marker + strconv.Itoa(i))
 		j := bytes.Index(out, append(tag, ':'))
 		k := bytes.Index(errs, append(tag, '\n'))
-		if j < 0 && k < 0 && steps[i].Group && failedBefore(steps[:i], outs) {
-			return outs, nil // a failed task stopped the steps here
+		if j < 0 && k < 0 && !steps[i].Always && failedBefore(steps[:i], outs) {
+			outs = append(outs, Output{Skipped: true}) // a failed task stopped the steps here
+			continue
 		}
 		if j < 0 || k < 0 {
 			return nil, fmt.Errorf("probe batch: the output of script %d is missing", i)
@@ -99,7 +113,7 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 // failedBefore says whether a Fatal step among those that ran failed.
 func failedBefore(steps []Step, outs []Output) bool {
 	for i, o := range outs {
-		if steps[i].Fatal && o.ExitCode != 0 {
+		if steps[i].Fatal && !o.Skipped && o.ExitCode != 0 {
 			return true
 		}
 	}

@@ -48,18 +48,20 @@ func TestRunStepsStopsAfterAFailedGroup(t *testing.T) {
 		{Script: "echo d", Fatal: true}, // the same task's next item still runs
 		{Script: "echo e >&2", Group: true, Fatal: true},
 		{Script: "echo f", Group: true},
+		{Script: "echo g", Always: true}, // completes the results of a, b, c, d
+		{Script: "echo h", Group: true},
 	}
 	for name, sh := range localShells(t) {
 		got, err := RunSteps(context.Background(), sh, "", steps)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(got) != 4 {
-			t.Fatalf("%s: %d steps ran, want 4: %+v", name, len(got), got)
+		if len(got) != len(steps) {
+			t.Fatalf("%s: %d outputs for %d steps: %+v", name, len(got), len(steps), got)
 		}
-		for i, want := range []string{"a\n", "b\n", "c\n", "d\n"} {
-			if string(got[i].Stdout) != want {
-				t.Errorf("%s: step %d printed %q, want %q", name, i, got[i].Stdout, want)
+		for i, want := range []string{"a\n", "b\n", "c\n", "d\n", "", "", "g\n", ""} {
+			if string(got[i].Stdout) != want || got[i].Skipped != (i == 4 || i == 5 || i == 7) {
+				t.Errorf("%s: step %d printed %q (skipped %v), want %q", name, i, got[i].Stdout, got[i].Skipped, want)
 			}
 		}
 		if got[2].ExitCode != 2 || got[1].ExitCode != 1 {

@@ -326,3 +326,35 @@ func (e RemoveGroup) applyTo(m *Model, base Answers) {
 	}
 	db.Groups = groups
 }
+
+// Touches says whether e may change what a stat of p says: an effect on
+// p, on what is under it (a folder's size and links count) or on a folder
+// above it. An effect on the accounts (the names of owners), a taint, and
+// a change through a link may touch anything.
+func Touches(e Effect, p string) bool {
+	var q string
+	switch e := e.(type) {
+	case WriteFile:
+		q = e.Path
+	case MakeDir:
+		q = e.Path
+	case Link:
+		q = e.Path
+	case Remove:
+		q = e.Path
+	case Attrs:
+		if e.Follow {
+			return true
+		}
+		q = e.Path
+	default:
+		return true
+	}
+	p, q = path.Clean(p), path.Clean(q)
+	return p == q || under(q, p) || under(p, q)
+}
+
+// under says whether p is inside folder d.
+func under(p, d string) bool {
+	return d == "/" || strings.HasPrefix(p, d+"/")
+}

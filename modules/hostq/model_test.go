@@ -105,3 +105,27 @@ func TestModelAttrsKeepHostContent(t *testing.T) {
 		t.Errorf("content after attrs: %q %v", c, err)
 	}
 }
+
+func TestTouches(t *testing.T) {
+	perm := uint32(0o600)
+	for _, c := range []struct {
+		e    Effect
+		p    string
+		want bool
+	}{
+		{WriteFile{Path: "/srv/a"}, "/srv/a", true},
+		{WriteFile{Path: "/srv/a/b"}, "/srv/a", true}, // a folder's size
+		{Remove{Path: "/srv"}, "/srv/a", true},
+		{MakeDir{Path: "/srv/ab"}, "/srv/a", false},
+		{Link{Path: "/srv/b", Target: "/srv/a"}, "/srv/a", false},
+		{Attrs{Path: "/srv/b", Perm: &perm}, "/srv/a", false},
+		{Attrs{Path: "/srv/b", Follow: true}, "/srv/a", true}, // /srv/b may link to it
+		{Taint{Path: "/elsewhere"}, "/srv/a", true},
+		{PutUser{User: User{Name: "u"}}, "/srv/a", true}, // owners' names
+		{WriteFile{Path: "/x"}, "/", true},
+	} {
+		if got := Touches(c.e, c.p); got != c.want {
+			t.Errorf("Touches(%#v, %s) = %v", c.e, c.p, got)
+		}
+	}
+}
