@@ -31,6 +31,11 @@ import (
 // has not answered yet (one round trip), seen through the check run's
 // model when the task runs in check mode.
 func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Question) (hostq.Answers, error) {
+	if len(qs) == 0 && !h.checkMode(t) && !h.pendingChanges() {
+		// Nothing to ask (a command without creates), and no model to
+		// plan against: the host is not asked for its accounts either.
+		return hostq.NewSet(), nil
+	}
 	user := h.becomeUser(t)
 	// The models (a check run's, the queue's) name the owners of what they
 	// predict: they need the ids.
