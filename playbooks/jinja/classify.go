@@ -27,7 +27,8 @@ type renderState struct {
 	err error         // the last error tend's filters, tests and functions raised
 	top *exec.Context // the render's outermost scope of its own
 
-	ranged int // items range() built so far (see maxRangeTotal)
+	ranged     int // items range() built so far (see maxRangeTotal)
+	iterations int // for loop iterations so far (see maxIterations)
 	// macroDepth is how deep macro calls are nested (see maxMacroDepth).
 	macroDepth int
 	vars       map[string]any // the evaluation's variables, for lookups

@@ -12,6 +12,7 @@ const (
 	maxItems      = 1 << 20 // items of one list built by * or range()
 	maxRangeTotal = 1 << 23 // items range() may build over a whole render
 	maxOutput     = 1 << 28 // bytes a render may write
+	maxIterations = 1 << 21 // iterations of for loops' bodies over a whole render
 )
 
 var errOutputTooLarge = errors.New("template output too large")

@@ -33,10 +33,45 @@ func tags() *exec.ControlStructureSet {
 		}
 	}
 	set["macro"] = parseMacro(set["macro"])
+	set["for"] = countedFor(set["for"])
 	for name, p := range set {
 		set[name] = positioned(p)
 	}
 	return exec.NewControlStructureSet(set)
+}
+
+// countedFor is gonja's for, whose body first counts the render's loop
+// iterations (see maxIterations): loops nested over large lists or ranges
+// end with an error, not after hours.
+func countedFor(p parser.ControlStructureParser) parser.ControlStructureParser {
+	return func(doc, args *parser.Parser) (nodes.ControlStructure, error) {
+		at := args.Current()
+		cs, err := p(doc, args)
+		if f, ok := cs.(*gonjatags.ForControlStructure); ok && err == nil && f.BodyWrapper != nil {
+			tick := &nodes.ControlStructureBlock{Location: at, Name: "for", ControlStructure: iterationTick{at}}
+			f.BodyWrapper.Nodes = append([]nodes.Node{tick}, f.BodyWrapper.Nodes...)
+		}
+		return cs, err
+	}
+}
+
+// iterationTick counts one iteration of a for loop's body.
+type iterationTick struct{ at *tokens.Token }
+
+func (t iterationTick) Position() *tokens.Token { return t.at }
+func (t iterationTick) String() string          { return "for-iteration" }
+
+func (t iterationTick) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
+	v, _ := r.Environment.Context.Get(stateKey)
+	st, ok := v.(*renderState)
+	if !ok {
+		return nil
+	}
+	if st.iterations++; st.iterations > maxIterations {
+		st.err = fmt.Errorf("for loops ran more than %d times in one template: too much work (nested loops over large lists?)", maxIterations)
+		return st.err
+	}
+	return nil
 }
 
 // positioned gives a tag's parse errors a position: gonja reports many of
