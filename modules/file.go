@@ -680,10 +680,14 @@ func replaceWith(s *script, mk string, rmdir bool) {
 	if rmdir {
 		s.add(`if [ -d "$tend_p" ] && [ ! -L "$tend_p" ]; then rmdir -- "$tend_p" || tend_die "cannot remove directory $tend_p"; fi`)
 	}
-	s.add(`rm -f -- "$tend_t"`)
+	// Where nothing is, the link is made in place: one process, not three.
+	s.add(`if [ ! -e "$tend_p" ] && [ ! -L "$tend_p" ]; then tend_t=$tend_p; fi`)
+	s.add(`if [ "$tend_t" != "$tend_p" ] && { [ -e "$tend_t" ] || [ -L "$tend_t" ]; }; then rm -f -- "$tend_t"; fi`)
 	s.add(mk, ` || { tend_t=; tend_die "cannot create a link beside $tend_p"; }`)
-	s.add(`if [ -d "$tend_p" ] && [ -L "$tend_p" ]; then rm -f -- "$tend_p"; fi`)
-	s.add(`mv -f -- "$tend_t" "$tend_p" || tend_die "cannot rename the new link to $tend_p"`)
+	s.add(`if [ "$tend_t" != "$tend_p" ]; then`)
+	s.add(`	if [ -d "$tend_p" ] && [ -L "$tend_p" ]; then rm -f -- "$tend_p"; fi`)
+	s.add(`	mv -f -- "$tend_t" "$tend_p" || tend_die "cannot rename the new link to $tend_p"`)
+	s.add(`fi`)
 	s.add(`tend_t=`)
 }
 
