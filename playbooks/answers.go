@@ -44,7 +44,7 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 		h.answers, h.answersUser = hostq.NewSet(), user
 	}
 	if !h.answers.Has(qs) {
-		prog := hostq.Compile(qs)
+		prog := h.compile(qs)
 		start := time.Now()
 		out, err := h.exec(ctx, prog.Script(), user)
 		h.hs.recap.Probe += time.Since(start)
@@ -56,6 +56,7 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 		if err != nil {
 			return nil, probeError{err}
 		}
+		h.remember(set)
 		h.answers.Merge(set)
 	}
 	if h.checkMode(t) {
@@ -87,17 +88,51 @@ func (h *hostRun) askAhead(user string, probes []aheadProbe, more []hostq.Questi
 	if len(qs) == 0 {
 		return "", nil
 	}
-	prog := hostq.Compile(qs)
+	prog := h.compile(qs)
 	return prog.Script(), func(o transport.Output) (*hostq.Set, error) {
 		set, err := prog.Parse(o.Stdout, o.Stderr, o.ExitCode)
 		if err != nil {
 			return nil, err // each task asks again, and reports the error
 		}
+		h.remember(set)
 		if h.answers == nil || h.answersUser != user {
 			h.answers, h.answersUser = hostq.NewSet(), user
 		}
 		h.answers.Merge(set)
 		return set, nil
+	}
+}
+
+// knownFile is a file's content as a program read it, and its stat.
+type knownFile struct {
+	fi   hostq.PathInfo
+	data []byte
+}
+
+// compile makes the program that answers qs. The accounts' files the host
+// answered before are not read again while stat finds them unchanged
+// (hostq.Program.Know): a round trip after the first costs no cat of them.
+func (h *hostRun) compile(qs []hostq.Question) *hostq.Program {
+	prog := hostq.Compile(qs)
+	for p, k := range h.hs.accountFiles {
+		prog.Know(p, k.fi, k.data)
+	}
+	return prog
+}
+
+// remember keeps the accounts' files a program read, for compile.
+func (h *hostRun) remember(set *hostq.Set) {
+	for _, p := range hostq.AccountFiles { // every program asks for them (see answersFor)
+		fi, err := set.Path(p, true)
+		if err != nil || !fi.Exists {
+			continue
+		}
+		if data, err := set.Content(p); err == nil {
+			if h.hs.accountFiles == nil {
+				h.hs.accountFiles = map[string]knownFile{}
+			}
+			h.hs.accountFiles[p] = knownFile{fi, data}
+		}
 	}
 }
 

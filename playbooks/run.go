@@ -122,6 +122,9 @@ type hostState struct {
 	// cut is how the recap counted the task the run's end interrupted
 	// (failed, unreachable or ignored), "" if none was (see interrupt).
 	cut Status
+	// accountFiles are /etc/passwd and /etc/group as the host last
+	// answered them (see hostRun.compile).
+	accountFiles map[string]knownFile
 }
 
 // release closes the host's connection once it has nothing left to do,

@@ -40,7 +40,34 @@ type Program struct {
 	nonce    string
 	// statIndex is each followed path's place in stat.
 	statIndex map[string]int
+	// known are contents the controller read before (see Know).
+	known map[string]knownFile
 }
+
+// knownFile is a file's content and the stat fields that say it is the
+// same file, unchanged: size, inode, device, modification and change times.
+type knownFile struct {
+	sig  string
+	data []byte
+}
+
+func signature(fi PathInfo) string {
+	return fmt.Sprintf("%d %d %d %d %d", fi.Size, fi.Inode, fi.Dev, fi.Mtime, fi.Ctime)
+}
+
+// Know tells the program a content question's answer from an earlier
+// program, and the file it was read from: if stat finds the same file
+// (size, inode, device, times), the content is not read again. The
+// accounts' files are asked at every round trip and seldom change.
+func (p *Program) Know(path string, fi PathInfo, data []byte) {
+	if p.known == nil {
+		p.known = map[string]knownFile{}
+	}
+	p.known[path] = knownFile{signature(fi), data}
+}
+
+// AccountFiles are the files the Accounts question reads.
+var AccountFiles = []string{passwdFile, groupFile}
 
 const (
 	passwdFile = "/etc/passwd"
@@ -216,9 +243,13 @@ func (p *Program) statScript(w func(...string), e, s, opt string, paths []string
 // output (field 5 of each line), into tend_z_i, with builtins only.
 func (p *Program) sizeScript(w func(...string)) {
 	w(`set -- $tend_t`)
-	for i := range p.stat {
+	for i, x := range p.stat {
 		n := strconv.Itoa(i)
-		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge `, strconv.Itoa(statFields), ` ]; then tend_z_`, n, `=$5; shift `, strconv.Itoa(statFields), `; else tend_z_`, n, `=; fi`)
+		sig, nosig := "", ""
+		if _, ok := p.known[x]; ok {
+			sig, nosig = ` tend_g_`+n+`="$5 $6 $7 $9 ${10}"`, ` tend_g_`+n+`=`
+		}
+		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge `, strconv.Itoa(statFields), ` ]; then tend_z_`, n, `=$5`, sig, `; shift `, strconv.Itoa(statFields), `; else tend_z_`, n, `=`, nosig, `; fi`)
 	}
 }
 
@@ -302,7 +333,12 @@ func (p *Program) candidates(w func(...string), k string, paths []string, cmp st
 			continue
 		}
 		z := "tend_z_" + strconv.Itoa(p.statIndex[x])
-		w(`if [ -n "$`, z, `" ] && [ "$`, z, `" `, cmp, ` `, strconv.Itoa(ContentLimit), ` ] && [ -f `, qx, ` ] && [ -r `, qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
+		known := ""
+		if kf, ok := p.known[x]; ok && k == "k" {
+			// The same file as the controller read: k.i=2, not read again.
+			known = `if [ "$tend_g_` + strconv.Itoa(p.statIndex[x]) + `" = ` + shell.Quote(kf.sig) + ` ] && [ -f ` + qx + ` ]; then echo ` + k + "." + strconv.Itoa(i) + "=2; el"
+		}
+		w(known, `if [ -n "$`, z, `" ] && [ "$`, z, `" `, cmp, ` `, strconv.Itoa(ContentLimit), ` ] && [ -f `, qx, ` ] && [ -r `, qx, " ]; then set -- \"$@\" ", qx, "; echo ", k, ".", strconv.Itoa(i), "=1; else echo ", k, ".", strconv.Itoa(i), "=0; fi")
 	}
 }
 
@@ -619,6 +655,14 @@ func (r *reader) contents(p *Program, content []byte) {
 	var total int64
 	for i, c := range p.content {
 		fi, reg := r.regular(c)
+		if kf, ok := p.known[c]; ok && r.vals["k."+strconv.Itoa(i)] == "2" {
+			if !reg || signature(fi) != kf.sig {
+				r.fail("%s: stat found the file read before, but its answer differs", c)
+				return
+			}
+			r.set.SetContent(c, kf.data)
+			continue
+		}
 		in := r.flag("k." + strconv.Itoa(i))
 		if v, ok := r.blobs["v."+strconv.Itoa(i)]; ok && reg {
 			r.set.SetContent(c, v)

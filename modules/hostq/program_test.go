@@ -388,3 +388,47 @@ func TestProgramReadsSysctlsInOneProcess(t *testing.T) {
 		t.Error("without awk: a file it cannot read has content")
 	}
 }
+
+// A content the controller read before is not read again while stat finds
+// the same file, and is read again when it changed, under every shell.
+func TestProgramKnownContentIsNotReadAgain(t *testing.T) {
+	dir := t.TempDir()
+	f, g := filepath.Join(dir, "passwd"), filepath.Join(dir, "other")
+	fdata := "root:x:0:0:marker-known:/root:/bin/sh\n"
+	os.WriteFile(f, []byte(fdata), 0o644)
+	os.WriteFile(g, []byte("other-content\n"), 0o644)
+	qs := []Question{Content{f}, Content{g}}
+	for name, sh := range shells(t) {
+		first := Compile(qs)
+		out, errs, code := run(t, sh, first.Script())
+		set, err := first.Parse(out, errs, code)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fi, _ := set.Path(f, true)
+		data, _ := set.Content(f)
+
+		second := Compile(qs)
+		second.Know(f, fi, data)
+		out, errs, code = run(t, sh, second.Script())
+		if bytes.Contains(out, []byte("marker-known")) || !bytes.Contains(out, []byte("other-content")) {
+			t.Errorf("%s: the known file was read again, or the other not:\n%s", name, out)
+		}
+		set, err = second.Parse(out, errs, code)
+		if got, err2 := set.Content(f); err != nil || err2 != nil || string(got) != fdata {
+			t.Errorf("%s: known content %q %v %v", name, got, err, err2)
+		}
+
+		// Changed (another size): read again.
+		changed := strings.Replace(fdata, "marker-known", "marker-changed!", 1)
+		os.WriteFile(f, []byte(changed), 0o644)
+		third := Compile(qs)
+		third.Know(f, fi, data)
+		out, errs, code = run(t, sh, third.Script())
+		set, err = third.Parse(out, errs, code)
+		if got, err2 := set.Content(f); err != nil || err2 != nil || string(got) != changed {
+			t.Errorf("%s: changed content %q %v %v", name, got, err, err2)
+		}
+		os.WriteFile(f, []byte(fdata), 0o644)
+	}
+}
