@@ -130,10 +130,11 @@ func TestHomePathsAsAnsible(t *testing.T) {
 	}
 }
 
-// laterPlaybook's changes wait in one batch; the results of those nothing
+// laterPlaybook's changes wait in batches; the results of those nothing
 // after them touches are read by the program that runs after the batch
-// (Change.Later), the others by a stat of their own. Either way each
-// result must be the host's as the change left it.
+// (Change.Later) or, in a batch that ends with a command, before the
+// command; the others by a stat of their own. Either way each result must
+// be the host's as the change left it.
 const laterPlaybook = `
 - hosts: all
   gather_facts: false
@@ -146,6 +147,10 @@ const laterPlaybook = `
     - file: {path: /srv/r/t, state: touch, mode: "0600"}
     - copy: {content: "ccc\n", dest: /srv/r/c, mode: "0644"}
     - stat: {path: /srv/r/a}
+    - copy: {content: "e\n", dest: /srv/r/e, mode: "0600"}
+    - copy: {content: "ff\n", dest: /srv/r/d/f, mode: "0640"}
+    - file: {path: /srv/r/g, state: directory, mode: "0700"}
+    - command: touch /srv/r/d/cmd
 `
 
 func TestBatchedResultsAreTheHosts(t *testing.T) {
@@ -189,7 +194,7 @@ func TestBatchedResultsAreTheHosts(t *testing.T) {
 		}
 		checked++
 	}
-	if checked != 7 {
-		t.Errorf("%d results checked, want 7", checked)
+	if checked != 10 {
+		t.Errorf("%d results checked, want 10", checked)
 	}
 }

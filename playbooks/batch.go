@@ -170,20 +170,30 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 	q.steps, q.model = nil, nil
 	h.dropProbes()
 	probes, n := h.probesAfter(look, q.user)
-	later := readLater(steps, probes)
+	early, late := readLater(steps, probes)
 	var ts []transport.Step
+	var earlyProg *hostq.Program
+	stepAt := make([]int, len(steps)) // each step's place in ts
 	for i, s := range steps {
+		if i == len(steps)-1 && len(early) > 0 {
+			// Before the last change, which may touch anything: it
+			// completes the results of the changes before.
+			earlyProg = h.compile(early)
+			ts = append(ts, transport.Step{Script: earlyProg.Script(), Always: true})
+		}
 		script := s.script
 		if s.later {
 			script = withEnv(h.env, s.change.Later.Apply)
 		}
+		stepAt[i] = len(ts)
 		ts = append(ts, transport.Step{Script: script, Group: i == 0 || s.task != steps[i-1].task, Fatal: !s.task.IgnoreErrors})
 	}
-	scripts, store := h.batch(q.user, probes, later)
+	nChanges := len(ts)
+	scripts, store := h.batch(q.user, probes, late)
 	for i, s := range scripts {
 		// The program runs even after a failed change: it completes the
 		// results of the changes before.
-		ts = append(ts, transport.Step{Script: s, Group: i == 0, Always: i == 0 && len(later) > 0})
+		ts = append(ts, transport.Step{Script: s, Group: i == 0, Always: i == 0 && len(late) > 0})
 	}
 	start := time.Now()
 	outs, err := transport.RunSteps(ctx, h.hs.conn, q.user, ts)
@@ -192,51 +202,69 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 		q.lost = err
 		return
 	}
-	for i, o := range outs[:len(steps)] {
-		if !o.Skipped {
-			steps[i].ran = true
-			steps[i].out = modules.Output{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}
+	for i, s := range steps {
+		if o := outs[stepAt[i]]; !o.Skipped {
+			s.ran = true
+			s.out = modules.Output{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}
 		}
 	}
-	after := outs[len(steps):]
+	results := func(answers *hostq.Set, err error) {
+		for _, s := range steps {
+			if s.later && s.ran {
+				if answers != nil {
+					s.out.Answers = answers
+				} else {
+					s.laterErr = fmt.Errorf("the result could not be read: %v", err)
+				}
+			}
+		}
+	}
+	if earlyProg != nil {
+		o := outs[nChanges-2]
+		h.hs.recap.Probes++
+		results(earlyProg.Parse(o.Stdout, o.Stderr, o.ExitCode))
+	}
+	after := outs[nChanges:]
 	if len(after) == 0 {
 		return
 	}
-	var answers *hostq.Set
-	var answersErr error
 	if !skipped(after) {
 		h.hs.recap.Probes += int64(len(scripts))
-		answers, answersErr = store(after)
+		answers, err := store(after)
+		if len(late) > 0 {
+			results(answers, err)
+		}
 		if look.cur != nil {
 			h.stale = false
 			look.cur.covered = look.first + n
 		}
-	} else if len(later) > 0 && !after[0].Skipped {
+	} else if len(late) > 0 && !after[0].Skipped {
 		// A change failed: only the results are read, not the answers
 		// ahead (the host stops).
-		answers, answersErr = store(after[:1])
-	}
-	for _, s := range steps {
-		if s.later && s.ran {
-			if answers != nil {
-				s.out.Answers = answers
-			} else {
-				s.laterErr = fmt.Errorf("the result could not be read: %v", answersErr)
-			}
-		}
+		results(store(after[:1]))
 	}
 }
 
-// readLater marks the steps whose results the program after the batch
-// reads (Change.Later), and returns its questions: those of the changes
-// nothing after them in the batch touches, when a program runs anyway (the
-// probes ahead ask questions) or when it costs less than the stats it
-// replaces (one process for its subshell, one for its stat).
-func readLater(steps []*applyStep, probes []aheadProbe) []hostq.Question {
+// readLater marks the steps whose results a program reads (Change.Later)
+// instead of a stat each, and returns the questions of that program: the
+// one after the batch (late), or one that runs before the batch's last
+// change (early) when that change states no effects (a command: the
+// batch's last by design), which would touch the paths of all the changes
+// before it. A step is read only if nothing after it touches its paths. A
+// program costs the host two processes (its subshell and its stat): the
+// late one runs anyway when the probes ahead ask questions; else a program
+// is run for three results or more.
+func readLater(steps []*applyStep, probes []aheadProbe) (early, late []hostq.Question) {
+	last := len(steps) - 1
+	opaque := last > 0 && !queued(steps[last].name, steps[last].change)
+	end := len(steps)
+	if opaque {
+		end = last
+	}
 	var qs []hostq.Question
 	var marked []*applyStep
-	for i, s := range steps {
-		if l := s.change.Later; l != nil && !touchedAfter(steps[i+1:], l.Questions) {
+	for i, s := range steps[:end] {
+		if l := s.change.Later; l != nil && !touchedAfter(steps[i+1:end], l.Questions) {
 			qs = append(qs, l.Questions...)
 			marked = append(marked, s)
 		}
@@ -245,13 +273,16 @@ func readLater(steps []*applyStep, probes []aheadProbe) []hostq.Question {
 	for _, p := range probes {
 		asks = asks || p.qs != nil
 	}
-	if !asks && len(marked) < 3 {
-		return nil
+	if len(marked) < 3 && (opaque || !asks) {
+		return nil, nil
 	}
 	for _, s := range marked {
 		s.later = true
 	}
-	return qs
+	if opaque {
+		return qs, nil
+	}
+	return nil, qs
 }
 
 // touchedAfter says whether the changes of steps may change what qs ask
