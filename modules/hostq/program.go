@@ -14,9 +14,9 @@ import (
 
 // A Program answers a batch of questions with one POSIX sh script whose
 // cost in processes does not grow with the number of questions: tests
-// and globs are shell builtins; one `stat` covers every path, one more
-// every path through links, one `find ... -exec cat {} +` every file's
-// content, one `find ... -exec sha1sum {} +` the digests of the large
+// and globs are shell builtins; one `stat` covers every path (one more
+// the paths to follow that are symbolic links), one `cat` every file's
+// content, one digest command (sha1sum...) the digests of the large
 // ones. Only reading a symbolic link's target costs a process per link,
 // and a file of /proc or /sys two (stat gives them no size), but for the
 // kernel's sysctl values, which one awk reads all together.
@@ -162,8 +162,7 @@ func (p *Program) Script() string {
 	for i, c := range p.commands {
 		w("if command -v ", shell.Quote(c), " >/dev/null 2>&1; then echo c.", strconv.Itoa(i), "=1; else echo c.", strconv.Itoa(i), "=0; fi")
 	}
-	p.statScript(w, "e", "s", "", p.lstat)
-	p.statScript(w, "f", "t", "-L ", p.stat)
+	p.statsScript(w)
 	p.linkScript(w)
 	for i, x := range p.access {
 		qx := shell.Quote(x)
@@ -209,25 +208,46 @@ func (p *Program) Script() string {
 	return b.String()
 }
 
-// statScript lists the paths that exist (key E.i=1 or 0, and shell
-// variable tend_E_i), then stats them all in one process into the blob S
-// (kept in tend_S). If that fails (a path went away meanwhile), each is
-// stat'ed alone: S.j or, failing, its error as x.S.j, j counting the paths
-// that exist; tend_S is then empty.
-func (p *Program) statScript(w func(...string), e, s, opt string, paths []string) {
-	if len(paths) == 0 {
-		return
+// statsScript stats every path asked about in one process (two when some
+// path to follow is a symbolic link). Each lstat'ed path that exists
+// (e.i=1, shell variable tend_e_i) and each path to follow that exists
+// through its links and is none (f.i=1, fl.i=0) are stat'ed together into
+// the blob s (kept in tend_s), in that order; the paths to follow that are
+// links (fl.i=1) with -L into the blob t (kept in tend_t).
+func (p *Program) statsScript(w func(...string)) {
+	for i, x := range p.stat {
+		n := strconv.Itoa(i)
+		w("if [ -L ", shell.Quote(x), " ]; then tend_k_", n, "=1; else tend_k_", n, "=0; fi; echo fl.", n, "=$tend_k_", n)
+	}
+	followed := func(link string) {
+		for i, x := range p.stat {
+			n, qx := strconv.Itoa(i), shell.Quote(x)
+			w(`if [ "$tend_k_`, n, `" = `, link, ` ]; then if [ -e `, qx, ` ]; then set -- "$@" `, qx, `; tend_f_`, n, `=1; else tend_f_`, n, `=0; fi; fi`)
+		}
+	}
+	if len(p.stat) > 0 {
+		w("set --")
+		followed("1")
+		statCall(w, "t", "-L ")
 	}
 	w("set --")
-	for i, x := range paths {
-		qx := shell.Quote(x)
-		test := "[ -e " + qx + " ] || [ -L " + qx + " ]"
-		if opt != "" {
-			test = "[ -e " + qx + " ]"
-		}
-		v := "tend_" + e + "_" + strconv.Itoa(i)
-		w("if ", test, "; then set -- \"$@\" ", qx, "; ", v, "=1; else ", v, "=0; fi; echo ", e, ".", strconv.Itoa(i), "=$", v)
+	for i, x := range p.lstat {
+		n, qx := strconv.Itoa(i), shell.Quote(x)
+		w("if [ -e ", qx, " ] || [ -L ", qx, " ]; then set -- \"$@\" ", qx, "; tend_e_", n, "=1; else tend_e_", n, "=0; fi; echo e.", n, "=$tend_e_", n)
 	}
+	followed("0")
+	statCall(w, "s", "")
+	for i := range p.stat {
+		n := strconv.Itoa(i)
+		w("echo f.", n, "=$tend_f_", n)
+	}
+}
+
+// statCall stats the paths in "$@" in one process into the blob S (kept in
+// tend_S). If that fails (a path went away meanwhile), each is stat'ed
+// alone: S.j or, failing, its error as x.S.j, j counting the paths; tend_S
+// is then empty.
+func statCall(w func(...string), s, opt string) {
 	w(`tend_`, s, `=`)
 	w(`if [ $# -gt 0 ]; then`)
 	w(`	if tend_v=$(stat `, opt, `-c '`, statFormat, `' "$@" 2>/dev/null); then printf '`, s, `:%s\n%s\n' "${#tend_v}" "$tend_v"; tend_`, s, `=$tend_v`)
@@ -240,17 +260,34 @@ func (p *Program) statScript(w func(...string), e, s, opt string, paths []string
 }
 
 // sizeScript reads the size of each path through links from the stat
-// output (field 5 of each line), into tend_z_i, with builtins only.
+// output (field 5 of each line), into tend_z_i, with builtins only: the
+// lines of tend_s after those of the lstat'ed paths, then those of tend_t.
 func (p *Program) sizeScript(w func(...string)) {
-	w(`set -- $tend_t`)
+	f := strconv.Itoa(statFields)
 	for i, x := range p.stat {
 		n := strconv.Itoa(i)
-		sig, nosig := "", ""
+		w(`tend_z_`, n, `=`)
 		if _, ok := p.known[x]; ok {
-			sig, nosig = ` tend_g_`+n+`="$5 $6 $7 $9 ${10}"`, ` tend_g_`+n+`=`
+			w(`tend_g_`, n, `=`)
 		}
-		w(`if [ "$tend_f_`, n, `" = 1 ] && [ $# -ge `, strconv.Itoa(statFields), ` ]; then tend_z_`, n, `=$5`, sig, `; shift `, strconv.Itoa(statFields), `; else tend_z_`, n, `=`, nosig, `; fi`)
 	}
+	w(`set -- $tend_s`)
+	for i := range p.lstat {
+		w(`if [ "$tend_e_`, strconv.Itoa(i), `" = 1 ] && [ $# -ge `, f, ` ]; then shift `, f, `; fi`)
+	}
+	take := func(link string) {
+		for i, x := range p.stat {
+			n := strconv.Itoa(i)
+			sig := ""
+			if _, ok := p.known[x]; ok {
+				sig = ` tend_g_` + n + `="$5 $6 $7 $9 ${10}"`
+			}
+			w(`if [ "$tend_f_`, n, `" = 1 ] && [ "$tend_k_`, n, `" = `, link, ` ] && [ $# -ge `, f, ` ]; then tend_z_`, n, `=$5`, sig, `; shift `, f, `; fi`)
+		}
+	}
+	take("0")
+	w(`set -- $tend_t`)
+	take("1")
 }
 
 // linkScript reads the targets of the paths that are symbolic links: one
@@ -398,8 +435,7 @@ func (r *reader) parse(p *Program, content []byte) {
 	for i, c := range p.commands {
 		set.SetCommand(c, r.flag("c."+strconv.Itoa(i)))
 	}
-	r.stats(p.lstat, false, "e", "s")
-	r.stats(p.stat, true, "f", "t")
+	r.stats(p)
 	r.links(p)
 	for i, d := range p.empty {
 		set.SetEmpty(d, r.flag("n."+strconv.Itoa(i)))
@@ -432,31 +468,56 @@ func (r *reader) parse(p *Program, content []byte) {
 	}
 }
 
-// stats reads one stat list's answers.
-func (r *reader) stats(paths []string, follow bool, e, s string) {
-	var exist []string
-	for i, x := range paths {
-		if r.flag(e + "." + strconv.Itoa(i)) {
-			exist = append(exist, x)
+// statEntry is a path a stat call stat'ed.
+type statEntry struct {
+	path   string
+	follow bool
+}
+
+// stats reads the answers of statsScript's calls.
+func (r *reader) stats(p *Program) {
+	var s []statEntry
+	for i, x := range p.lstat {
+		if r.flag("e." + strconv.Itoa(i)) {
+			s = append(s, statEntry{x, false})
 		} else {
-			r.set.SetPath(x, follow, PathInfo{})
+			r.set.SetPath(x, false, PathInfo{})
 		}
 	}
-	if len(exist) == 0 {
+	var links []statEntry
+	for i, x := range p.stat {
+		n := strconv.Itoa(i)
+		link := r.flag("fl." + n)
+		switch {
+		case !r.flag("f." + n):
+			r.set.SetPath(x, true, PathInfo{})
+		case link:
+			links = append(links, statEntry{x, true})
+		default:
+			s = append(s, statEntry{x, true})
+		}
+	}
+	r.statCall("s", s)
+	r.statCall("t", links)
+}
+
+// statCall reads the answers of one stat call over entries.
+func (r *reader) statCall(s string, entries []statEntry) {
+	if len(entries) == 0 {
 		return
 	}
-	lines := make([]string, len(exist))
+	lines := make([]string, len(entries))
 	if all, ok := r.blobs[s]; ok {
 		ls := strings.Split(string(all), "\n")
-		if len(ls) != len(exist) {
-			r.fail("stat printed %d lines for %d paths", len(ls), len(exist))
+		if len(ls) != len(entries) {
+			r.fail("stat printed %d lines for %d paths", len(ls), len(entries))
 			return
 		}
 		copy(lines, ls)
 	} else {
-		for j, x := range exist {
+		for j, e := range entries {
 			if msg, bad := r.blobs["x."+s+"."+strconv.Itoa(j)]; bad {
-				r.set.SetError(Path{x, follow}, fmt.Errorf("stat %s: %s", x, strings.TrimSpace(string(msg))))
+				r.set.SetError(Path{e.path, e.follow}, fmt.Errorf("stat %s: %s", e.path, strings.TrimSpace(string(msg))))
 				continue
 			}
 			l, ok := r.blobs[s+"."+strconv.Itoa(j)]
@@ -467,7 +528,7 @@ func (r *reader) stats(paths []string, follow bool, e, s string) {
 			lines[j] = string(l)
 		}
 	}
-	for j, x := range exist {
+	for j, e := range entries {
 		if lines[j] == "" {
 			continue // an error, recorded above
 		}
@@ -476,7 +537,7 @@ func (r *reader) stats(paths []string, follow bool, e, s string) {
 			r.fail("%v", err)
 			return
 		}
-		r.set.SetPath(x, follow, fi)
+		r.set.SetPath(e.path, e.follow, fi)
 	}
 }
 
