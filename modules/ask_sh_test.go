@@ -90,7 +90,7 @@ func sameAsProbe(t testing.TB, legacy, asked *Change, lerr, aerr error) {
 // plan.
 func bothWays(t testing.TB, sh testShell, m Module, task *Task) (*Change, error) {
 	t.Helper()
-	legacy, _, lerr := probePlan(t, sh, m, task)
+	legacy, _, lerr := legacyPlan(t, sh, m, task)
 	asked, _, aerr := planAsked(t, sh, m, task, nil)
 	sameAsProbe(t, legacy, asked, lerr, aerr)
 	return asked, aerr

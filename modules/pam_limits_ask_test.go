@@ -13,7 +13,7 @@ import (
 // diffs and apply), converges, and its effects say what the host holds.
 func TestPamLimitsAsked(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		f := filepath.Join(dir, "limits.conf")
 		writeFile(t, f, pamConf, 0o640)

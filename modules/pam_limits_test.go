@@ -43,7 +43,7 @@ func TestPamRewriteRecorded(t *testing.T) {
 
 func TestPamLimitsConverges(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		f := filepath.Join(dir, "limits.conf")
 		writeFile(t, f, pamConf, 0o640)

@@ -29,7 +29,7 @@ func statOf(t *testing.T, sh testShell, args map[string]any) map[string]any {
 
 func TestStat(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		for _, name := range sh.names() {
 			dir := hostileDir(t)
 			p := filepath.Join(dir, name)
@@ -67,7 +67,7 @@ func TestStat(t *testing.T) {
 
 func TestStatKinds(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		f := filepath.Join(dir, "file")
 		writeFile(t, f, "1234", 0o644)
