@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// fakeProbe is what the lineinfile probe prints for a file with content
-// (nil: absent).
+// fakeProbe is what textProbe prints for a file with content (nil:
+// absent).
 func fakeProbe(content *string) Output {
 	var b strings.Builder
 	if content == nil {
@@ -87,7 +87,7 @@ func TestLineinfileAlgorithm(t *testing.T) {
 				args[k] = v
 			}
 			m, task := mkTask(t, "lineinfile", args)
-			ch, err := m.Plan(task, fakeProbe(c.file))
+			ch, _, err := planText(t, m, task, c.file)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want %q", err, c.wantErr)

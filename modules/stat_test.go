@@ -131,9 +131,17 @@ func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
 		must(os.Lchown(p("nameless"), 54321, 54322)) // ids no user or group has
 	}
 	s := newScript()
+	owners := [][2]string{{"", ""}, {"root", "root"}, {"0", "0"}, {"nobody", "nogroup"}, {"54321", "54322"}, {"nosuchuser", "nosuchgroup"}}
+	k := 0
 	for _, f := range []string{"file", "dir", "link", "dangling", "fifo", "nameless", "absent"} {
 		for _, follow := range []bool{false, true} {
-			for _, own := range [][2]string{{"", ""}, {"root", "root"}, {"0", "0"}, {"nobody", "nogroup"}, {"54321", "54322"}, {"nosuchuser", "nosuchgroup"}} {
+			// Every owner with every kind and follow in the full matrix;
+			// else two owners each, in turn (each owner meets most kinds).
+			k++
+			for j, own := range owners {
+				if !fullMatrix && j != k%6 && j != (k+3)%6 {
+					continue
+				}
 				key := fmt.Sprintf("%s.%v.%s", f, follow, own[0])
 				s.add("(")
 				s.stat(key, q(p(f)), follow, own[0], own[1])
