@@ -251,8 +251,8 @@ func TestCopyConverges(t *testing.T) {
 							task.Files = c.files
 						}
 						// The way the runner plans it: through questions
-						// (checked against the probe's plan) where it asks
-						// them, else through the probe.
+						// where it asks them (a file), else through the
+						// probe (a folder).
 						var ch *Change
 						var res Result
 						if qs, _ := m.(Asker).Questions(task); qs != nil {
