@@ -17,10 +17,11 @@ deps:
 # need root; they fail loudly without it (TEND_SKIP_INTEGRATION=1 skips them).
 # The integration package runs every fleet test (Ansible's side of the
 # differential ones is most of its time): more than go test's default
-# 10 minutes on a busy 2-core machine.
+# 10 minutes on a busy 2-core machine. TEND_TEST_SHELLS=all: the modules
+# package runs every case under every shell (modules/harness_test.go).
 test:
 	.ci/deps test
-	$(GO) test -count=1 -timeout 40m ./...
+	TEND_TEST_SHELLS=all $(GO) test -count=1 -timeout 40m ./...
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /integration)

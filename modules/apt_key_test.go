@@ -65,7 +65,7 @@ func TestAptKey(t *testing.T) {
 	two, _ := filepath.Abs("testdata/apt_key/two.gpg")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(one) }))
 	defer srv.Close()
-	for _, sh := range gpgShells(t) {
+	for _, sh := range matrixOf(t, gpgShells(t)) {
 		t.Run(sh.name, func(t *testing.T) {
 			root := t.TempDir()
 			m := aptKeyModule{root: root}

@@ -46,7 +46,7 @@ func aptRepoMod(t *testing.T, root string, raw map[string]any) (Module, *Task) {
 
 func TestAptRepository(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			root := hostileDir(t)
 			d := filepath.Join(root, "etc/apt/sources.list.d")

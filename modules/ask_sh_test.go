@@ -85,15 +85,26 @@ func sameAsProbe(t testing.TB, legacy, asked *Change, lerr, aerr error) {
 	}
 }
 
-// bothWays plans through the probe (under sh) and through questions, on
-// the same host, and checks that they agree. It returns the questions'
-// plan.
+// bothWays plans through questions and, for a module that keeps a probe
+// for other arguments (the two share Plan), through the probe too (under
+// sh, on the same host), and checks that they agree. It returns the
+// questions' plan.
 func bothWays(t testing.TB, sh testShell, m Module, task *Task) (*Change, error) {
 	t.Helper()
-	legacy, _, lerr := probePlan(t, sh, m, task)
-	asked, _, aerr := planAsked(t, sh, m, task, nil)
+	ch, _, err := planBoth(t, sh, m, task)
+	return ch, err
+}
+
+// planBoth is bothWays, with the answers the plan was made from.
+func planBoth(t testing.TB, sh testShell, m Module, task *Task) (*Change, hostq.Answers, error) {
+	t.Helper()
+	asked, out, aerr := planAsked(t, sh, m, task, nil)
+	if _, err := m.Probe(task); errors.Is(err, errAsksOnly) {
+		return asked, out.Answers, aerr
+	}
+	legacy, _, lerr := legacyPlan(t, sh, m, task)
 	sameAsProbe(t, legacy, asked, lerr, aerr)
-	return asked, aerr
+	return asked, out.Answers, aerr
 }
 
 // convergeAsked is converge through questions: plan (the same as the
@@ -101,15 +112,13 @@ func bothWays(t testing.TB, sh testShell, m Module, task *Task) (*Change, error)
 // and the change's effects predicted what the host now holds.
 func convergeAsked(t testing.TB, sh testShell, m Module, task *Task) (*Change, Result) {
 	t.Helper()
-	ch, err := bothWays(t, sh, m, task)
+	ch, before, err := planBoth(t, sh, m, task)
 	if err != nil {
 		t.Fatalf("%s: plan: %v", sh.name, err)
 	}
 	if ch == nil {
 		t.Fatalf("%s: plan found nothing to change", sh.name)
 	}
-	qs, _ := askedOf(t, m, task)
-	before := shAnswers(t, sh, qs)
 	out := sh.run(t, ch.Apply)
 	if out.ExitCode != 0 {
 		t.Fatalf("%s: apply failed (%d): %s\n%s", sh.name, out.ExitCode, out.Stderr, numbered(ch.Apply))

@@ -10,7 +10,7 @@ import (
 
 func TestAssembleRemote(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		src := filepath.Join(dir, "frag ments")
 		if err := os.Mkdir(src, 0o755); err != nil {

@@ -59,7 +59,7 @@ func TestAuthorizedKeyAnsible(t *testing.T) {
 func TestAuthorizedKeyConverges(t *testing.T) {
 	t.Parallel()
 	needRoot(t)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		ssh := filepath.Join(dir, "ssh dir")
 		p := filepath.Join(ssh, "authorized_keys")

@@ -9,10 +9,10 @@ import (
 )
 
 // blockinfileModule is Ansible's blockinfile, on lineinfile's machinery:
-// the probe prints the file, Plan runs Ansible's algorithm in Go (regular
+// questions bring back the file, Plan runs Ansible's algorithm in Go (regular
 // expressions read as RE2, see pyRegexp), Apply writes atomically through
 // links and refuses if the file changed in between.
-type blockinfileModule struct{}
+type blockinfileModule struct{ asksOnly }
 
 func init() { Register("blockinfile", blockinfileModule{}) }
 
@@ -126,15 +126,7 @@ func readBlockTask(t *Task) (blockTask, error) {
 	return bt, nil
 }
 
-func (blockinfileModule) Probe(t *Task) (string, error) {
-	bt, err := readBlockTask(t)
-	if err != nil {
-		return "", err
-	}
-	return textProbe(bt.path, bt.own), nil
-}
-
-// Questions asks what textProbe prints (see Asker).
+// Questions asks for the file, its links and folders (see Asker).
 func (blockinfileModule) Questions(t *Task) ([]hostq.Question, error) {
 	bt, err := readBlockTask(t)
 	if err != nil {

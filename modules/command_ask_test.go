@@ -61,7 +61,7 @@ func TestCommandQuestionsMatchProbe(t *testing.T) {
 			if qs == nil {
 				continue
 			}
-			legacy, probe, errL := probePlan(t, sh, m, task)
+			legacy, probe, errL := legacyPlan(t, sh, m, task)
 			answers := Output{Answers: acctDirAnswers(t, "", qs)}
 			asked, errA := m.Plan(task, answers)
 			if (errL == nil) != (errA == nil) || errL != nil && errL.Error() != errA.Error() {

@@ -129,7 +129,7 @@ func TestCommandOutputWithoutNewlineAndNoStrip(t *testing.T) {
 
 func TestCommandStdinAndChdir(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		_, res := runTask(t, sh, "command", map[string]any{"cmd": "cat", "stdin": "in $x\n`id`", "stdin_add_newline": false, "strip_empty_ends": false})
 		if res["stdout"] != "in $x\n`id`" {
@@ -156,7 +156,7 @@ func TestCommandStdinAndChdir(t *testing.T) {
 
 func TestCommandCreatesRemoves(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		there := filepath.Join(dir, "it's there")
 		writeFile(t, there, "", 0o644)

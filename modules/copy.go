@@ -1,12 +1,10 @@
 package modules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 
 	"tend/modules/hostq"
@@ -152,44 +150,16 @@ func (ct copyTask) into() string {
 	return path.Join(ct.dest, path.Base(ct.src))
 }
 
+// Probe is a folder's (copy_tree.go): Questions cover a single file.
 func (m copyModule) Probe(t *Task) (string, error) {
 	ct, err := readCopyTask(t)
 	if err != nil {
 		return "", err
 	}
-	if ct.tree != nil {
-		return ct.treeProbe(t), nil
+	if ct.tree == nil {
+		return "", errAsksOnly
 	}
-	limit := inlineLimit
-	if t.Diff {
-		limit = diffLimit
-	}
-	s := newScript()
-	dest := q(ct.dest)
-	switch {
-	case ct.trailing:
-		s.stat("d", dest, true, "", "")
-		s.add("echo into=1; tend_f=", q(ct.into()))
-		s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
-	case ct.src != "":
-		s.stat("d", dest, true, "", "")
-		s.add("if [ -d ", dest, " ]; then echo into=1; tend_f=", q(ct.into()), "; else echo into=0; tend_f=", dest, "; fi")
-		s.stat("t", `"$tend_f"`, true, ct.own.Owner, ct.own.Group)
-	default:
-		// The target is dest itself: its records serve as both d and t
-		// (see readCopyProbe).
-		s.stat("d", dest, true, ct.own.Owner, ct.own.Group)
-		s.add("echo into=0; tend_f=", dest)
-	}
-	s.add("if [ -d ", q(path.Dir(ct.dest)), " ]; then echo up=1; else echo up=0; fi")
-	if ct.force {
-		// With force=no only whether the file exists matters. The target
-		// was stat'ed last, through links: its size is known.
-		s.use("tend_content")
-		s.add(`tend_content c "$tend_f" `, strconv.Itoa(limit), " ", strconv.FormatInt(ct.size(), 10), ` "$tend_sz" || exit 1`)
-	}
-	s.umask()
-	return s.String(), nil
+	return ct.treeProbe(t), nil
 }
 
 func init() {
@@ -237,66 +207,12 @@ type copyProbe struct {
 	names   ownership
 }
 
+// readCopyProbe reads a single file's answers (it has no probe).
 func readCopyProbe(ct copyTask, probe Output) (*copyProbe, error) {
-	if probe.Answers != nil {
-		return readCopyAnswers(ct, probe.Answers)
+	if probe.Answers == nil {
+		return nil, errAsksOnly
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return nil, err
-	}
-	cp := &copyProbe{ct: ct}
-	if cp.umask, err = r.umask(); err != nil {
-		return nil, err
-	}
-	d, err := r.stat("d")
-	if err != nil {
-		return nil, err
-	}
-	into, err := r.flag("into")
-	if err != nil {
-		return nil, err
-	}
-	up, err := r.flag("up")
-	if err != nil {
-		return nil, err
-	}
-	if into {
-		cp.target = ct.into()
-		cp.dirOK = d.Exists && d.Type == 'd'
-		if ct.content != nil && ct.src == "" {
-			return nil, fmt.Errorf("can not use content with a dir as dest")
-		}
-	} else {
-		cp.target = ct.dest
-		cp.dirOK = up
-		if d.Type == 'd' {
-			return nil, fmt.Errorf("can not use content with a dir as dest")
-		}
-	}
-	if _, ok := r.opt("t.type"); ok || into {
-		if cp.fi, err = r.stat("t"); err != nil {
-			return nil, err
-		}
-	} else {
-		cp.fi = d // the probe stat'ed dest once, as the target
-	}
-	if cp.fi.Exists && cp.fi.Type == 'd' {
-		return nil, fmt.Errorf("dest %s is a directory", cp.target)
-	}
-	if cp.old, cp.hasOld = r.blob("c"); cp.hasOld {
-		cp.same = bytes.Equal(cp.old, ct.content)
-	} else if sum, ok := r.opt("c.sum"); ok {
-		cp.oldSum = sum
-		if cp.same, err = ct.hasSum(sum); err != nil {
-			return nil, err
-		}
-	}
-	if cp.fi.Exists && cp.fi.Type != '-' {
-		// A device or fifo: never the same as a file's content.
-		cp.same = false
-	}
-	return cp, nil
+	return readCopyAnswers(ct, probe.Answers)
 }
 
 func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {

@@ -10,8 +10,9 @@ import (
 	"tend/modules/hostq"
 )
 
-// Questions lists what copy of one file needs to know (see Asker). A
-// folder as src (copy_tree.go) and remote_src keep their probe scripts.
+// Questions lists what copy of one file needs to know (see Asker): one
+// file has no probe script. A folder as src (copy_tree.go) keeps its
+// probe; remote_src is refused by it.
 func (copyModule) Questions(t *Task) ([]hostq.Question, error) {
 	if t.Args.Bool("remote_src") {
 		return nil, nil

@@ -10,15 +10,15 @@ import (
 	"tend/modules/hostq"
 )
 
-// The cases of TestCopyConverges, through questions: the same plan as the
-// probe's, and the effects say what the host holds after.
+// More cases of one file through questions: the plans, and the effects
+// say what the host holds after.
 func TestCopyQuestionsMore(t *testing.T) {
 	t.Parallel()
 	sh := shells(t)[1] // busybox
 	dir := hostileDir(t)
 	p := filepath.Join(dir, "f")
 
-	// force=no: an existing file is left as it is, as the probe says.
+	// force=no: an existing file is left as it is.
 	writeFile(t, p, "mine", 0o644)
 	m, task := mkTask(t, "copy", map[string]any{"dest": p, "content": "theirs", "force": false, "mode": "0600"})
 	if ch, err := bothWays(t, sh, m, task); ch != nil || err != nil {
@@ -56,7 +56,7 @@ func TestCopyQuestionsMore(t *testing.T) {
 		t.Errorf("diffs %v", ch.Diffs)
 	}
 
-	// The errors the probe finds, the questions find.
+	// The errors Ansible gives.
 	sub := filepath.Join(dir, "sub")
 	mkdir(t, sub, 0o755)
 	mkdir(t, sub+"/motd", 0o755)
@@ -79,7 +79,7 @@ func TestCopyQuestionsMore(t *testing.T) {
 // shell's tools.
 func TestCopyQuestionsLargeFile(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		// busybox's sha1sum prints a name with a newline as it is, which
 		// the answering program cannot split yet: no newline under it.
 		dir := t.TempDir()

@@ -79,7 +79,7 @@ func TestCopyStreamsALargeSrc(t *testing.T) {
 		t.Fatal(err)
 	}
 	s1, m5 := sha1.Sum(data), md5.Sum(data)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "big")
 		m, task := mkTask(t, "copy", map[string]any{"src": "big.bin", "dest": p, "mode": "0640"})
@@ -130,7 +130,7 @@ func TestCopyStreamSameSizeOtherContent(t *testing.T) {
 	data := bigData(streamLimit+1, 2)
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), data, 0o600)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
 		writeFile(t, p, string(bigData(len(data), 3)), 0o644)
@@ -195,7 +195,7 @@ func TestCopyStreamRefusesWhatArrivedWrong(t *testing.T) {
 	s1 := sha1.Sum(data)
 	trailer := sentMark + hex.EncodeToString(s1[:])
 	cat := func(b ...[]byte) []byte { return bytes.Join(b, nil) }
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
 		writeFile(t, p, "old\n", 0o644)
@@ -332,7 +332,7 @@ func TestCopyStreamOwnerAndBackup(t *testing.T) {
 	data := bigData(streamLimit+3, 11)
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "big"), data, 0o600)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
 		writeFile(t, p, "old\n", 0o644)

@@ -15,7 +15,7 @@ func TestCopyTree(t *testing.T) {
 	writeFile(t, filepath.Join(site, "a.conf"), "a\n", 0o644)
 	writeFile(t, filepath.Join(site, "sub", "$(touch pwned)"), "b", 0o644)
 	writeFile(t, filepath.Join(site, "sub", "it's deeper", "c"), "c\n", 0o644)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		// "site/": what the folder holds goes into dest, made if missing.
 		dest := filepath.Join(dir, "etc")

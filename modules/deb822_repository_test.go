@@ -32,7 +32,7 @@ func TestDeb822Repository(t *testing.T) {
 		w.Write([]byte(testArmored))
 	}))
 	defer srv.Close()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			root := hostileDir(t)
 			d := filepath.Join(root, "etc/apt/sources.list.d")

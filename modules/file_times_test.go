@@ -35,7 +35,7 @@ func TestTouchStamp(t *testing.T) {
 
 func TestFileTimes(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
 		// touch with both times preserved creates the file once, then
@@ -93,7 +93,7 @@ func wallClockOf(t *testing.T, p string, atime bool) string {
 
 func TestFileAttributesAndSELinux(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "f")
 		writeFile(t, p, "x", 0o644)

@@ -30,7 +30,7 @@ func runFind(t *testing.T, sh testShell, args map[string]any) Result {
 
 func TestFind(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		// Hostile, but without $: Ansible would expand $VARIABLES.
 		dir := filepath.Join(t.TempDir(), "we ird `id` 'q' \"d\" \\ \n nl *?[a] -x")
 		p := func(n string) string { return filepath.Join(dir, n) }

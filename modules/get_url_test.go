@@ -92,7 +92,7 @@ func TestGetURLDownloads(t *testing.T) {
 	sum := sha256.Sum256([]byte(gotContent))
 	sha := hex.EncodeToString(sum[:])
 	s1 := sha1.Sum([]byte(gotContent))
-	for _, sh := range downloadShells(t) {
+	for _, sh := range matrixOf(t, downloadShells(t)) {
 		t.Run(sh.name, func(t *testing.T) {
 			dir := hostileDir(t)
 			dest := filepath.Join(dir, "out file")
@@ -191,7 +191,7 @@ func TestGetURLForce(t *testing.T) {
 func TestGetURLFailures(t *testing.T) {
 	t.Parallel()
 	srv := newFileServer(t)
-	for _, sh := range downloadShells(t) {
+	for _, sh := range matrixOf(t, downloadShells(t)) {
 		dir := hostileDir(t)
 		dest := dir + "/f"
 		m, task := mkTask(t, "get_url", map[string]any{"url": srv.URL + "/missing", "dest": dest})
@@ -257,7 +257,7 @@ var heredocBody = regexp.MustCompile(`(?s)<<'(TEND_EOF_[0-9a-f]+)'.*?\n(TEND_EOF
 func TestGetURLCredentials(t *testing.T) {
 	t.Parallel()
 	srv := newFileServer(t)
-	for _, sh := range downloadShells(t) {
+	for _, sh := range matrixOf(t, downloadShells(t)) {
 		dir := hostileDir(t)
 		dest := dir + "/f"
 		args := map[string]any{"url": srv.URL + "/auth/file.bin", "dest": dest, "url_username": gotUser, "url_password": gotPass, "headers": map[string]any{"X-Token": "t 1"}}

@@ -66,7 +66,7 @@ func gitFixture(t *testing.T) (bare, work string, first, second, dev string) {
 func TestGit(t *testing.T) {
 	t.Parallel()
 	bare, work, first, second, dev := gitFixture(t)
-	for _, sh := range gitShells(t) {
+	for _, sh := range matrixOf(t, gitShells(t)) {
 		t.Run(sh.name, func(t *testing.T) {
 			dest := filepath.Join(hostileDir(t), "sub", "clone")
 			raw := map[string]any{"repo": bare, "dest": dest}

@@ -15,7 +15,7 @@ func newGroupTask(t testing.TB, root, backend string, args map[string]any) (Modu
 
 func TestGroupFilesLifecycle(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root := fakeRoot(t, sh.name != "bash")
@@ -93,7 +93,7 @@ func TestGroupErrors(t *testing.T) {
 func TestGroupShadow(t *testing.T) {
 	t.Parallel()
 	needRoot(t)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		if sh.name == "busybox" {
 			continue
 		}

@@ -3,6 +3,7 @@ package modules
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -20,6 +21,64 @@ type testShell struct {
 	name string
 	argv []string
 	env  []string
+	idx  int // its place in shells(), for taking turns
+}
+
+// The shell matrix. Every script must work under the three shells, but
+// running every converge case under each, with every hostile name,
+// triples the package's time (processes, not Go). By default each case
+// runs under one shell, the shells taking turns over a test's cases, and
+// with two of the hostile names, taking turns too: every shell and
+// every name still runs a share of every test. TEND_TEST_SHELLS=all (make
+// test, which CI runs, sets it) runs the full matrix: every case under
+// every shell with every name. Tests that exist to compare the shells
+// (the hostq program, the script helpers, hostile names on their own)
+// range over shells(t) and always run all three; converge tests use
+// matrix(t), sh.turn and sh.caseNames.
+var fullMatrix = os.Getenv("TEND_TEST_SHELLS") == "all"
+
+// testOffset is where a test starts its turns, so that tests of one or
+// two cases do not all go to dash.
+func testOffset(t testing.TB) int {
+	top, _, _ := strings.Cut(t.Name(), "/")
+	h := fnv.New32a()
+	h.Write([]byte(top))
+	return int(h.Sum32() % 3)
+}
+
+// matrix is the shells a test without cases runs under: all three in the
+// full matrix, else the one whose turn the test is.
+func matrix(t testing.TB) []testShell {
+	t.Helper()
+	return matrixOf(t, shells(t))
+}
+
+// matrixOf is matrix from some shells (those that have a tool the test needs).
+func matrixOf(t testing.TB, shs []testShell) []testShell {
+	if fullMatrix || len(shs) == 0 {
+		return shs
+	}
+	i := testOffset(t) % len(shs)
+	return shs[i : i+1]
+}
+
+// turn says whether sh runs case i of the test: always in the full
+// matrix; else one shell in three does, in turn.
+func (sh testShell) turn(t testing.TB, i int) bool {
+	return fullMatrix || (i+testOffset(t))%3 == sh.idx
+}
+
+// caseNames are the hostile names case i tries under sh: all of
+// sh.names() in the full matrix, else two of hostileNames (the folder is
+// hostile anyway), in turn over the cases: five cases try them all, and
+// the shift every third case lets each shell meet them all.
+func (sh testShell) caseNames(t testing.TB, i int) []string {
+	if fullMatrix {
+		return sh.names()
+	}
+	w := 2 * (i + i/3 + testOffset(t))
+	n := len(hostileNames)
+	return []string{hostileNames[w%n], hostileNames[(w+1)%n]}
 }
 
 var (
@@ -86,9 +145,9 @@ func shells(t testing.TB) []testShell {
 		}
 	}
 	return []testShell{
-		{name: "dash", argv: []string{"dash"}, env: base},
-		{name: "busybox", argv: []string{filepath.Join(bb, "sh")}, env: append(noPath, "PATH="+bb)},
-		{name: "bash", argv: []string{"bash", "--posix"}, env: base},
+		{name: "dash", argv: []string{"dash"}, env: base, idx: 0},
+		{name: "busybox", argv: []string{filepath.Join(bb, "sh")}, env: append(noPath, "PATH="+bb), idx: 1},
+		{name: "bash", argv: []string{"bash", "--posix"}, env: base, idx: 2},
 	}
 }
 
@@ -151,8 +210,39 @@ func (f mapFiles) ReadFile(name string) ([]byte, error) {
 	return b, nil
 }
 
-// probePlan runs the probe and plans.
+// probePlan plans the way the runner does: through the questions of an
+// Asker that asks them for these arguments, answered under sh (one more
+// round when the plan asks for it), else through the probe.
 func probePlan(t testing.TB, sh testShell, m Module, task *Task) (*Change, Output, error) {
+	t.Helper()
+	a, ok := m.(Asker)
+	if !ok {
+		return legacyPlan(t, sh, m, task)
+	}
+	qs, err := a.Questions(task)
+	if err != nil || qs == nil {
+		if err != nil {
+			return nil, Output{}, err
+		}
+		return legacyPlan(t, sh, m, task)
+	}
+	answers := shAnswers(t, sh, qs)
+	out := Output{Answers: answers}
+	ch, err := m.Plan(task, out)
+	var more *askMoreError
+	if errors.As(err, &more) {
+		answers.Merge(shAnswers(t, sh, more.Questions()))
+		ch, err = m.Plan(task, out)
+	}
+	if ch != nil {
+		mustParse(t, ch.Apply)
+	}
+	return ch, out, err
+}
+
+// legacyPlan runs the probe and plans, whether or not the runner would
+// ask questions instead (to compare the two).
+func legacyPlan(t testing.TB, sh testShell, m Module, task *Task) (*Change, Output, error) {
 	t.Helper()
 	script, err := m.Probe(task)
 	if err != nil {

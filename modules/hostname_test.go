@@ -77,7 +77,10 @@ func TestHostnameConverges(t *testing.T) {
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
-			for _, c := range cases {
+			for i, c := range cases {
+				if !sh.turn(t, i) {
+					continue
+				}
 				ush := utsShell(t, sh)
 				root := hostileDir(t)
 				if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {

@@ -134,7 +134,7 @@ func TestIniNewerOptions(t *testing.T) {
 
 func TestIniConverges(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			// A few hostile names: lineinfile_test tries them all on the same write path.
 			for _, name := range []string{"-rf", "it's", "new\nline"} {

@@ -10,12 +10,12 @@ import (
 	"tend/modules/hostq"
 )
 
-// lineinfileModule is Ansible's lineinfile. The probe prints the file (a
-// configuration file, so small); Plan runs Ansible's algorithm on it in Go,
+// lineinfileModule is Ansible's lineinfile. Its questions bring back the
+// file (a configuration file, so small); Plan runs Ansible's algorithm on it in Go,
 // with the task's Python regular expressions read as Go's (RE2, the same
 // syntax without lookarounds and backreferences); Apply writes the new
 // content atomically, and refuses if the file changed in between.
-type lineinfileModule struct{}
+type lineinfileModule struct{ asksOnly }
 
 func init() { Register("lineinfile", lineinfileModule{}) }
 
@@ -113,15 +113,7 @@ func readLineTask(t *Task) (lineTask, error) {
 	return lt, nil
 }
 
-func (m lineinfileModule) Probe(t *Task) (string, error) {
-	lt, err := readLineTask(t)
-	if err != nil {
-		return "", err
-	}
-	return textProbe(lt.path, lt.own), nil
-}
-
-// Questions asks what textProbe prints (see Asker).
+// Questions asks for the file, its links and folders (see Asker).
 func (lineinfileModule) Questions(t *Task) ([]hostq.Question, error) {
 	lt, err := readLineTask(t)
 	if err != nil {
@@ -130,9 +122,9 @@ func (lineinfileModule) Questions(t *Task) ([]hostq.Question, error) {
 	return textQuestions(lt.path, lt.own, lt.create), nil
 }
 
-// textProbe is the probe of the modules that edit a text file in Go
-// (lineinfile, blockinfile, cron's cron_file): the file's metadata, its
-// content, and the umask.
+// textProbe is the probe of the modules that edit a text file in Go and
+// keep a probe (cron's cron_file, ini_file, replace): the file's
+// metadata, its content, and the umask.
 func textProbe(p string, own ownership) string {
 	s := newScript()
 	s.stat("p", q(p), true, own.Owner, own.Group)

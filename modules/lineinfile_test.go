@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// fakeProbe is what the lineinfile probe prints for a file with content
-// (nil: absent).
+// fakeProbe is what textProbe prints for a file with content (nil:
+// absent).
 func fakeProbe(content *string) Output {
 	var b strings.Builder
 	if content == nil {
@@ -87,7 +87,7 @@ func TestLineinfileAlgorithm(t *testing.T) {
 				args[k] = v
 			}
 			m, task := mkTask(t, "lineinfile", args)
-			ch, err := m.Plan(task, fakeProbe(c.file))
+			ch, _, err := planText(t, m, task, c.file)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want %q", err, c.wantErr)
@@ -180,11 +180,11 @@ func TestLineinfileConverges(t *testing.T) {
 	for _, sh := range shells(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
-			for _, c := range cases {
-				if c.root && !isRoot() {
+			for i, c := range cases {
+				if c.root && !isRoot() || !sh.turn(t, i) {
 					continue
 				}
-				for _, name := range sh.names() {
+				for _, name := range sh.caseNames(t, i) {
 					dir := hostileDir(t)
 					p := filepath.Join(dir, name)
 					if c.setup != "" {
@@ -221,7 +221,7 @@ func TestLineinfileConverges(t *testing.T) {
 
 func TestLineinfileRefusesAChangedFile(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		p := filepath.Join(dir, "f")
 		writeFile(t, p, "a\n", 0o644)
@@ -271,7 +271,7 @@ func TestLineinfileCreatesParents(t *testing.T) {
 
 func TestLineinfileWritesThroughLinks(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		mkdir(t, dir+"/real dir", 0o755)
 		writeFile(t, dir+"/real dir/conf", "a\n", 0o640)

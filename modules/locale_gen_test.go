@@ -47,7 +47,7 @@ esac
 
 func TestLocaleGenDebian(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root, m := localeRoot(t, false)
 		_, task := mkTask(t, "locale_gen", map[string]any{"name": "en_US.UTF-8"})
 		ch, res := converge(t, sh, m, task)
@@ -69,7 +69,7 @@ func TestLocaleGenDebian(t *testing.T) {
 
 func TestLocaleGenUbuntu(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root, m := localeRoot(t, true)
 		_, task := mkTask(t, "locale_gen", map[string]any{"name": "en_US.UTF-8"})
 		settled(t, sh, m, task)

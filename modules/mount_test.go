@@ -104,7 +104,7 @@ func mountTask(t *testing.T, raw map[string]any) *Task {
 
 func TestMountConverges(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root, m := mountRoot(t)
 		fstab := filepath.Join(root, "etc/fstab")
 		task := mountTask(t, map[string]any{"path": "/srv/data/x", "src": "/dev/sdb1", "fstype": "ext4", "state": "mounted"})

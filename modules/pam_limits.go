@@ -10,8 +10,8 @@ import (
 )
 
 // pamLimitsModule is community.general.pam_limits: main()'s loop over
-// limits.conf, in Go, on the file the probe brings back.
-type pamLimitsModule struct{}
+// limits.conf, in Go, on the file its questions bring back.
+type pamLimitsModule struct{ asksOnly }
 
 func init() { Register("pam_limits", pamLimitsModule{}) }
 
@@ -92,17 +92,8 @@ func pyInt(s string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "+")), 10, 64)
 }
 
-func (pamLimitsModule) Probe(t *Task) (string, error) {
-	p, err := readPamTask(t.Args)
-	if err != nil {
-		return "", err
-	}
-	s := newScript()
-	confProbe(s, "f", q(p.dest))
-	return s.String(), nil
-}
-
-// Questions asks what Probe prints (see Asker).
+// Questions asks for the file, where its links lead, its content and
+// folder (see Asker).
 func (pamLimitsModule) Questions(t *Task) ([]hostq.Question, error) {
 	p, err := readPamTask(t.Args)
 	if err != nil {
@@ -227,16 +218,12 @@ func (m pamLimitsModule) plan(t *Task, probe Output) (pamTask, confState, string
 	return p, c, after, changed || !c.fi.Exists, msg, err
 }
 
-// readPamFile reads the file from answers or from confProbe's output.
+// readPamFile reads the file from answers.
 func readPamFile(dest string, probe Output) (confState, error) {
-	if probe.Answers != nil {
-		return readConfAnswers(probe.Answers, dest)
+	if probe.Answers == nil {
+		return confState{}, errAsksOnly
 	}
-	r, err := readProbe(probe)
-	if err != nil {
-		return confState{}, err
-	}
-	return readConf(r, "f", dest)
+	return readConfAnswers(probe.Answers, dest)
 }
 
 func dirOf(p string) string {

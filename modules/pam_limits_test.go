@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,39 +40,6 @@ func TestPamRewriteRecorded(t *testing.T) {
 	}
 }
 
-func TestPamLimitsConverges(t *testing.T) {
-	t.Parallel()
-	for _, sh := range shells(t) {
-		dir := hostileDir(t)
-		f := filepath.Join(dir, "limits.conf")
-		writeFile(t, f, pamConf, 0o640)
-		m, task := mkTask(t, "pam_limits", map[string]any{"dest": f, "domain": "@staff", "limit_type": "hard", "limit_item": "nofile", "value": 4096, "backup": true})
-		ch, res := converge(t, sh, m, task)
-		if got := readFile(t, f); !strings.Contains(got, "@staff\thard\tnofile\t4096\t# indented note\n") {
-			t.Errorf("%s: %q", sh.name, got)
-		}
-		wantMode(t, f, 0o640)
-		if b, _ := res["backup_file"].(string); b == "" || readFile(t, b) != pamConf {
-			t.Errorf("%s: result %v", sh.name, res)
-		}
-		if len(ch.Diffs) != 1 || ch.Diffs[0].Before != pamConf {
-			t.Errorf("%s: diffs %+v", sh.name, ch.Diffs)
-		}
-		// A missing file in an existing folder is created.
-		nf := filepath.Join(dir, "new.conf")
-		m, task = mkTask(t, "pam_limits", map[string]any{"dest": nf, "domain": "*", "limit_type": "soft", "limit_item": "core", "value": "0"})
-		converge(t, sh, m, task)
-		if got := readFile(t, nf); got != "*\tsoft\tcore\t0\n" {
-			t.Errorf("%s: new file %q", sh.name, got)
-		}
-		wantMode(t, nf, 0o644)
-		m, task = mkTask(t, "pam_limits", map[string]any{"dest": filepath.Join(dir, "no/such.conf"), "domain": "*", "limit_type": "soft", "limit_item": "core", "value": "0"})
-		planErr(t, sh, m, task, "is not writable (check presence")
-		noLeftovers(t, dir)
-		noPwned(t)
-	}
-}
-
 func TestPamLimitsArgs(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -87,7 +53,7 @@ func TestPamLimitsArgs(t *testing.T) {
 		{map[string]any{"domain": "a", "limit_type": "-", "limit_item": "nofile", "value": "1", "dest": "rel"}, "absolute"},
 	} {
 		m, task := mkTask(t, "pam_limits", c.raw)
-		if _, err := m.Probe(task); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := m.(Asker).Questions(task); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.raw, err, c.want)
 		}
 	}

@@ -35,7 +35,7 @@ esac
 
 func TestPip(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		d := t.TempDir()
 		bin := filepath.Join(d, "bin")
 		os.Mkdir(bin, 0o755)

@@ -107,7 +107,7 @@ func TestPkgAptArgs(t *testing.T) {
 // what was there before is back afterwards, also when the script fails.
 func TestPkgPolicyRCD(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := t.TempDir()
 		f := filepath.Join(dir, "policy-rc.d")
 		for _, before := range []string{"", "#!/bin/sh\nexit 0\n"} {

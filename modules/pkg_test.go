@@ -127,7 +127,7 @@ func TestPkgPackageDispatch(t *testing.T) {
 	// Without facts the probe looks for every manager; with busybox's
 	// applets alone it finds none, for real.
 	task.Facts = nil
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		if sh.name != "busybox" {
 			continue
 		}
@@ -219,7 +219,7 @@ func (sh testShell) withBin(bin string) testShell {
 
 func TestPkgAptConvergeFake(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			bin, db, _, log := fakeApt(t)
 			sh := sh.withBin(bin)
@@ -280,7 +280,7 @@ func TestPkgAptConvergeFake(t *testing.T) {
 // (apt-get itself only warns and exits 0).
 func TestPkgAptUpdateThatCannotFetchFails(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		bin, db, _, _ := fakeApt(t)
 		sh := sh.withBin(bin)
 		writeFile(t, db, "tend-a 1.0\n", 0o644)
@@ -384,7 +384,7 @@ func TestPkgAptRealProbe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		sh := sh.withBin(tools)
 		m, task := mkTask(t, "apt", map[string]any{"name": "dpkg", "update_cache": true, "cache_valid_time": 1 << 40})
 		settled(t, sh, m, task)
@@ -435,7 +435,7 @@ func TestPkgAptDeb(t *testing.T) {
 	if out, err := exec.Command("dpkg-deb", "--build", "--root-owner-group", root, deb).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		bin, db, _, log := fakeApt(t)
 		p, _ := exec.LookPath("dpkg-deb")
 		if err := os.Symlink(p, filepath.Join(bin, "dpkg-deb")); err != nil {

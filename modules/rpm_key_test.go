@@ -42,7 +42,7 @@ func TestRPMKey(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(one) }))
 	defer srv.Close()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			bin := t.TempDir()
 			writeFile(t, filepath.Join(bin, "rpm"), fakeRPM, 0o755)

@@ -50,7 +50,7 @@ printf %s "$2" > `+q(state)+`/"$1"; [ -z "$p" ] || echo "$1" >> `+q(state)+`/.pe
 
 func TestSeboolean(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		fs, bin, state := fakeSELinux(t, "1")
 		sh := withPath(sh, bin)
 		_, task := mkTask(t, "seboolean", map[string]any{"name": "httpd_can_network_connect", "state": true, "persistent": true})

@@ -102,7 +102,7 @@ func rcLinksOf(t *testing.T, root, name string) []string {
 var sysvFacts = map[string]any{"ansible_service_mgr": "sysvinit"}
 
 func TestServiceSysvinitConverges(t *testing.T) {
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root, pidfile, port := sysvRoot(t, hostileDir(t))
@@ -236,7 +236,7 @@ func TestSystemdUnitFilesOffline(t *testing.T) {
 	if _, err := exec.LookPath("systemctl"); err != nil {
 		t.Skip("no systemctl")
 	}
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		if sh.name == "busybox" {
 			continue // systemctl is not a busybox applet
 		}

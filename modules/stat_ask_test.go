@@ -64,7 +64,7 @@ func TestStatAskMatchesProbe(t *testing.T) {
 	)
 	for _, args := range cases {
 		m, task := mkTask(t, "stat", args)
-		_, pout, err := probePlan(t, sh, m, task)
+		_, pout, err := legacyPlan(t, sh, m, task)
 		if err != nil {
 			t.Fatal(err)
 		}

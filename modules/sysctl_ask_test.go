@@ -13,7 +13,7 @@ import (
 // effects say what the file and the live value hold after.
 func TestSysctlAsked(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		bin, kv := fakeSysctl(t)
 		fake := sysctlModule{cmd: filepath.Join(bin, "sysctl"), procSys: kv}
 		mk := func(raw map[string]any) (Module, *Task) {
@@ -102,7 +102,7 @@ func TestSysctlAskedReadsProc(t *testing.T) {
 	v := strings.TrimSpace(string(cur))
 	f := filepath.Join(t.TempDir(), "99.conf")
 	writeFile(t, f, "vm.swappiness = "+v+"\n", 0o644)
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		m, task := mkTask(t, "sysctl", map[string]any{"name": "vm.swappiness", "value": v, "sysctl_set": true, "sysctl_file": f})
 		if ch, err := bothWays(t, sh, m, task); ch != nil || err != nil {
 			t.Errorf("%s: %v %v", sh.name, ch, err)

@@ -75,9 +75,9 @@ func TestSysctlConverges(t *testing.T) {
 			})
 		}
 	}
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		bin, kv := fakeSysctl(t)
-		fake := sysctlModule{cmd: filepath.Join(bin, "sysctl")}
+		fake := sysctlModule{cmd: filepath.Join(bin, "sysctl"), procSys: kv}
 		mk := func(raw map[string]any) (Module, *Task) {
 			_, task := mkTask(t, "sysctl", raw)
 			return fake, task

@@ -9,7 +9,7 @@ import (
 
 func TestTempfile(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		dir := hostileDir(t)
 		for _, c := range []struct {
 			state, prefix, suffix string

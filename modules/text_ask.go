@@ -26,10 +26,11 @@ func textQuestions(p string, own ownership, create bool) []hostq.Question {
 	return qs
 }
 
-// readText reads a text file from answers or from textProbe's output.
+// readText reads a text file from answers (lineinfile and blockinfile
+// have no probe).
 func readText(p string, own ownership, probe Output) (textFile, error) {
 	if probe.Answers == nil {
-		return readTextProbe(p, probe)
+		return textFile{}, errAsksOnly
 	}
 	a := probe.Answers
 	tf := textFile{answers: a, real: p, names: own}

@@ -54,7 +54,7 @@ func tzTaskOf(t *testing.T, raw map[string]any) *Task {
 
 func TestTimezoneSystemd(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root, m := tzRoot(t, true)
 		task := tzTaskOf(t, map[string]any{"name": "Europe/Paris", "rtc": "local"})
 		ch, res := converge(t, sh, m, task)
@@ -77,7 +77,7 @@ func TestTimezoneSystemd(t *testing.T) {
 
 func TestTimezoneDebianFiles(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root, m := tzRoot(t, false)
 		task := tzTaskOf(t, map[string]any{"name": "Europe/Paris", "hwclock": "local"})
 		ch, res := converge(t, sh, m, task)

@@ -70,7 +70,7 @@ func TestUnarchiveFromController(t *testing.T) {
 	t.Parallel()
 	tarb := testTar(t)
 	archives := map[string][]byte{"a.tgz": gz(t, tarb), "a.tar": tarb, "a.tbz": compressWith(t, "bzip2", tarb), "a.zip": testZip(t)}
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			for name, data := range archives {
@@ -107,7 +107,7 @@ func TestUnarchiveFromController(t *testing.T) {
 func TestUnarchiveOnHost(t *testing.T) {
 	t.Parallel()
 	tarb := testTar(t)
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			for name, data := range map[string][]byte{"a.tar.xz": compressWith(t, "xz", tarb), "a.zip": testZip(t), "a.tgz": gz(t, tarb)} {
@@ -145,7 +145,7 @@ func TestUnarchiveOnHost(t *testing.T) {
 // Ansible's: a dest that links to a folder is state=link.
 func TestUnarchiveResultPathInfo(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		dir := hostileDir(t)
 		mkdir(t, dir+"/real", 0o750)
 		if err := os.Symlink("real", dir+"/dest"); err != nil {
@@ -169,7 +169,7 @@ func TestUnarchiveResultPathInfo(t *testing.T) {
 func TestUnarchiveXzFromControllerIsComparedOnTheHost(t *testing.T) {
 	t.Parallel()
 	data := compressWith(t, "xz", testTar(t))
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		dir := hostileDir(t)
 		m, task := mkTask(t, "unarchive", map[string]any{"src": "a.txz", "dest": dir})
 		task.Files = mapFiles{"a.txz": data}

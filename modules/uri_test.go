@@ -102,7 +102,7 @@ func uriRun(t *testing.T, sh testShell, raw map[string]any) (*Change, Result) {
 func TestURI(t *testing.T) {
 	t.Parallel()
 	srv := newURIServer(t)
-	for _, sh := range curlShells(t) {
+	for _, sh := range matrixOf(t, curlShells(t)) {
 		t.Run(sh.name, func(t *testing.T) {
 			_, res := uriRun(t, sh, map[string]any{"url": srv.URL + "/json"})
 			js, _ := json.Marshal(res["json"])

@@ -58,7 +58,7 @@ func acctSame(t *testing.T, sh testShell, st acctStep, root, backend string, too
 	t.Helper()
 	m, _ := acctModules(st, root, backend)
 	_, task := mkTask(t, st.module, st.args)
-	legacy, probe, errL := probePlan(t, sh, m, task)
+	legacy, probe, errL := legacyPlan(t, sh, m, task)
 	asked, answers, errA := acctAsk(t, st, root, backend, tools)
 	if errL != nil || errA != nil {
 		if errL == nil || errA == nil || errL.Error() != errA.Error() {

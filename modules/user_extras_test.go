@@ -13,7 +13,7 @@ import (
 // before the hash, set idempotently under every shell.
 func TestUserAgingAndLock(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root := fakeRoot(t, sh.name != "bash")
@@ -93,7 +93,7 @@ func TestUserSSHKey(t *testing.T) {
 	t.Parallel()
 	keygen := needKeygen(t)
 	host, _ := os.Hostname()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root := fakeRoot(t, sh.name == "dash")
@@ -145,7 +145,7 @@ func TestUserSSHKeyPassphrase(t *testing.T) {
 	t.Parallel()
 	keygen := needKeygen(t)
 	const pass = "correct 'horse' $(touch pwned)"
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		root := fakeRoot(t, false)
 		_, task := mkTask(t, "user", map[string]any{"name": "alice", "generate_ssh_key": true, "ssh_key_type": "ed25519",
 			"ssh_key_file": "/home/alice/keys/k", "ssh_key_passphrase": pass})

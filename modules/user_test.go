@@ -84,7 +84,7 @@ const hashB = "$y$j9T$xyz$K0o/Vr2Gm3"
 // idempotent second run, change, remove.
 func TestUserFilesLifecycle(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root := fakeRoot(t, sh.name != "bash")
@@ -423,7 +423,7 @@ func TestUserPasswordStaysHidden(t *testing.T) {
 // moves it; a system user gets a uid from the top of the system range.
 func TestUserHomes(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t) {
+	for _, sh := range matrix(t) {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
 			root := fakeRoot(t, sh.name == "dash")

@@ -26,7 +26,7 @@ func TestParseRawConfig(t *testing.T) {
 
 func TestYumRepository(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			dir := hostileDir(t)
 			m, task := mkTask(t, "yum_repository", map[string]any{

@@ -46,7 +46,7 @@ esac
 
 func TestZypperRepository(t *testing.T) {
 	t.Parallel()
-	for _, sh := range shells(t)[:2] {
+	for _, sh := range matrixOf(t, shells(t)[:2]) {
 		t.Run(sh.name, func(t *testing.T) {
 			bin := t.TempDir()
 			writeFile(t, filepath.Join(bin, "zypper"), fakeZypper, 0o755)

@@ -10,14 +10,16 @@ import (
 	"testing"
 
 	"tend/modules"
+	"tend/modules/hostq"
 )
 
 // Planning runs on the controller for every task on every host, so its cost
 // multiplies by both: these benchmarks plan over the output of a real probe
-// (run once, here, with sh), as a no-op converge does.
+// or the answers to a module's questions (run once, here, with sh), as a
+// no-op converge does.
 
-// planTask checks raw against the module's spec and runs its probe on this
-// machine.
+// planTask checks raw against the module's spec and runs its probe, or
+// answers its questions, on this machine, as the runner would.
 func planTask(b *testing.B, name string, raw map[string]any) (modules.Module, *modules.Task, modules.Output) {
 	b.Helper()
 	m, ok := modules.Lookup(name)
@@ -29,10 +31,31 @@ func planTask(b *testing.B, name string, raw map[string]any) (modules.Module, *m
 		b.Fatalf("%s args: %v", name, errs)
 	}
 	t := &modules.Task{Args: args}
+	if a, ok := m.(modules.Asker); ok {
+		qs, err := a.Questions(t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if qs != nil {
+			p := hostq.Compile(qs)
+			out := runSh(b, p.Script())
+			set, err := p.Parse(out.Stdout, out.Stderr, out.ExitCode)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return m, t, modules.Output{Answers: set}
+		}
+	}
 	script, err := m.Probe(t)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return m, t, runSh(b, script)
+}
+
+// runSh runs script with sh on this machine.
+func runSh(b *testing.B, script string) modules.Output {
+	b.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -45,7 +68,7 @@ func planTask(b *testing.B, name string, raw map[string]any) (modules.Module, *m
 		out.ExitCode = ee.ExitCode()
 	}
 	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
-	return m, t, out
+	return out
 }
 
 func benchPlan(b *testing.B, name string, raw map[string]any, wantChange bool) {
