@@ -313,8 +313,9 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 	}
 	target := cp.target
 	change := &Change{
-		Diffs: diffs,
-		Apply: s.String(),
+		Diffs:       diffs,
+		Apply:       s.String(),
+		SharesShell: true,
 		Result: func(o Output) (Result, error) {
 			if sent != nil {
 				if err := sent.problem(o.ExitCode); err != nil {

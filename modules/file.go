@@ -388,9 +388,10 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 	}
 	state := fp.state
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
-		Later: later,
+		Diffs:       diffs,
+		Apply:       s.String(),
+		Later:       later,
+		SharesShell: true,
 		Result: whenApplied(func(o Output) (Result, error) {
 			res := Result{"changed": true, "path": p}
 			for k, v := range extra {

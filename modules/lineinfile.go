@@ -452,8 +452,9 @@ func planTextEdit(tf textFile, te textEdit) (*Change, error) {
 		bkey = "backup"
 	}
 	return &Change{
-		Diffs: diffs,
-		Apply: s.String(),
+		Diffs:       diffs,
+		Apply:       s.String(),
+		SharesShell: true,
 		Result: whenApplied(func(o Output) (Result, error) {
 			r, err := parseRecords(o.Stdout)
 			if err != nil {

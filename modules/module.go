@@ -129,6 +129,12 @@ type Change struct {
 	// planned against what this one would have done. A change without
 	// effects leaves the paths of its task known only after apply.
 	Effects []hostq.Effect
+	// SharesShell says that Apply (and Later.Apply) may run in one shell
+	// with other such changes, one after the other, instead of a subshell
+	// each (a process on the host): it never exits 0 before its end, and
+	// leaves nothing a next script reads (options, umask, directory,
+	// traps, exported variables; tend_t empty). See transport.Step.Shared.
+	SharesShell bool
 	// Later, when set, is this change with the probe its Result reads
 	// (a stat of the file it leaves) asked as questions instead: the
 	// runner may run Later.Apply and answer Later.Questions in the

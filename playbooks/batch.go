@@ -52,7 +52,7 @@ type applyStep struct {
 	task   *load.Task
 	name   string // the module
 	change *modules.Change
-	script string // the apply with the task's environment
+	env    string // the task's environment (see withEnv)
 	ran    bool
 	out    modules.Output
 	// later says that the program after the batch reads the change's
@@ -148,7 +148,7 @@ func (h *hostRun) queueChange(t *load.Task, name string, change *modules.Change,
 		}
 		q.user, q.model = user, hostq.NewModel(runAs)
 	}
-	s := &applyStep{task: t, name: name, change: change, script: withEnv(h.env, change.Apply)}
+	s := &applyStep{task: t, name: name, change: change, env: h.env}
 	q.steps = append(q.steps, s)
 	base := hostq.Answers(hostq.NewSet())
 	if h.answers != nil {
@@ -181,12 +181,18 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 			earlyProg = h.compile(early)
 			ts = append(ts, transport.Step{Script: earlyProg.Script(), Always: true})
 		}
-		script := s.script
+		script := s.change.Apply
 		if s.later {
-			script = withEnv(h.env, s.change.Later.Apply)
+			script = s.change.Later.Apply
 		}
 		stepAt[i] = len(ts)
-		ts = append(ts, transport.Step{Script: script, Group: i == 0 || s.task != steps[i-1].task, Fatal: !s.task.IgnoreErrors})
+		ts = append(ts, transport.Step{
+			Script: withEnv(s.env, script),
+			Group:  i == 0 || s.task != steps[i-1].task,
+			Fatal:  !s.task.IgnoreErrors,
+			// An environment is exported: it would outlive the script.
+			Shared: s.change.SharesShell && s.env == "",
+		})
 	}
 	nChanges := len(ts)
 	scripts, store := h.batch(q.user, probes, late)

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"strconv"
 	"testing"
 )
 
@@ -66,6 +67,48 @@ func TestRunStepsStopsAfterAFailedGroup(t *testing.T) {
 		}
 		if got[2].ExitCode != 2 || got[1].ExitCode != 1 {
 			t.Errorf("%s: exit codes %d %d", name, got[1].ExitCode, got[2].ExitCode)
+		}
+	}
+}
+
+// Shared steps run in one subshell: each has its own output and status, a
+// failure (exit or a last command's status) ends the block, and the steps
+// after it are skipped as after any failed task; Always still runs.
+func TestRunStepsSharedBlocks(t *testing.T) {
+	sh := func(script string) Step { return Step{Script: script, Group: true, Fatal: true, Shared: true} }
+	cases := []struct {
+		name  string
+		steps []Step
+		want  []string // stdout+"|"+stderr+"|"+code, or "skipped"
+	}{
+		{"all ran", []Step{sh("x=1; echo a"), sh(`echo "b$x"; echo e >&2`), sh("echo c"), {Script: "echo d", Group: true, Fatal: true}},
+			[]string{"a\n||0", "b1\n|e\n|0", "c\n||0", "d\n||0"}},
+		{"exit", []Step{sh("echo a"), sh("echo b; echo why >&2; exit 3"), sh("echo c"), {Script: "echo d", Group: true}, {Script: "echo p", Always: true}},
+			[]string{"a\n||0", "b\n|why\n|3", "skipped", "skipped", "p\n||0"}},
+		{"status", []Step{sh("echo a; false"), sh("echo b")},
+			[]string{"a\n||1", "skipped"}},
+		{"skipped block", []Step{{Script: "exit 1", Group: true, Fatal: true}, sh("echo a"), sh("echo b")},
+			[]string{"||1", "skipped", "skipped"}},
+	}
+	for name, conn := range localShells(t) {
+		for _, c := range cases {
+			got, err := RunSteps(context.Background(), conn, "", c.steps)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, c.name, err)
+			}
+			for i, w := range c.want {
+				g := "skipped"
+				if !got[i].Skipped {
+					g = string(got[i].Stdout) + "|" + string(got[i].Stderr) + "|" + strconv.Itoa(got[i].ExitCode)
+				}
+				if g != w {
+					t.Errorf("%s %s: step %d: %q, want %q", name, c.name, i, g, w)
+				}
+			}
+		}
+		// A shared script that exits 0 early would hide the ones after it.
+		if _, err := RunSteps(context.Background(), conn, "", []Step{sh("exit 0"), sh("echo b")}); err == nil {
+			t.Errorf("%s: an early exit 0 went unnoticed", name)
 		}
 	}
 }
