@@ -156,7 +156,12 @@ func stopNamespace(id nsID, timeout time.Duration) error {
 	for delay := time.Millisecond; ; delay = min(2*delay, 20*time.Millisecond) {
 		running := 0
 		for _, pid := range procsIn(map[nsID]bool{id: true})[id] {
-			if procState(pid) != 'T' {
+			switch procState(pid) {
+			case 'T', 't', 'Z', 'X', 0:
+				// Stopped, or a zombie whose stopped parent cannot reap
+				// it (a `sleep` of a loop that ended just before): a
+				// zombie never stops, and runs nothing either.
+			default:
 				running++
 				_ = syscall.Kill(pid, syscall.SIGSTOP)
 			}
