@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
 	"tend/modules"
+	"tend/playbooks/jinja"
 	"tend/playbooks/load"
 )
 
@@ -157,20 +157,20 @@ func (sc specCheck) level(spec, params map[string]any, ctx []string) {
 		}
 		strs := make([]string, len(choices))
 		for i, c := range choices {
-			strs[i] = pyStr(c)
+			strs[i] = jinja.PyStr(c)
 		}
 		if l, isList := v.([]any); isList {
 			var bad []string
 			for _, e := range l {
 				if !inChoices(e, choices) {
-					bad = append(bad, pyStr(e))
+					bad = append(bad, jinja.PyStr(e))
 				}
 			}
 			if len(bad) > 0 {
 				*errs = append(*errs, fmt.Sprintf("value of %s must be one or more of: %s. Got no match for: %s%s", k, strings.Join(strs, ", "), strings.Join(bad, ", "), in))
 			}
 		} else if !inChoices(v, choices) {
-			*errs = append(*errs, fmt.Sprintf("value of %s must be one of: %s, got: %s%s", k, strings.Join(strs, ", "), pyStr(v), in))
+			*errs = append(*errs, fmt.Sprintf("value of %s must be one of: %s, got: %s%s", k, strings.Join(strs, ", "), jinja.PyStr(v), in))
 		}
 	}
 	for _, k := range names {
@@ -223,7 +223,7 @@ func convertArg(typ string, v any) (any, error) {
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
-		return pyStr(v), nil
+		return jinja.PyStr(v), nil
 	case "int":
 		switch x := v.(type) {
 		case int, int64, uint64:
@@ -259,7 +259,7 @@ func convertArg(typ string, v any) (any, error) {
 			if b, ok := modules.ToBool(v); ok {
 				return b, nil
 			}
-			return nil, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'", pyStr(v))
+			return nil, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: 'yes', 1, 0, 'f', '0', 'y', 't', 'on', 'n', 'off', 'true', 'false', 'no', '1'", jinja.PyStr(v))
 		}
 		return nil, fmt.Errorf("%s cannot be converted to a bool", pyType(v))
 	case "list":
@@ -274,7 +274,7 @@ func convertArg(typ string, v any) (any, error) {
 			}
 			return out, nil
 		case int, float64:
-			return []any{pyStr(x)}, nil
+			return []any{jinja.PyStr(x)}, nil
 		}
 		return nil, fmt.Errorf("%s cannot be converted to a list", pyType(v))
 	case "dict":
@@ -347,50 +347,4 @@ func pyType(v any) string {
 		t = "dict"
 	}
 	return "<class '" + t + "'>"
-}
-
-// pyStr is Python's str() of a value.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
-			return strconv.FormatFloat(x, 'f', 1, 64)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
-
-// pyRepr is Python's repr() of a value.
-func pyRepr(v any) string {
-	if s, ok := v.(string); ok {
-		return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
-	}
-	return pyStr(v)
 }

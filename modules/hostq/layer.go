@@ -3,7 +3,6 @@ package hostq
 import (
 	"errors"
 	"path"
-	"strings"
 )
 
 // Layer answers from the model first, then from the host's answers: a
@@ -30,7 +29,7 @@ const maxLinks = 40
 func (l layer) tainted(p string) *Unknown {
 	for i := len(l.m.taints) - 1; i >= 0; i-- {
 		t := l.m.taints[i]
-		if p == t.path && !t.under || strings.HasPrefix(p, t.path+"/") || t.path == "/" && p != "/" {
+		if p == t.path && !t.under || p != t.path && under(p, t.path) {
 			return &Unknown{Why: t.why}
 		}
 	}
@@ -230,7 +229,7 @@ func (l layer) Empty(p string) (bool, error) {
 		created = true
 	}
 	for k, n := range l.m.nodes {
-		if strings.HasPrefix(k, p+"/") && n.fi.Exists {
+		if k != p && under(k, p) && n.fi.Exists {
 			return false, nil
 		}
 	}

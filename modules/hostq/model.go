@@ -135,7 +135,7 @@ func (m *Model) put(p string, n *node) {
 	n.cause = m.Cause
 	// What was under a path that is replaced is gone.
 	for k := range m.nodes {
-		if strings.HasPrefix(k, p+"/") {
+		if k != p && under(k, p) {
 			delete(m.nodes, k)
 		}
 	}

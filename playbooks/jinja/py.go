@@ -58,6 +58,13 @@ func truthy(v any) bool {
 	return true
 }
 
+// PyStr is Python's str(v), for messages that quote values as Ansible's
+// Python code does (argument specs).
+func PyStr(v any) string { return pyStr(v) }
+
+// PyRepr is Python's repr(v).
+func PyRepr(v any) string { return pyRepr(v) }
+
 // pyStr is Python's str(v).
 func pyStr(v any) string {
 	switch t := v.(type) {
