@@ -103,8 +103,11 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 			b.WriteString("fi\n")
 		}
 	}
+	b.WriteString("unset f r s\n")
 	var stdout, stderr bytes.Buffer
-	res, err := c.Run(ctx, Cmd{Script: b.String(), User: user, Stdout: &stdout, Stderr: &stderr})
+	// Every step runs in a subshell of its own and the glue only sets f, r
+	// and s: the script is contained, and costs no subshell of its own.
+	res, err := c.Run(ctx, Cmd{Script: b.String(), User: user, Stdout: &stdout, Stderr: &stderr, Contained: true})
 	if err != nil {
 		return nil, err
 	}

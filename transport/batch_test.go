@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -109,6 +111,38 @@ func TestRunStepsSharedBlocks(t *testing.T) {
 		// A shared script that exits 0 early would hide the ones after it.
 		if _, err := RunSteps(context.Background(), conn, "", []Step{sh("exit 0"), sh("echo b")}); err == nil {
 			t.Errorf("%s: an early exit 0 went unnoticed", name)
+		}
+	}
+}
+
+// RunSteps runs in the persistent shell itself (Cmd.Contained): whatever
+// its steps do to their shell (exit, cd, umask, variables, a failed group)
+// must leave the next command's shell as it was.
+func TestRunStepsLeaveTheShellAsItWas(t *testing.T) {
+	shared := func(script string) Step { return Step{Script: script, Group: true, Fatal: true, Shared: true} }
+	steps := []Step{
+		{Script: "cd /; umask 077; x=1; set -e", Group: true, Fatal: true},
+		shared("cd /; s=9; f=9"), shared("r=5; umask 0; exit 4"),
+		{Script: "exit 7", Group: true, Fatal: true},
+		{Script: "cd /; r=1; exit 1", Always: true},
+	}
+	probe := `printf '%s|%s|%s|%s|' "${x-}" "${f-}" "${r-}" "${s-}"; umask; pwd; false; echo alive`
+	for name, conn := range localShells(t) {
+		var before, after bytes.Buffer
+		if _, err := conn.Run(context.Background(), Cmd{Script: "cd /tmp", Contained: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Run(context.Background(), Cmd{Script: probe, Stdout: &before}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := RunSteps(context.Background(), conn, "", steps); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := conn.Run(context.Background(), Cmd{Script: probe, Stdout: &after}); err != nil {
+			t.Fatal(err)
+		}
+		if before.String() != after.String() || !strings.HasPrefix(before.String(), "||||") {
+			t.Errorf("%s: the shell was %q before the steps and %q after", name, before.String(), after.String())
 		}
 	}
 }

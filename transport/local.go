@@ -65,9 +65,9 @@ func (l *Local) Run(ctx context.Context, c Cmd) (Result, error) {
 		if err != nil {
 			return Result{ExitCode: -1}, err
 		}
-		return sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+		return sh.run(ctx, c)
 	}
-	return l.sh.run(ctx, c.Script, c.Stdout, c.Stderr)
+	return l.sh.run(ctx, c)
 }
 
 // runWithStdin gives a command that reads stdin a process of its own, as on

@@ -66,11 +66,16 @@ func newPersistentShell(stdin io.Writer, stdout, stderr io.Reader, abort func(),
 // frame returns the text that prints a begin line, runs script, then prints
 // end marker lines. The begin line lets the reader drop whatever arrived
 // between two commands (a background process of an earlier command still
-// writing), so it is never taken for this command's output.
-func frame(script, marker string) []byte {
+// writing), so it is never taken for this command's output. The script
+// runs in a subshell, unless it is contained (see Cmd.Contained).
+func frame(script, marker string, contained bool) []byte {
 	m, b := shell.Quote(marker), shell.Quote(beginOf(marker))
+	run := "( eval " + shell.Quote(script) + "\n) </dev/null\n"
+	if contained {
+		run = script + "\n"
+	}
 	return []byte("printf '%s\\n' " + b + "; printf '%s\\n' " + b + " >&2\n" +
-		"( eval " + shell.Quote(script) + "\n) </dev/null\n" +
+		run +
 		"printf '%s%d\\n' " + m + " \"$?\"\n" +
 		"printf '%s\\n' " + m + " >&2\n")
 }
@@ -78,7 +83,8 @@ func frame(script, marker string) []byte {
 // beginOf derives a frame's begin line from its end marker.
 func beginOf(marker string) string { return strings.TrimSuffix(marker, "END:") + "BEGIN" }
 
-func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr io.Writer) (Result, error) {
+func (s *persistentShell) run(ctx context.Context, cmd Cmd) (Result, error) {
+	stdout, stderr := cmd.Stdout, cmd.Stderr
 	if s.broken != nil {
 		return Result{ExitCode: -1}, s.broken
 	}
@@ -101,7 +107,7 @@ func (s *persistentShell) run(ctx context.Context, script string, stdout, stderr
 		rest, wrErr, err := s.stderr.copyFrame(errGate, marker)
 		errDone <- outcome{rest, err, wrErr}
 	}()
-	f := frame(script, string(marker))
+	f := frame(cmd.Script, string(marker), cmd.Contained)
 	s.stats.roundTrips.Add(1)
 	s.stats.sent.Add(int64(len(f)))
 	go func() {

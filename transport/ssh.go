@@ -387,6 +387,12 @@ func (c *SSH) startShell(command string) error {
 		return err
 	}
 	go ssh.DiscardRequests(reqs)
+	if command == "sh" {
+		if _, err := io.WriteString(ch, pgidReport+"\n"); err != nil {
+			ch.Close()
+			return fmt.Errorf("starting the shell on %s: %w", c.addr, err)
+		}
+	}
 	c.shCh = ch
 	pg := &pgidReader{r: ch.Stderr()}
 	c.sh = newPersistentShell(ch, ch, pg, func() { c.hangUp(ch, pg) }, &c.stats)
@@ -424,9 +430,9 @@ func (c *SSH) run(ctx context.Context, cmd Cmd) (Result, error) {
 		if err != nil {
 			return Result{ExitCode: -1}, err
 		}
-		return sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
+		return sh.run(ctx, cmd)
 	}
-	return c.sh.run(ctx, cmd.Script, cmd.Stdout, cmd.Stderr)
+	return c.sh.run(ctx, cmd)
 }
 
 // startCommand starts a command on a new channel (for sudo shells).

@@ -39,6 +39,14 @@ type Cmd struct {
 	// User, when set and not the login user, runs the script as that user
 	// through sudo (see become.go).
 	User string
+	// Contained says that the script keeps the shell it runs in as it
+	// found it: it never exits, and whatever could change the shell (a
+	// module's script, cd, umask, set) runs in a subshell of its own, as
+	// RunSteps' steps do. Such a script runs in the persistent shell
+	// itself, without the subshell a command frame costs otherwise (a
+	// process on the host per round trip). Its own variables are unset
+	// before it ends.
+	Contained bool
 }
 
 // Result is how a command ended.
