@@ -26,14 +26,18 @@ import (
 // pgidLine starts the line a session's command prints first on stderr.
 const pgidLine = "TEND-PGID "
 
+// pgidReport is the sh command that prints the pgidLine.
+const pgidReport = `printf '` + pgidLine + `%s\n' "$$" >&2`
+
 // withPGID wraps a session's command so that it first prints its process
-// group on stderr.
+// group on stderr. The persistent shell ("sh") is started as itself and
+// is sent pgidReport as its first command (see startShell): a shell the
+// host starts and replaces costs a process image more.
 func withPGID(command string) string {
-	report := `printf '` + pgidLine + `%s\n' "$$" >&2; `
 	if command == "sh" {
-		return "exec sh -c " + shell.Quote(report+"exec sh")
+		return "exec sh"
 	}
-	return "exec sh -c " + shell.Quote(report+`exec sh -c "$1"`) + " sh " + shell.Quote(command)
+	return "exec sh -c " + shell.Quote(pgidReport+`; exec sh -c "$1"`) + " sh " + shell.Quote(command)
 }
 
 // pgidReader passes a session's stderr through, less the pgidLine, which
