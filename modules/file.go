@@ -513,10 +513,16 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		}
 		s.add("for tend_q in ", strings.Join(words, " "), "; do")
 		s.add(`	[ -d "$tend_q" ] && continue`)
-		// mkdir, then chmod: mkdir -m would save a process, but where the
-		// folder has a default ACL it can leave fewer bits than asked.
-		s.add(`	mkdir -- "$tend_q" || tend_die "cannot create directory $tend_q"`)
-		for _, c := range ap.Cmds {
+		// mkdir -m sets the mode as chmod does, in the same process: POSIX
+		// says so, GNU mkdir chmods when a default ACL or the umask left
+		// other bits, busybox's always. Then owner and group, which leave
+		// a folder's mode as it is.
+		mode := ""
+		if ft.mode != "" {
+			mode = "-m " + octal(ap.Mode) + " "
+		}
+		s.add(`	mkdir `, mode, `-- "$tend_q" || tend_die "cannot create directory $tend_q"`)
+		for _, c := range ft.own.cmds(`"$tend_q"`, false) {
 			s.add("	", c)
 		}
 		s.add("done")
