@@ -46,7 +46,7 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 	if !h.answers.Has(qs) {
 		prog := h.compile(qs)
 		start := time.Now()
-		out, err := h.exec(ctx, prog.Script(), user)
+		out, err := h.execContained(ctx, prog.Script(), user)
 		h.hs.recap.Probe += time.Since(start)
 		h.hs.recap.Probes++
 		if err != nil {

@@ -136,6 +136,17 @@ func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (sc
 	}
 }
 
+// onlyQuestions says whether every probe ahead is questions (no legacy
+// script): batch then makes the one question program of them all.
+func onlyQuestions(ps []aheadProbe) bool {
+	for _, p := range ps {
+		if p.qs == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // takeProbe returns a probe's answer fetched ahead, once. The same script
 // may be asked for more than once (loop items that read one file), so the
 // answers queue up.
@@ -183,10 +194,15 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 	var outs []transport.Output
 	var err error
 	if len(scripts) == 1 {
-		// One program for every question ahead: no batch framing, which
-		// would cost the host one more process.
+		// One script: no batch framing, which would cost the host one more
+		// process. The program of every question ahead (no legacy probe
+		// with it) costs none: it is contained.
 		var o modules.Output
-		o, err = h.exec(ctx, scripts[0], user)
+		if onlyQuestions(probes) {
+			o, err = h.execContained(ctx, scripts[0], user)
+		} else {
+			o, err = h.exec(ctx, scripts[0], user)
+		}
 		outs = []transport.Output{{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}}
 	} else {
 		outs, err = transport.RunBatch(ctx, h.hs.conn, user, scripts)

@@ -669,8 +669,19 @@ func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env
 
 // exec runs a script on the host, as user when set, and collects its output.
 func (h *hostRun) exec(ctx context.Context, script, user string) (modules.Output, error) {
+	return h.runCmd(ctx, transport.Cmd{Script: script, User: user})
+}
+
+// execContained is exec for a contained script (transport.Cmd.Contained:
+// the question programs), which costs no subshell.
+func (h *hostRun) execContained(ctx context.Context, script, user string) (modules.Output, error) {
+	return h.runCmd(ctx, transport.Cmd{Script: script, User: user, Contained: true})
+}
+
+func (h *hostRun) runCmd(ctx context.Context, cmd transport.Cmd) (modules.Output, error) {
 	var stdout, stderr bytes.Buffer
-	res, err := h.hs.conn.Run(ctx, transport.Cmd{Script: script, User: user, Stdout: &stdout, Stderr: &stderr})
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	res, err := h.hs.conn.Run(ctx, cmd)
 	return modules.Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: res.ExitCode}, err
 }
 

@@ -72,7 +72,8 @@ func frame(script, marker string, contained bool) []byte {
 	m, b := shell.Quote(marker), shell.Quote(beginOf(marker))
 	run := "( eval " + shell.Quote(script) + "\n) </dev/null\n"
 	if contained {
-		run = script + "\n"
+		// A brace group: its stdin is /dev/null too, in this shell.
+		run = "{ " + script + "\n} </dev/null\n"
 	}
 	return []byte("printf '%s\\n' " + b + "; printf '%s\\n' " + b + " >&2\n" +
 		run +

@@ -40,12 +40,12 @@ type Cmd struct {
 	// through sudo (see become.go).
 	User string
 	// Contained says that the script keeps the shell it runs in as it
-	// found it: it never exits, and whatever could change the shell (a
-	// module's script, cd, umask, set) runs in a subshell of its own, as
-	// RunSteps' steps do. Such a script runs in the persistent shell
-	// itself, without the subshell a command frame costs otherwise (a
-	// process on the host per round trip). Its own variables are unset
-	// before it ends.
+	// found it: it never exits, whatever could change the shell for good
+	// (a module's script, cd, umask, traps) runs in a subshell of its own,
+	// as RunSteps' steps do, and it restores what it sets (options,
+	// positional parameters, its variables) before it ends. Such a script
+	// runs in the persistent shell itself, without the subshell a command
+	// frame costs otherwise (a process on the host per round trip).
 	Contained bool
 }
 

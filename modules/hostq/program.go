@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -146,7 +147,11 @@ func newNonce() string {
 	return "tend-" + hex.EncodeToString(b[:])
 }
 
-// Script is the program's text.
+// Script is the program's text. It is contained (transport.Cmd.Contained):
+// it never exits, reads nothing from its standard input, and puts the
+// shell back as it found it (LC_ALL, set -f, its own variables; the
+// positional parameters are left empty, as that shell has them), so it may
+// run in the host's persistent shell without a subshell of its own.
 func (p *Program) Script() string {
 	var b strings.Builder
 	w := func(parts ...string) {
@@ -155,6 +160,7 @@ func (p *Program) Script() string {
 		}
 		b.WriteByte('\n')
 	}
+	w("tend_lc=${LC_ALL-} tend_lcset=${LC_ALL+1}")
 	w("LC_ALL=C; export LC_ALL; unset IFS; set -f")
 	if p.umask {
 		w("printf 'u='; umask")
@@ -204,9 +210,25 @@ func (p *Program) Script() string {
 		w(`[ $# -eq 0 ] || cat "$@"`)
 	}
 	w("printf '\\n%s\\n' ", p.nonce)
-	w("exit 0")
+	w(`if [ -n "$tend_lcset" ]; then LC_ALL=$tend_lc; else unset LC_ALL; fi; set +f; set --`)
+	w("unset ", strings.Join(shellVars(b.String()), " "))
 	return b.String()
 }
+
+// shellVars lists the tend_ variables a script names, once each, to unset.
+func shellVars(script string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range tendVar.FindAllString(script, -1) {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var tendVar = regexp.MustCompile(`\btend_[A-Za-z0-9_]+`)
 
 // statsScript stats every path asked about in one process (two when some
 // path to follow is a symbolic link). Each lstat'ed path that exists

@@ -432,3 +432,39 @@ func TestProgramKnownContentIsNotReadAgain(t *testing.T) {
 		os.WriteFile(f, []byte(fdata), 0o644)
 	}
 }
+
+// The program runs in the host's persistent shell itself (contained): it
+// must leave that shell as it found it, and read nothing from its stdin
+// (the shell's commands).
+func TestProgramLeavesTheShellAsItFoundIt(t *testing.T) {
+	tr := makeTree(t)
+	p := Compile(append(tr.questions(), Content{"/proc/sys/kernel/ostype"}, Content{"/proc/version"}))
+	after := `printf '%s|%s|%s|%s|' "$#" "${LC_ALL-unset}" "${IFS-unset}" "$-" >&2; set | grep -c '^tend_' >&2; read -r next; printf 'next=%s\n' "$next" >&2`
+	script := "{ " + p.Script() + "\n} </dev/null\n" + after
+	for name, sh := range shells(t) {
+		for _, lc := range []string{"", "C.UTF-8"} {
+			var env []string
+			want := "0|unset|"
+			if lc != "" {
+				env, want = []string{"LC_ALL=" + lc}, "0|"+lc+"|"
+			}
+			cmd := exec.Command(sh[0], append(sh[1:], script)...)
+			cmd.Env = append(os.Environ(), env...)
+			cmd.Stdin = strings.NewReader("the next command\n")
+			var o, e bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &e
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s: %v: %s", name, err, e.String())
+			}
+			if _, err := p.Parse(o.Bytes(), nil, 0); err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, o.String())
+			}
+			got := e.String()
+			fields := strings.Split(got, "|")
+			if !strings.HasPrefix(got, want) || len(fields) != 5 || strings.Contains(fields[3], "f") ||
+				!strings.HasPrefix(fields[4], "0\n") || !strings.HasSuffix(got, "next=the next command\n") {
+				t.Errorf("%s, LC_ALL=%q: after the program: %q, want %s<IFS>|<flags without f>|0 tend_ variables, and stdin unread", name, lc, got, want)
+			}
+		}
+	}
+}
