@@ -270,7 +270,9 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 	}
 	s.WriteString("tend_rc=$?\n")
 	s.WriteString(`printf '\n%send=%s\n' ` + q(nonce) + ` "$(` + nowCmd + `)"` + "\n")
-	s.WriteString("exit $tend_rc\n")
+	// The command's status is the script's, through a function's return
+	// rather than exit: the script may then share its shell.
+	s.WriteString("tend_status() { return \"$1\"; }; tend_status \"$tend_rc\"\n")
 
 	cmd := ct.cmdValue()
 	strip := ct.strip
@@ -279,6 +281,9 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		Diffs:        diffs,
 		Apply:        s.String(),
 		CheckUnknown: ct.creates == "" && ct.removes == "",
+		// Its command runs in a process of its own; chdir is the one thing
+		// it would leave behind.
+		SharesShell: ct.chdir == "",
 		Effects:      ct.effects(),
 		Result: func(o Output) (Result, error) {
 			return commandResult(o, nonce, cmd, strip), nil
