@@ -284,7 +284,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		// Its command runs in a process of its own; chdir is the one thing
 		// it would leave behind.
 		SharesShell: ct.chdir == "",
-		Effects:      ct.effects(),
+		Effects:     ct.effects(),
 		Result: func(o Output) (Result, error) {
 			return commandResult(o, nonce, cmd, strip), nil
 		},

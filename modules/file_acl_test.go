@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +38,51 @@ func TestDirectoryModeUnderADefaultACL(t *testing.T) {
 func strconv8(m os.FileMode) string {
 	const digits = "01234567"
 	return string([]byte{digits[m>>6&7], digits[m>>3&7], digits[m&7]})
+}
+
+// The temporary file a write makes gets its mode while still empty: a
+// folder's default ACL overrides the umask the file is made under, so
+// content written first would be open to whom the ACL grants access until
+// the chmod. A set-id mode is the exception: writing or chown would clear
+// it, so it is set last. A chmod shim records the size of the temporary
+// file it is given.
+func TestTemporaryFileGetsItsModeBeforeItsContent(t *testing.T) {
+	real, err := exec.LookPath("chmod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shim, log := t.TempDir(), filepath.Join(t.TempDir(), "chmod.log")
+	script := "#!/bin/sh\nfor a; do last=$a; done\ncase $last in */.tend-*) printf '%s %s\\n' \"$1\" \"$(wc -c < \"$last\")\" >> " +
+		q(log) + " ;; esac\nexec " + q(real) + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(shim, "chmod"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sh := shells(t)[0] // dash: the order is the script's, whatever the shell
+	sh.env = append(append([]string(nil), sh.env...), "PATH="+shim+":"+os.Getenv("PATH"))
+	dir := t.TempDir()
+	cases := []struct {
+		module string
+		args   map[string]any
+		want   string
+	}{
+		{"copy", map[string]any{"content": "secret\n", "dest": dir + "/key", "mode": "0600"}, "0600 0"},
+		{"lineinfile", map[string]any{"path": dir + "/conf", "line": "a=1", "create": true, "mode": "0640"}, "0640 0"},
+		{"copy", map[string]any{"content": "#!/bin/sh\n", "dest": dir + "/tool", "mode": "02755"}, "2755 10"},
+	}
+	for _, c := range cases {
+		if err := os.WriteFile(log, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, task := mkTask(t, c.module, c.args)
+		ch, _, err := probePlan(t, sh, m, task)
+		if err != nil || ch == nil {
+			t.Fatalf("%s %v: plan: %v, %v", c.module, c.args, ch, err)
+		}
+		if out := sh.run(t, ch.Apply); out.ExitCode != 0 {
+			t.Fatalf("%s: apply failed: %s", c.module, out.Stderr)
+		}
+		if got := strings.TrimSpace(readFile(t, log)); got != c.want {
+			t.Errorf("%s %v: chmod of the temporary file (mode, size): %q, want %q", c.module, c.args, got, c.want)
+		}
+	}
 }

@@ -360,24 +360,48 @@ func (s *script) write(w fileWrite) error {
 	}
 	// The temporary file has a random name and is made with set -C, so no
 	// file there before is ever written through. It is made private (umask
-	// 077) and given its mode by chmod after its owner: a umask would not
-	// do, since a folder's default ACL overrides it.
-	if w.Umask != nil {
+	// 077) and given its mode by chmod: a umask would not do, since a
+	// folder's default ACL overrides it. For the same reason the chmod
+	// comes before the content (the file is made empty first), or the
+	// content would be open to whom the ACL grants access until then;
+	// after it only for a set-id mode, which writing (by a user) or chown
+	// would clear.
+	reason := `rm -f -- "$tend_t"; tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | { cat > "$tend_t"; } 2>&1)`
+	failed := `tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`
+	early := w.modeFirst()
+	switch {
+	case w.Umask != nil && early:
 		// The umask to go back to is known: no subshell (a process) to
 		// keep the write's umask and set -C to itself. dash's printf
 		// says only "I/O error" (once per printf), so on failure the
 		// reason is found again by writing 64 KiB afresh (a byte could
 		// fit in the last page written).
 		s.add(`umask 077; set -C`)
-		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null > "$tend_t" || {`)
-		s.add(`	rm -f -- "$tend_t"; tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | { cat > "$tend_t"; } 2>&1)`)
-		s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+		// A redirection on the group, not on ':': a special builtin's
+		// failed redirection ends a POSIX shell.
+		s.add(`{ :; } 2>/dev/null > "$tend_t" || {`)
+		s.add(`	`, reason)
+		s.add(`	`, failed)
 		s.add(`set +C; umask `, fmt.Sprintf("%04o", *w.Umask))
-	} else {
+		s.add(w.chmodTemp())
+		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null >> "$tend_t" || {`)
+		s.add(`	`, reason)
+		s.add(`	`, failed)
+	case w.Umask != nil:
+		s.add(`umask 077; set -C`)
+		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null > "$tend_t" || {`)
+		s.add(`	`, reason)
+		s.add(`	`, failed)
+		s.add(`set +C; umask `, fmt.Sprintf("%04o", *w.Umask))
+	default:
 		// Its errors are kept for the message, as above.
-		s.add(`tend_we=$(umask 077; set -C; `, printfAll(w.Content), ` 2>&1 > "$tend_t") || {`)
+		mode, into := "", `>`
+		if early {
+			mode, into = `{ :; } 2>&1 > "$tend_t" && chmod `+octal(w.Mode)+` "$tend_t" 2>&1 && `, `>>`
+		}
+		s.add(`tend_we=$(umask 077; set -C; `, mode, printfAll(w.Content), ` 2>&1 `, into, ` "$tend_t") || {`)
 		s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
-		s.add(`	tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`)
+		s.add(`	`, failed)
 	}
 	if err := s.finishWrite(w); err != nil {
 		return err
@@ -386,6 +410,15 @@ func (s *script) write(w fileWrite) error {
 	s.add("esac")
 	s.add("tend_t=")
 	return nil
+}
+
+// modeFirst says whether the temporary file gets its mode before its
+// content (see write): unless the mode sets a user or group id.
+func (w fileWrite) modeFirst() bool { return w.Mode&0o6000 == 0 }
+
+// chmodTemp is the command that gives the temporary file its mode.
+func (w fileWrite) chmodTemp() string {
+	return `chmod ` + octal(w.Mode) + ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`
 }
 
 // finishWrite adds what makes the temporary file $tend_t the file
@@ -402,7 +435,9 @@ func (s *script) finishWrite(w fileWrite) error {
 	case keepGID:
 		s.add(`chgrp -- `, w.KeepGID, ` "$tend_t" 2>/dev/null || :`)
 	}
-	s.add(`chmod `, octal(w.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+	if !w.modeFirst() {
+		s.add(w.chmodTemp())
+	}
 	if w.Validate != "" {
 		cmd, err := validateCommand(w.Validate, `"$tend_t"`)
 		if err != nil {
