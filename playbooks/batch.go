@@ -179,7 +179,7 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 			// Before the last change, which may touch anything: it
 			// completes the results of the changes before.
 			earlyProg = h.compile(early)
-			ts = append(ts, transport.Step{Script: earlyProg.Script(), Always: true})
+			ts = append(ts, transport.Step{Script: earlyProg.Script(), Always: true, Contained: true})
 		}
 		script := s.change.Apply
 		if s.later {
@@ -195,11 +195,11 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 		})
 	}
 	nChanges := len(ts)
-	scripts, store := h.batch(q.user, probes, late)
+	scripts, program, store := h.batch(q.user, probes, late)
 	for i, s := range scripts {
 		// The program runs even after a failed change: it completes the
-		// results of the changes before.
-		ts = append(ts, transport.Step{Script: s, Group: i == 0, Always: i == 0 && len(late) > 0})
+		// results of the changes before. It is contained: no subshell.
+		ts = append(ts, transport.Step{Script: s, Group: i == 0, Always: i == 0 && len(late) > 0, Contained: i == 0 && program})
 	}
 	start := time.Now()
 	outs, err := transport.RunSteps(ctx, h.hs.conn, q.user, ts)

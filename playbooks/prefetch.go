@@ -112,10 +112,10 @@ type aheadProbe struct {
 // program for all their questions (and more: see askAhead), then the other
 // probes' scripts. store keeps what they printed, and returns the
 // program's answers (nil without questions).
-func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (scripts []string, store func([]transport.Output) (*hostq.Set, error)) {
+func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (scripts []string, program bool, store func([]transport.Output) (*hostq.Set, error)) {
 	prog, storeAnswers := h.askAhead(user, ps, more)
 	if prog != "" {
-		scripts = append(scripts, prog)
+		scripts, program = append(scripts, prog), true
 	}
 	var legacy []string
 	for _, p := range ps {
@@ -124,7 +124,7 @@ func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (sc
 		}
 	}
 	scripts = append(scripts, legacy...)
-	return scripts, func(outs []transport.Output) (set *hostq.Set, err error) {
+	return scripts, program, func(outs []transport.Output) (set *hostq.Set, err error) {
 		if prog != "" {
 			set, err = storeAnswers(outs[0])
 			outs = outs[1:]
@@ -134,17 +134,6 @@ func (h *hostRun) batch(user string, ps []aheadProbe, more []hostq.Question) (sc
 		}
 		return set, err
 	}
-}
-
-// onlyQuestions says whether every probe ahead is questions (no legacy
-// script): batch then makes the one question program of them all.
-func onlyQuestions(ps []aheadProbe) bool {
-	for _, p := range ps {
-		if p.qs == nil {
-			return false
-		}
-	}
-	return true
 }
 
 // takeProbe returns a probe's answer fetched ahead, once. The same script
@@ -189,7 +178,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 		// One probe costs the same round trip either way.
 		return n
 	}
-	scripts, store := h.batch(user, probes, nil)
+	scripts, program, store := h.batch(user, probes, nil)
 	start := time.Now()
 	var outs []transport.Output
 	var err error
@@ -198,7 +187,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 		// process. The program of every question ahead (no legacy probe
 		// with it) costs none: it is contained.
 		var o modules.Output
-		if onlyQuestions(probes) {
+		if program {
 			o, err = h.execContained(ctx, scripts[0], user)
 		} else {
 			o, err = h.exec(ctx, scripts[0], user)

@@ -49,6 +49,10 @@ type Step struct {
 	// end, and leaves nothing the next script reads (options, umask,
 	// directory, traps, environment).
 	Shared bool
+	// Contained runs the step in the shell itself, in a brace group with
+	// stdin from /dev/null, not in a subshell: the script is contained
+	// (see Cmd.Contained). It must not set s, f or r.
+	Contained bool
 }
 
 // RunSteps runs steps one after the other in a single round trip, each in a
@@ -94,7 +98,11 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 			i = last
 			continue
 		}
-		fmt.Fprintf(&b, "( eval %s\n) </dev/null\ns=$?\n", shell.Quote(s.Script))
+		if s.Contained {
+			fmt.Fprintf(&b, "{ %s\n} </dev/null\ns=$?\n", s.Script)
+		} else {
+			fmt.Fprintf(&b, "( eval %s\n) </dev/null\ns=$?\n", shell.Quote(s.Script))
+		}
 		status(strconv.Itoa(i))
 		if s.Fatal {
 			b.WriteString("[ \"$s\" = 0 ] || f=1\n")

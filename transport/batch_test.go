@@ -91,6 +91,9 @@ func TestRunStepsSharedBlocks(t *testing.T) {
 			[]string{"a\n||1", "skipped"}},
 		{"skipped block", []Step{{Script: "exit 1", Group: true, Fatal: true}, sh("echo a"), sh("echo b")},
 			[]string{"||1", "skipped", "skipped"}},
+		// A contained step runs in the shell itself, its stdin /dev/null.
+		{"contained", []Step{{Script: "read -r x; echo \"[${x-}]\"; false", Group: true, Contained: true}, sh("echo a"), {Script: "echo p", Always: true, Contained: true}},
+			[]string{"[]\n||1", "a\n||0", "p\n||0"}},
 	}
 	for name, conn := range localShells(t) {
 		for _, c := range cases {
