@@ -257,9 +257,10 @@ func (h *hostRun) runQueue(ctx context.Context, look lookAhead) {
 // change (early) when that change states no effects (a command: the
 // batch's last by design), which would touch the paths of all the changes
 // before it. A step is read only if nothing after it touches its paths. A
-// program costs the host two processes (its subshell and its stat): the
-// late one runs anyway when the probes ahead ask questions; else a program
-// is run for three results or more.
+// program costs the host a process (its stat; it is contained, see
+// transport.Step.Contained), as a result's own stat does: the late one
+// runs anyway when the probes ahead ask questions; else a program is run
+// for two results or more.
 func readLater(steps []*applyStep, probes []aheadProbe) (early, late []hostq.Question) {
 	last := len(steps) - 1
 	opaque := last > 0 && !queued(steps[last].name, steps[last].change)
@@ -279,7 +280,7 @@ func readLater(steps []*applyStep, probes []aheadProbe) (early, late []hostq.Que
 	for _, p := range probes {
 		asks = asks || p.qs != nil
 	}
-	if len(marked) < 3 && (opaque || !asks) {
+	if len(marked) < 2 && (opaque || !asks) {
 		return nil, nil
 	}
 	for _, s := range marked {
