@@ -113,8 +113,9 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 	}
 	b.WriteString("unset f r s\n")
 	var stdout, stderr bytes.Buffer
-	// Every step runs in a subshell of its own and the glue only sets f, r
-	// and s: the script is contained, and costs no subshell of its own.
+	// Every step runs in a subshell of its own or is contained, and the
+	// glue only sets f, r and s: the script is contained, and costs no
+	// subshell of its own.
 	res, err := c.Run(ctx, Cmd{Script: b.String(), User: user, Stdout: &stdout, Stderr: &stderr, Contained: true})
 	if err != nil {
 		return nil, err
