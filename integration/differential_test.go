@@ -74,6 +74,8 @@ type twins struct {
 	ansibleErr            error
 	tend                  result
 	events                []event
+	// rerun converges the tend twin again.
+	rerun func() (result, []event)
 }
 
 // runTwins runs playbook (with files beside it) with ansible-playbook on one
@@ -113,7 +115,9 @@ func runTwins(t *testing.T, playbook string, files map[string]string, setup stri
 	ansible.Env = append(os.Environ(), "ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_PIPELINING=True", "ANSIBLE_NOCOLOR=1",
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-tmp"), "HOME="+dir)
 	tw.ansibleOut, tw.ansibleErr = ansible.CombinedOutput()
-	tw.tend, tw.events = convergeWith(t, inv(tw.tendHost), f, pb)
+	tendInv := inv(tw.tendHost)
+	tw.tend, tw.events = convergeWith(t, tendInv, f, pb)
+	tw.rerun = func() (result, []event) { return convergeWith(t, tendInv, f, pb) }
 	return tw
 }
 

@@ -359,7 +359,7 @@ func (m deb822RepositoryModule) plan(t *Task, probe Output) (*deb822Plan, []Diff
 	if p.src.Exists && p.mode != p.src.Perm {
 		diffs = append(diffs, Diff{Path: dt.sources, Attr: "mode", Before: octal(p.src.Perm), After: octal(p.mode)})
 		if p.old == p.repo {
-			cmds = append(cmds, "chmod "+octal(p.mode)+" "+q(dt.sources)+" || tend_die "+q("chmod failed on "+dt.sources))
+			cmds = append(cmds, "chmod "+chmodArg(p.mode)+" "+q(dt.sources)+" || tend_die "+q("chmod failed on "+dt.sources))
 		}
 	}
 	return p, diffs, cmds, nil

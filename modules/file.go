@@ -519,7 +519,7 @@ func (fp *fileProbe) planDirectory() (*Change, error) {
 		// a folder's mode as it is.
 		mode := ""
 		if ft.mode != "" {
-			mode = "-m " + octal(ap.Mode) + " "
+			mode = "-m " + chmodArg(ap.Mode) + " "
 		}
 		s.add(`	mkdir `, mode, `-- "$tend_q" || tend_die "cannot create directory $tend_q"`)
 		for _, c := range ft.own.cmds(`"$tend_q"`, false) {
@@ -614,7 +614,7 @@ func (fp *fileProbe) planTree(s *script) ([]Diff, error) {
 			m, _ := strconv.ParseUint(ft.mode, 8, 32)
 			o := octal(uint32(m))
 			diffs = append(diffs, Diff{Path: tree, Attr: "mode", Before: "differs", After: o})
-			s.add("find ", ta, " ! -type l ! -perm ", o, " -exec chmod ", o, ` {} + || tend_die "chmod failed under $tend_p"`)
+			s.add("find ", ta, " ! -type l ! -perm ", o, " -exec chmod ", chmodArg(uint32(m)), ` {} + || tend_die "chmod failed under $tend_p"`)
 		}
 	default:
 		v, err := r.get("tree.modes")
@@ -636,7 +636,7 @@ func (fp *fileProbe) planTree(s *script) ([]Diff, error) {
 			}
 			before = append(before, string(typ)+octal(perm))
 			after = append(after, string(typ)+octal(want))
-			s.add("find ", ta, " -type ", findType[typ], " -perm ", octal(perm), " -exec chmod ", octal(want), ` {} + || tend_die "chmod failed under $tend_p"`)
+			s.add("find ", ta, " -type ", findType[typ], " -perm ", octal(perm), " -exec chmod ", chmodArg(want), ` {} + || tend_die "chmod failed under $tend_p"`)
 		}
 		if len(before) > 0 {
 			diffs = append(diffs, Diff{Path: tree, Attr: "mode", Before: strings.Join(before, " "), After: strings.Join(after, " ")})

@@ -65,9 +65,9 @@ func TestTemporaryFileGetsItsModeBeforeItsContent(t *testing.T) {
 		args   map[string]any
 		want   string
 	}{
-		{"copy", map[string]any{"content": "secret\n", "dest": dir + "/key", "mode": "0600"}, "0600 0"},
-		{"lineinfile", map[string]any{"path": dir + "/conf", "line": "a=1", "create": true, "mode": "0640"}, "0640 0"},
-		{"copy", map[string]any{"content": "#!/bin/sh\n", "dest": dir + "/tool", "mode": "02755"}, "2755 10"},
+		{"copy", map[string]any{"content": "secret\n", "dest": dir + "/key", "mode": "0600"}, "00600 0"},
+		{"lineinfile", map[string]any{"path": dir + "/conf", "line": "a=1", "create": true, "mode": "0640"}, "00640 0"},
+		{"copy", map[string]any{"content": "#!/bin/sh\n", "dest": dir + "/tool", "mode": "02755"}, "02755 10"},
 	}
 	for _, c := range cases {
 		if err := os.WriteFile(log, nil, 0o644); err != nil {
@@ -83,6 +83,36 @@ func TestTemporaryFileGetsItsModeBeforeItsContent(t *testing.T) {
 		}
 		if got := strings.TrimSpace(readFile(t, log)); got != c.want {
 			t.Errorf("%s %v: chmod of the temporary file (mode, size): %q, want %q", c.module, c.args, got, c.want)
+		}
+	}
+}
+
+// A folder made (or changed) in a setgid folder inherits the setgid bit; a
+// numeric mode without it clears it, as Ansible's os.chmod does. GNU chmod
+// and mkdir -m keep it for a four-digit mode, which left the folder
+// differing from its mode on every run.
+func TestDirectoryModeClearsAnInheritedSetgid(t *testing.T) {
+	for _, sh := range matrix(t) {
+		top := t.TempDir()
+		if err := os.Chmod(top, os.ModeSetgid|0o775); err != nil {
+			t.Fatal(err)
+		}
+		made, changed := filepath.Join(top, "made"), filepath.Join(top, "changed")
+		if err := os.Mkdir(changed, 0o700); err != nil { // setgid, inherited
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			path string
+			mode os.FileMode
+		}{{made, 0o755}, {changed, 0o750}, {filepath.Join(top, "kept"), os.ModeSetgid | 0o750}} {
+			m, task := mkTask(t, "file", map[string]any{"path": c.path, "state": "directory", "mode": "0" + strconv8(c.mode.Perm())})
+			if c.mode&os.ModeSetgid != 0 {
+				task.Args["mode"] = "02" + strconv8(c.mode.Perm())
+			}
+			converge(t, sh, m, task) // and settled: the second plan finds nothing
+			if got := perm(t, c.path); got != os.ModeDir|c.mode {
+				t.Errorf("%s: %s: mode %v, want %v", sh.name, c.path, got, os.ModeDir|c.mode)
+			}
 		}
 	}
 }

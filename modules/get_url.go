@@ -454,7 +454,7 @@ func (p *getURLProbe) applyScript(ap attrPlan) (apply, src string, err error) {
 			s.add(`	chgrp -- `, p.fi.GID, ` "$tend_t" 2>/dev/null || :`)
 		}
 	}
-	s.add(`	chmod `, octal(ap.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+	s.add(`	chmod `, chmodArg(ap.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
 	if gt.backup {
 		s.add(`	if [ -e "$tend_d" ]; then`)
 		s.add(`		tend_b=$$.$(date +%Y-%m-%d@%H:%M:%S)~`)

@@ -201,3 +201,10 @@ func parseLsMode(s string) (byte, uint32, error) {
 
 // octal renders permission bits as Ansible reports them: "0644", "01777".
 func octal(m uint32) string { return fmt.Sprintf("%04o", m) }
+
+// chmodArg renders permission bits as chmod's (and mkdir -m's) argument:
+// five digits, so that GNU chmod sets a folder's set-id bits as given. With
+// four it keeps them ("0755" leaves a setgid folder 02755), where Ansible's
+// os.chmod clears them, and the folder would differ from its mode on every
+// run. busybox reads both alike.
+func chmodArg(m uint32) string { return fmt.Sprintf("%05o", m) }

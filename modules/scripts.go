@@ -397,7 +397,7 @@ func (s *script) write(w fileWrite) error {
 		// Its errors are kept for the message, as above.
 		mode, into := "", `>`
 		if early {
-			mode, into = `{ :; } 2>&1 > "$tend_t" && chmod `+octal(w.Mode)+` "$tend_t" 2>&1 && `, `>>`
+			mode, into = `{ :; } 2>&1 > "$tend_t" && chmod `+chmodArg(w.Mode)+` "$tend_t" 2>&1 && `, `>>`
 		}
 		s.add(`tend_we=$(umask 077; set -C; `, mode, printfAll(w.Content), ` 2>&1 `, into, ` "$tend_t") || {`)
 		s.add(`	case $tend_we in *"I/O error"*) tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | cat 2>&1 >> "$tend_t") ;; esac`)
@@ -418,7 +418,7 @@ func (w fileWrite) modeFirst() bool { return w.Mode&0o6000 == 0 }
 
 // chmodTemp is the command that gives the temporary file its mode.
 func (w fileWrite) chmodTemp() string {
-	return `chmod ` + octal(w.Mode) + ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`
+	return `chmod ` + chmodArg(w.Mode) + ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`
 }
 
 // finishWrite adds what makes the temporary file $tend_t the file
@@ -554,7 +554,7 @@ func planAttrs(p string, fi fileInfo, mode string, own ownership, umask uint32, 
 		ap.Mode = want
 		if want != fi.Perm {
 			ap.Diffs = append(ap.Diffs, Diff{Path: p, Attr: "mode", Before: octal(fi.Perm), After: octal(want)})
-			ap.Cmds = append(ap.Cmds, "chmod "+octal(want)+" "+target+" || tend_die "+q("chmod failed"))
+			ap.Cmds = append(ap.Cmds, "chmod "+chmodArg(want)+" "+target+" || tend_die "+q("chmod failed"))
 		}
 	}
 	return ap, nil
@@ -589,7 +589,7 @@ func newAttrs(p string, isDir bool, mode string, own ownership, umask uint32, ta
 		}
 		ap.Mode = want
 		ap.Diffs = append(ap.Diffs, Diff{Path: p, Attr: "mode", After: octal(want)})
-		ap.Cmds = append(ap.Cmds, "chmod "+octal(want)+" "+target+" || tend_die "+q("chmod failed"))
+		ap.Cmds = append(ap.Cmds, "chmod "+chmodArg(want)+" "+target+" || tend_die "+q("chmod failed"))
 	}
 	return ap, nil
 }

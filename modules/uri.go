@@ -418,7 +418,7 @@ func (ut uriTask) applyScript(target string, ap attrPlan) string {
 		for _, c := range ut.own.cmds(`"$tend_t"`, false) {
 			s.add("	", c)
 		}
-		s.add(`	chmod `, octal(ap.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+		s.add(`	chmod `, chmodArg(ap.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
 		s.add(`	mv -f -- "$tend_t" "$tend_d" || tend_die "failed to copy $tend_t to $tend_d"`)
 		s.add(`	tend_t=; echo same=0`)
 		s.add("fi")
