@@ -28,7 +28,7 @@ type testShell struct {
 // running every converge case under each, with every hostile name,
 // triples the package's time (processes, not Go). By default each case
 // runs under one shell, the shells taking turns over a test's cases (see
-// turnOrder), and with two of the hostile names, taking turns too: every
+// turnOrder), and with one of the hostile names, taking turns too: every
 // shell and every name still runs a share of the tests. TEND_TEST_SHELLS=all
 // (make test, which CI runs, sets it) runs the full matrix: every case
 // under every shell with every name. Tests that exist to compare the
@@ -85,20 +85,15 @@ func (sh testShell) turn(t testing.TB, i int) bool {
 }
 
 // caseNames are the hostile names case i tries under sh: all of
-// sh.names() in the full matrix, else two of hostileNames (one under bash,
-// as in names; the folder is hostile anyway), in turn over the cases: five
-// cases try them all, and as the five shell turns and the nine names do
-// not line up, the cases a shell takes meet them all too.
+// sh.names() in the full matrix, else one of hostileNames (the folder is
+// hostile anyway), in turn over the cases: nine cases try them all, and as
+// the five shell turns and the nine names do not line up, the cases a
+// shell takes meet them all too.
 func (sh testShell) caseNames(t testing.TB, i int) []string {
 	if fullMatrix {
 		return sh.names()
 	}
-	w := 2 * (i + testOffset(t))
-	n := len(hostileNames)
-	if sh.name == "bash" {
-		return []string{hostileNames[w%n]}
-	}
-	return []string{hostileNames[w%n], hostileNames[(w+1)%n]}
+	return []string{hostileNames[(i+testOffset(t))%len(hostileNames)]}
 }
 
 var (

@@ -49,7 +49,7 @@ func TestStatAskMatchesProbe(t *testing.T) {
 	asked := all
 	if !fullMatrix {
 		asked = []string{"plain"}
-		for _, n := range sh.caseNames(t, 0) {
+		for _, n := range append(sh.caseNames(t, 0), sh.caseNames(t, 1)...) {
 			if n != "plain" {
 				asked = append(asked, n)
 			}
