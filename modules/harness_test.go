@@ -27,23 +27,35 @@ type testShell struct {
 // The shell matrix. Every script must work under the three shells, but
 // running every converge case under each, with every hostile name,
 // triples the package's time (processes, not Go). By default each case
-// runs under one shell, the shells taking turns over a test's cases, and
-// with two of the hostile names, taking turns too: every shell and
-// every name still runs a share of every test. TEND_TEST_SHELLS=all (make
-// test, which CI runs, sets it) runs the full matrix: every case under
-// every shell with every name. Tests that exist to compare the shells
-// (the hostq program, the script helpers, hostile names on their own)
-// range over shells(t) and always run all three; converge tests use
+// runs under one shell, the shells taking turns over a test's cases (see
+// turnOrder), and with one of the hostile names, taking turns too: every
+// shell and every name still runs a share of the tests. TEND_TEST_SHELLS=all
+// (make test, which CI runs, sets it) runs the full matrix: every case
+// under every shell with every name. Tests that exist to compare the
+// shells (the hostq program, the script helpers, hostile names on their
+// own) range over shells(t) and always run all three; converge tests use
 // matrix(t), sh.turn and sh.caseNames.
 var fullMatrix = os.Getenv("TEND_TEST_SHELLS") == "all"
+
+// turnOrder is the order the shells (by idx) take turns in: bash takes
+// one turn in five, dash and busybox two each. The package's time is its
+// processes, and a script costs about twice as much under bash as under
+// dash (a bigger process to fork), three times busybox (whose applets
+// often need no process at all).
+var turnOrder = []int{0, 1, 2, 0, 1}
 
 // testOffset is where a test starts its turns, so that tests of one or
 // two cases do not all go to dash.
 func testOffset(t testing.TB) int {
+	return int(testHash(t) % uint32(len(turnOrder)))
+}
+
+// testHash is a number of the test's own, for taking turns.
+func testHash(t testing.TB) uint32 {
 	top, _, _ := strings.Cut(t.Name(), "/")
 	h := fnv.New32a()
 	h.Write([]byte(top))
-	return int(h.Sum32() % 3)
+	return h.Sum32()
 }
 
 // matrix is the shells a test without cases runs under: all three in the
@@ -53,32 +65,35 @@ func matrix(t testing.TB) []testShell {
 	return matrixOf(t, shells(t))
 }
 
-// matrixOf is matrix from some shells (those that have a tool the test needs).
+// matrixOf is matrix from some shells: the three, in turnOrder, or those
+// that have a tool the test needs (no bash among them), in turn.
 func matrixOf(t testing.TB, shs []testShell) []testShell {
 	if fullMatrix || len(shs) == 0 {
 		return shs
 	}
-	i := testOffset(t) % len(shs)
+	i := turnOrder[testOffset(t)]
+	if len(shs) != 3 || shs[2].name != "bash" {
+		i = int(testHash(t) % 3 % uint32(len(shs)))
+	}
 	return shs[i : i+1]
 }
 
 // turn says whether sh runs case i of the test: always in the full
-// matrix; else one shell in three does, in turn.
+// matrix; else the shells take turns over the cases, in turnOrder.
 func (sh testShell) turn(t testing.TB, i int) bool {
-	return fullMatrix || (i+testOffset(t))%3 == sh.idx
+	return fullMatrix || turnOrder[(i+testOffset(t))%len(turnOrder)] == sh.idx
 }
 
 // caseNames are the hostile names case i tries under sh: all of
-// sh.names() in the full matrix, else two of hostileNames (the folder is
-// hostile anyway), in turn over the cases: five cases try them all, and
-// the shift every third case lets each shell meet them all.
+// sh.names() in the full matrix, else one of hostileNames (the folder is
+// hostile anyway), in turn over the cases: nine cases try them all, and as
+// the five shell turns and the nine names do not line up, the cases a
+// shell takes meet them all too.
 func (sh testShell) caseNames(t testing.TB, i int) []string {
 	if fullMatrix {
 		return sh.names()
 	}
-	w := 2 * (i + i/3 + testOffset(t))
-	n := len(hostileNames)
-	return []string{hostileNames[w%n], hostileNames[(w+1)%n]}
+	return []string{hostileNames[(i+testOffset(t))%len(hostileNames)]}
 }
 
 var (

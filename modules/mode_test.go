@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,26 +59,49 @@ func TestApplyMode(t *testing.T) {
 // reference.
 func TestApplyModeAgreesWithChmod(t *testing.T) {
 	t.Parallel()
-	f := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(f, nil, 0o644); err != nil {
-		t.Fatal(err)
+	// One file for each start mode and spec, all changed by one script.
+	dir := t.TempDir()
+	type modeCase struct {
+		spec  string
+		start uint32
+		file  string
 	}
+	var cases []modeCase
 	specs := []string{"u=rw,g=r,o=", "a+x", "go-w", "u+s", "g+s,o+t", "a=r", "ug+rw,o-r", "o=u", "g=o", "u=g", "u-x+w", "a-s"}
+	var script, files strings.Builder
 	for start := uint32(0); start <= 0o7777; start += 0o1113 {
 		for _, spec := range specs {
-			if err := syscall.Chmod(f, start); err != nil {
+			c := modeCase{spec, start, filepath.Join(dir, fmt.Sprintf("f%03d", len(cases)))}
+			if err := os.WriteFile(c.file, nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			sh := shells(t)[0]
-			out := sh.run(t, "chmod "+spec+" "+q(f)+" && ls -ld "+q(f))
-			typ, wantPerm, err := parseLsMode(strings.Fields(string(out.Stdout))[0])
-			if err != nil || typ != '-' {
+			if err := syscall.Chmod(c.file, start); err != nil {
 				t.Fatal(err)
 			}
-			got, err := ApplyMode(spec, start, false, 0o22)
-			if err != nil || got != wantPerm {
-				t.Errorf("%s on %04o: %04o, chmod says %04o", spec, start, got, wantPerm)
-			}
+			cases = append(cases, c)
+			fmt.Fprintf(&script, "chmod %s %s || exit 1\n", spec, q(c.file))
+			files.WriteString(" " + q(c.file))
+		}
+	}
+	// ls lists its operands sorted, as the names number them.
+	script.WriteString("ls -ld --" + files.String() + "\n")
+	out := shells(t)[0].run(t, script.String())
+	lines := strings.Split(strings.TrimSuffix(string(out.Stdout), "\n"), "\n")
+	if out.ExitCode != 0 || len(lines) != len(cases) {
+		t.Fatalf("%d lines for %d files (%d): %s", len(lines), len(cases), out.ExitCode, out.Stderr)
+	}
+	for i, c := range cases {
+		fields := strings.Fields(lines[i])
+		if len(fields) == 0 || fields[len(fields)-1] != c.file {
+			t.Fatalf("line %d is not %s: %q", i, c.file, lines[i])
+		}
+		typ, wantPerm, err := parseLsMode(fields[0])
+		if err != nil || typ != '-' {
+			t.Fatal(err)
+		}
+		got, err := ApplyMode(c.spec, c.start, false, 0o22)
+		if err != nil || got != wantPerm {
+			t.Errorf("%s on %04o: %04o, chmod says %04o", c.spec, c.start, got, wantPerm)
 		}
 	}
 }

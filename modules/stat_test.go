@@ -108,7 +108,9 @@ func TestStatKinds(t *testing.T) {
 // tend_stat reads a file with one stat -c where the host has one, else with
 // ls. Both ways must print the same records: for every kind of file, through
 // links and not, for ids with and without names, and for the owner and
-// group matches (by name, by id, mismatched, unknown).
+// group matches (by name, by id, mismatched, unknown). The ls way runs
+// every case (under dash); the stat way runs them under every shell in the
+// full matrix, else under one shell each, the shells taking turns.
 func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
 	t.Parallel()
 	dir := hostileDir(t)
@@ -130,7 +132,12 @@ func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
 	if isRoot() {
 		must(os.Lchown(p("nameless"), 54321, 54322)) // ids no user or group has
 	}
-	s := newScript()
+	type statCase struct {
+		key, file  string
+		follow     bool
+		owner, grp string
+	}
+	var cases []statCase
 	owners := [][2]string{{"", ""}, {"root", "root"}, {"0", "0"}, {"nobody", "nogroup"}, {"54321", "54322"}, {"nosuchuser", "nosuchgroup"}}
 	k := 0
 	for _, f := range []string{"file", "dir", "link", "dangling", "fifo", "nameless", "absent"} {
@@ -142,14 +149,35 @@ func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
 				if !fullMatrix && j != k%6 && j != (k+3)%6 {
 					continue
 				}
-				key := fmt.Sprintf("%s.%v.%s", f, follow, own[0])
-				s.add("(")
-				s.stat(key, q(p(f)), follow, own[0], own[1])
-				s.add(") || echo ", q(key+" failed"))
+				cases = append(cases, statCase{fmt.Sprintf("%s.%v.%s", f, follow, own[0]), f, follow, own[0], own[1]})
 			}
 		}
 	}
-	script := s.String()
+	// script reads the cases, each after a line naming it.
+	script := func(cs []statCase) string {
+		s := newScript()
+		for _, c := range cs {
+			s.add("echo ", q("== "+c.key))
+			s.add("(")
+			s.stat(c.key, q(p(c.file)), c.follow, c.owner, c.grp)
+			s.add(") || echo ", q(c.key+" failed"))
+		}
+		return s.String()
+	}
+	// records are a script's output by case.
+	records := func(out string) map[string]string {
+		recs := map[string]string{}
+		key := ""
+		for _, l := range strings.SplitAfter(out, "\n") {
+			if k, ok := strings.CutPrefix(l, "== "); ok {
+				key = strings.TrimSuffix(k, "\n")
+				recs[key] = ""
+				continue
+			}
+			recs[key] += l
+		}
+		return recs
+	}
 
 	// A folder with ls, find and head but no stat.
 	bin := t.TempDir()
@@ -158,17 +186,30 @@ func TestStatHelperSameWithAndWithoutStat(t *testing.T) {
 		must(err)
 		must(os.Symlink(path, filepath.Join(bin, tool)))
 	}
-	var outs, names []string
-	for _, sh := range append(shells(t), testShell{name: "dash without stat", argv: []string{"dash"}, env: []string{"PATH=" + bin}}) {
-		outs = append(outs, string(sh.run(t, script).Stdout))
-		names = append(names, sh.name)
+	noStat := testShell{name: "dash without stat", argv: []string{"dash"}, env: []string{"PATH=" + bin}}
+	out := string(noStat.run(t, script(cases)).Stdout)
+	if !strings.Contains(out, ".type=present") || !strings.Contains(out, ".type=absent") {
+		t.Fatalf("no records:\n%s", out)
 	}
-	if !strings.Contains(outs[0], ".type=present") || !strings.Contains(outs[0], ".type=absent") {
-		t.Fatalf("no records:\n%s", outs[0])
+	want := records(out)
+	if len(want) != len(cases) || want[""] != "" {
+		t.Fatalf("%d cases, %d records:\n%s", len(cases), len(want), out)
 	}
-	for i := 1; i < len(outs); i++ {
-		if outs[i] != outs[0] {
-			t.Errorf("%s and %s differ:\n%s", names[0], names[i], lineDiff(outs[0], outs[i]))
+	for _, sh := range shells(t) {
+		var mine []statCase
+		for i, c := range cases {
+			if sh.turn(t, i) {
+				mine = append(mine, c)
+			}
+		}
+		got := records(string(sh.run(t, script(mine)).Stdout))
+		if len(got) != len(mine) {
+			t.Errorf("%s: %d cases, %d records", sh.name, len(mine), len(got))
+		}
+		for _, c := range mine {
+			if got[c.key] != want[c.key] {
+				t.Errorf("%s and %s differ on %s:\n%s", sh.name, noStat.name, c.key, lineDiff(got[c.key], want[c.key]))
+			}
 		}
 	}
 }
