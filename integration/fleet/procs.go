@@ -154,23 +154,41 @@ func killNamespaces(set map[nsID]bool, timeout time.Duration) error {
 func stopNamespace(id nsID, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for delay := time.Millisecond; ; delay = min(2*delay, 20*time.Millisecond) {
-		running := 0
-		for _, pid := range procsIn(map[nsID]bool{id: true})[id] {
-			switch procState(pid) {
-			case 'T', 't', 'Z', 'X', 0:
+		var running []int
+		pids := procsIn(map[nsID]bool{id: true})[id]
+		// A shell that vforked waits for its child to exec, in state D,
+		// and takes no signal meanwhile: when the child was stopped
+		// before its exec, the parent waits for as long as it is stopped.
+		stoppedChild := map[int]bool{}
+		for _, pid := range pids {
+			if st, ppid := procStat(pid); st == 'T' || st == 't' {
+				stoppedChild[ppid] = true
+			}
+		}
+		for _, pid := range pids {
+			switch st, _ := procStat(pid); {
+			case st == 'T', st == 't', st == 'Z', st == 'X', st == 0:
 				// Stopped, or a zombie whose stopped parent cannot reap
 				// it (a `sleep` of a loop that ended just before): a
 				// zombie never stops, and runs nothing either.
+			case st == 'D' && stoppedChild[pid]:
+				// Frozen behind its stopped vfork child (see above).
 			default:
-				running++
+				running = append(running, pid)
 				_ = syscall.Kill(pid, syscall.SIGSTOP)
 			}
 		}
-		if running == 0 {
+		if len(running) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("fleet: %d processes in %v not stopped after %v", running, id, timeout)
+			var states []string
+			for _, pid := range running {
+				st, ppid := procStat(pid)
+				states = append(states, fmt.Sprintf("%d state %c parent %d", pid, st, ppid))
+			}
+			return fmt.Errorf("fleet: %d processes in %v not stopped after %v: %s (%s)", len(running), id, timeout,
+				describe(map[nsID][]int{id: running}), strings.Join(states, ", "))
 		}
 		time.Sleep(delay) // the kernel offers no wait for another's process stop
 	}
@@ -179,16 +197,28 @@ func stopNamespace(id nsID, timeout time.Duration) error {
 // procState is the state letter of /proc/PID/stat ('R', 'S', 'T', ...), or
 // 0 when the process is gone.
 func procState(pid int) byte {
+	st, _ := procStat(pid)
+	return st
+}
+
+// procStat is the state letter and the parent's PID of /proc/PID/stat;
+// state 0 when the process is gone.
+func procStat(pid int) (state byte, ppid int) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The command name in parentheses may hold spaces and parentheses.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 || i+2 >= len(b) {
-		return 0
+		return 0, 0
 	}
-	return b[i+2]
+	// ") S PPID ..."
+	f := bytes.Fields(b[i+1:])
+	if len(f) >= 2 {
+		ppid, _ = strconv.Atoi(string(f[1]))
+	}
+	return b[i+2], ppid
 }
 
 // signalNamespace sends sig to every process in ns.
