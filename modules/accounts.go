@@ -358,12 +358,13 @@ var acctHelpers = map[string]string{
 }
 `,
 	// tend_lock FILE: takes FILE.lock as shadow's tools do: a file holding
-	// our pid is linked to it (link is atomic, and fails if the lock
-	// exists); a lock whose process is gone is stale and removed. Waits
-	// $tend_lw seconds for a live holder.
+	// our pid (FILE.PID, removed with the lock by tend_unlockdb) is linked
+	// to it (link is atomic, and fails if the lock exists); a lock whose
+	// process is gone is stale and removed. Waits $tend_lw seconds for a
+	// live holder.
 	"tend_lock": `tend_lock() {
 	tend_lf=$1.lock tend_lt=$1.$$ tend_li=0
-	rm -f -- "$tend_lt"
+	if [ -e "$tend_lt" ] || [ -L "$tend_lt" ]; then rm -f -- "$tend_lt"; fi
 	printf '%s' "$$" > "$tend_lt" || tend_die "cannot write $tend_lt"
 	until ln -- "$tend_lt" "$tend_lf" 2>/dev/null; do
 		tend_lp=$(cat -- "$tend_lf" 2>/dev/null) || tend_lp=
@@ -378,7 +379,6 @@ var acctHelpers = map[string]string{
 		fi
 		sleep 1
 	done
-	rm -f -- "$tend_lt"
 }
 `,
 	// tend_lockdb: locks the databases that exist, in useradd's order, and
@@ -396,11 +396,16 @@ var acctHelpers = map[string]string{
 	done
 }
 `,
+	// tend_unlockdb: one rm for every lock and the file of its PID (which
+	// tend_lock leaves until then, linked to the lock), a process rather
+	// than two per database. It runs as the script exits.
 	"tend_unlockdb": `tend_unlockdb() {
+	set --
 	for tend_x in passwd shadow group gshadow; do
 		eval "tend_y=\${tend_lk_$tend_x-}"
-		[ -z "$tend_y" ] || rm -f -- "$tend_e/$tend_x.lock"
+		[ -z "$tend_y" ] || set -- "$@" "$tend_e/$tend_x.lock" "$tend_e/$tend_x.$$"
 	done
+	[ $# -eq 0 ] || rm -f -- "$@"
 }
 `,
 	// tend_edit FILE PROGRAM: rewrites a database through awk (values come

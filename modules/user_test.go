@@ -138,6 +138,7 @@ func TestUserFilesLifecycle(t *testing.T) {
 					t.Errorf("%s left behind", f)
 				}
 			}
+			noPidFiles(t, root)
 
 			// Changes: uid, shell, groups replaced, password.
 			m, task = newUserTask(t, root, "files", map[string]any{
@@ -506,7 +507,23 @@ func TestUserFilesLocks(t *testing.T) {
 			t.Errorf("%s left after the failure", f)
 		}
 	}
+	noPidFiles(t, root)
 	if acctLine(t, root, "passwd", "carl") != "" {
 		t.Error("carl added without the lock")
+	}
+}
+
+// noPidFiles fails if a lock's file of its holder's PID (DB.PID, linked to
+// DB.lock while it is held) is left in root's etc.
+func noPidFiles(t *testing.T, root string) {
+	t.Helper()
+	for _, db := range []string{"passwd", "shadow", "group", "gshadow"} {
+		left, err := filepath.Glob(filepath.Join(root, "etc", db+".[0-9]*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) > 0 {
+			t.Errorf("lock PID files left behind: %v", left)
+		}
 	}
 }
