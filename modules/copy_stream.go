@@ -238,15 +238,7 @@ func (ct copyTask) streamWrite(s *script, w fileWrite) (*sender, error) {
 	s.add(`if [ -d "$tend_d" ]; then tend_t=; tend_die "$tend_d is a directory"; fi`)
 	// A signal (the connection gone) must not leave the file behind.
 	s.add(`trap '[ -z "${tend_t-}" ] || rm -f -- "$tend_t"; exit 1' HUP INT TERM PIPE`)
-	// Made private with set -C, and given its mode before the content when
-	// it can be, as fileWrite makes its temporary file (see write).
-	if w.modeFirst() {
-		s.add(`( umask 077; set -C; : > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
-		s.add(w.chmodTemp())
-		s.add(`cat >> "$tend_t" || tend_die "cannot write a temporary file beside $tend_d"`)
-	} else {
-		s.add(`( umask 077; set -C; cat > "$tend_t" ) || tend_die "cannot write a temporary file beside $tend_d"`)
-	}
+	s.fillTemp(w, "cat")
 	// What arrived must end with the trailer, which the sender adds only
 	// after the whole planned content; the trailer is then cut off (dd
 	// truncates at seek=). tr keeps NULs of a broken end out of the shell.

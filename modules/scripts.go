@@ -369,31 +369,28 @@ func (s *script) write(w fileWrite) error {
 	reason := `rm -f -- "$tend_t"; tend_we=$(dd if=/dev/zero bs=65536 count=1 2>/dev/null | { cat > "$tend_t"; } 2>&1)`
 	failed := `tend_die "cannot write a temporary file beside $tend_d: ${tend_we:-I/O error}"; }`
 	early := w.modeFirst()
-	switch {
-	case w.Umask != nil && early:
+	if w.Umask != nil {
 		// The umask to go back to is known: no subshell (a process) to
 		// keep the write's umask and set -C to itself. dash's printf
 		// says only "I/O error" (once per printf), so on failure the
 		// reason is found again by writing 64 KiB afresh (a byte could
 		// fit in the last page written).
 		s.add(`umask 077; set -C`)
-		// A redirection on the group, not on ':': a special builtin's
-		// failed redirection ends a POSIX shell.
-		s.add(`{ :; } 2>/dev/null > "$tend_t" || {`)
+		into := `>`
+		if early {
+			// A redirection on the group, not on ':': a special
+			// builtin's failed redirection ends a POSIX shell.
+			s.add(`{ :; } 2>/dev/null > "$tend_t" || {`)
+			s.add(`	`, reason)
+			s.add(`	`, failed)
+			s.add(w.chmodTemp())
+			into = `>>`
+		}
+		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null `, into, ` "$tend_t" || {`)
 		s.add(`	`, reason)
 		s.add(`	`, failed)
 		s.add(`set +C; umask `, fmt.Sprintf("%04o", *w.Umask))
-		s.add(w.chmodTemp())
-		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null >> "$tend_t" || {`)
-		s.add(`	`, reason)
-		s.add(`	`, failed)
-	case w.Umask != nil:
-		s.add(`umask 077; set -C`)
-		s.add(`{ `, printfAll(w.Content), `; } 2>/dev/null > "$tend_t" || {`)
-		s.add(`	`, reason)
-		s.add(`	`, failed)
-		s.add(`set +C; umask `, fmt.Sprintf("%04o", *w.Umask))
-	default:
+	} else {
 		// Its errors are kept for the message, as above.
 		mode, into := "", `>`
 		if early {
@@ -410,6 +407,22 @@ func (s *script) write(w fileWrite) error {
 	s.add("esac")
 	s.add("tend_t=")
 	return nil
+}
+
+// fillTemp adds the commands that make the temporary file $tend_t from the
+// output of the command fill, private (umask 077, and set -C: nothing there
+// before is written through). When w's mode comes first (see write) the
+// file is made empty and given its mode before fill's output goes in.
+func (s *script) fillTemp(w fileWrite, fill string) {
+	const failed = `tend_die "cannot write a temporary file beside $tend_d"`
+	if !w.modeFirst() {
+		s.add(`( umask 077; set -C; `, fill, ` > "$tend_t" ) || `, failed)
+		return
+	}
+	// Not made: what is there is not this script's to remove.
+	s.add(`( umask 077; set -C; : > "$tend_t" ) || { tend_t=; `, failed, `; }`)
+	s.add(w.chmodTemp())
+	s.add(fill, ` >> "$tend_t" || `, failed)
 }
 
 // modeFirst says whether the temporary file gets its mode before its

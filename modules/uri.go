@@ -414,11 +414,14 @@ func (ut uriTask) applyScript(target string, ap attrPlan) string {
 		}
 		s.add("else")
 		s.add(`	tend_t=`, q(tempName(target)))
-		s.add(`	( umask 077; set -C; cat -- "$tend_k/out" > "$tend_t" ) || { tend_t=; tend_die "cannot write a temporary file beside $tend_d"; }`)
+		w := fileWrite{Mode: ap.Mode}
+		s.fillTemp(w, `cat -- "$tend_k/out"`)
 		for _, c := range ut.own.cmds(`"$tend_t"`, false) {
 			s.add("	", c)
 		}
-		s.add(`	chmod `, chmodArg(ap.Mode), ` "$tend_t" || tend_die "chmod failed on a temporary file beside $tend_d"`)
+		if !w.modeFirst() {
+			s.add(w.chmodTemp())
+		}
 		s.add(`	mv -f -- "$tend_t" "$tend_d" || tend_die "failed to copy $tend_t to $tend_d"`)
 		s.add(`	tend_t=; echo same=0`)
 		s.add("fi")
