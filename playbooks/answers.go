@@ -46,7 +46,7 @@ func (h *hostRun) answersFor(ctx context.Context, t *load.Task, qs []hostq.Quest
 	if !h.answers.Has(qs) {
 		prog := h.compile(qs)
 		start := time.Now()
-		out, err := h.execContained(ctx, prog.Script(), user)
+		out, err := h.runCmd(ctx, transport.Cmd{Script: prog.Script(), User: user, Contained: true})
 		h.hs.recap.Probe += time.Since(start)
 		h.hs.recap.Probes++
 		if err != nil {

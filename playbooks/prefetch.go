@@ -187,11 +187,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 		// process. The program of every question ahead (no legacy probe
 		// with it) costs none: it is contained.
 		var o modules.Output
-		if program {
-			o, err = h.execContained(ctx, scripts[0], user)
-		} else {
-			o, err = h.exec(ctx, scripts[0], user)
-		}
+		o, err = h.runCmd(ctx, transport.Cmd{Script: scripts[0], User: user, Contained: program})
 		outs = []transport.Output{{Stdout: o.Stdout, Stderr: o.Stderr, ExitCode: o.ExitCode}}
 	} else {
 		outs, err = transport.RunBatch(ctx, h.hs.conn, user, scripts)

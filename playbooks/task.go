@@ -672,12 +672,8 @@ func (h *hostRun) exec(ctx context.Context, script, user string) (modules.Output
 	return h.runCmd(ctx, transport.Cmd{Script: script, User: user})
 }
 
-// execContained is exec for a contained script (transport.Cmd.Contained:
-// the question programs), which costs no subshell.
-func (h *hostRun) execContained(ctx context.Context, script, user string) (modules.Output, error) {
-	return h.runCmd(ctx, transport.Cmd{Script: script, User: user, Contained: true})
-}
-
+// runCmd runs cmd on the host and collects its output: exec's, or a
+// contained one's (the question programs: no subshell).
 func (h *hostRun) runCmd(ctx context.Context, cmd transport.Cmd) (modules.Output, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -99,10 +99,11 @@ func RunSteps(ctx context.Context, c Conn, user string, steps []Step) ([]Output,
 			continue
 		}
 		if s.Contained {
-			fmt.Fprintf(&b, "{ %s\n} </dev/null\ns=$?\n", s.Script)
+			b.WriteString(inShell(s.Script))
 		} else {
-			fmt.Fprintf(&b, "( eval %s\n) </dev/null\ns=$?\n", shell.Quote(s.Script))
+			b.WriteString(inSubshell(s.Script))
 		}
+		b.WriteString("s=$?\n")
 		status(strconv.Itoa(i))
 		if s.Fatal {
 			b.WriteString("[ \"$s\" = 0 ] || f=1\n")

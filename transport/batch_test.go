@@ -132,6 +132,8 @@ func TestRunStepsLeaveTheShellAsItWas(t *testing.T) {
 	probe := `printf '%s|%s|%s|%s|' "${x-}" "${f-}" "${r-}" "${s-}"; umask; pwd; false; echo alive`
 	for name, conn := range localShells(t) {
 		var before, after bytes.Buffer
+		// Contained on purpose, against its contract: the shell's own
+		// directory is then one a step's cd would differ from.
 		if _, err := conn.Run(context.Background(), Cmd{Script: "cd /tmp", Contained: true}); err != nil {
 			t.Fatal(err)
 		}

@@ -70,16 +70,21 @@ func newPersistentShell(stdin io.Writer, stdout, stderr io.Reader, abort func(),
 // runs in a subshell, unless it is contained (see Cmd.Contained).
 func frame(script, marker string, contained bool) []byte {
 	m, b := shell.Quote(marker), shell.Quote(beginOf(marker))
-	run := "( eval " + shell.Quote(script) + "\n) </dev/null\n"
+	run := inSubshell(script)
 	if contained {
-		// A brace group: its stdin is /dev/null too, in this shell.
-		run = "{ " + script + "\n} </dev/null\n"
+		run = inShell(script)
 	}
 	return []byte("printf '%s\\n' " + b + "; printf '%s\\n' " + b + " >&2\n" +
 		run +
 		"printf '%s%d\\n' " + m + " \"$?\"\n" +
 		"printf '%s\\n' " + m + " >&2\n")
 }
+
+// inSubshell is the text that runs script in a subshell, through eval, its
+// stdin /dev/null; inShell runs a contained script (see Cmd.Contained) in
+// a brace group, in the shell itself, its stdin /dev/null too.
+func inSubshell(script string) string { return "( eval " + shell.Quote(script) + "\n) </dev/null\n" }
+func inShell(script string) string    { return "{ " + script + "\n} </dev/null\n" }
 
 // beginOf derives a frame's begin line from its end marker.
 func beginOf(marker string) string { return strings.TrimSuffix(marker, "END:") + "BEGIN" }
