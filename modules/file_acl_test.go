@@ -24,7 +24,7 @@ func TestDirectoryModeUnderADefaultACL(t *testing.T) {
 				t.Fatalf("setfacl: %v: %s", err, out)
 			}
 			p := filepath.Join(top, "a", "b")
-			m, task := mkTask(t, "file", map[string]any{"path": p, "state": "directory", "mode": "0" + strconv8(mode)})
+			m, task := mkTask(t, "file", map[string]any{"path": p, "state": "directory", "mode": octal(uint32(mode))})
 			converge(t, sh, m, task)
 			for _, d := range []string{filepath.Join(top, "a"), p} {
 				if got := perm(t, d); got != os.ModeDir|mode {
@@ -33,11 +33,6 @@ func TestDirectoryModeUnderADefaultACL(t *testing.T) {
 			}
 		}
 	}
-}
-
-func strconv8(m os.FileMode) string {
-	const digits = "01234567"
-	return string([]byte{digits[m>>6&7], digits[m>>3&7], digits[m&7]})
 }
 
 // The temporary file a write makes gets its mode while still empty: a
@@ -105,10 +100,11 @@ func TestDirectoryModeClearsAnInheritedSetgid(t *testing.T) {
 			path string
 			mode os.FileMode
 		}{{made, 0o755}, {changed, 0o750}, {filepath.Join(top, "kept"), os.ModeSetgid | 0o750}} {
-			m, task := mkTask(t, "file", map[string]any{"path": c.path, "state": "directory", "mode": "0" + strconv8(c.mode.Perm())})
+			mode := uint32(c.mode.Perm())
 			if c.mode&os.ModeSetgid != 0 {
-				task.Args["mode"] = "02" + strconv8(c.mode.Perm())
+				mode |= 0o2000
 			}
+			m, task := mkTask(t, "file", map[string]any{"path": c.path, "state": "directory", "mode": octal(mode)})
 			converge(t, sh, m, task) // and settled: the second plan finds nothing
 			if got := perm(t, c.path); got != os.ModeDir|c.mode {
 				t.Errorf("%s: %s: mode %v, want %v", sh.name, c.path, got, os.ModeDir|c.mode)
