@@ -232,7 +232,14 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		s.WriteString("cd -- " + q(ct.chdir) + " || { printf '%s\\n' " +
 			q("Unable to change directory before execution: "+ct.chdir) + " >&2; exit 1; }\n")
 	}
-	s.WriteString(`printf '%sstart=%s\n' ` + q(nonce) + ` "$(` + nowCmd + `)"` + "\n")
+	// The start and end times cost a date each: left out when nothing
+	// reads them (Task.Unread). The header stays: it says that the command
+	// started.
+	now := ` "$(` + nowCmd + `)"`
+	if t.Unread {
+		now = ` ''`
+	}
+	s.WriteString(`printf '%sstart=%s\n' ` + q(nonce) + now + "\n")
 	var run string
 	if ct.shell {
 		sh := "/bin/sh"
@@ -249,15 +256,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 				words[i] = q(a)
 			}
 		}
-		// env runs a program, never a builtin or function of this shell
-		// ("exit 3" is not a program, as under Ansible); a first word with
-		// '=' would be taken for an assignment by env, and quoted it is
-		// not one for sh.
-		env := "env -- "
-		if strings.Contains(ct.argv[0], "=") {
-			env = ""
-		}
-		run = "( " + env + strings.Join(words, " ") + " )"
+		run = "( " + execWord(ct.argv[0], ct.expand) + strings.Join(words, " ") + " )"
 	}
 	if ct.hasStdin {
 		in := ct.stdin
@@ -269,7 +268,7 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 		s.WriteString(run + " </dev/null\n")
 	}
 	s.WriteString("tend_rc=$?\n")
-	s.WriteString(`printf '\n%send=%s\n' ` + q(nonce) + ` "$(` + nowCmd + `)"` + "\n")
+	s.WriteString(`printf '\n%send=%s\n' ` + q(nonce) + now + "\n")
 	// The command's status is the script's, through a function's return
 	// rather than exit: the script may then share its shell.
 	s.WriteString("tend_status() { return \"$1\"; }; tend_status \"$tend_rc\"\n")
@@ -289,6 +288,23 @@ func (m commandModule) Plan(t *Task, probe Output) (*Change, error) {
 			return commandResult(o, nonce, cmd, strip), nil
 		},
 	}, nil
+}
+
+// execWord is what runs a command's program in its subshell: exec, which
+// runs a program, never a builtin or function of this shell ("exit 3" is
+// not a program, as under Ansible), with no process of its own. A first
+// word that exec could take for an option (dash's exec knows no "--") goes
+// through env instead, which costs an exec more; one with '=' runs bare,
+// since env would take it for an assignment, and quoted it is none for sh.
+func execWord(first string, expand bool) string {
+	switch {
+	case strings.Contains(first, "="):
+		return ""
+	case strings.HasPrefix(first, "-"), expand && strings.ContainsAny(first, "$~"):
+		// An expanded word is known only on the host.
+		return "env -- "
+	}
+	return "exec "
 }
 
 // nowCmd prints the time as Ansible does, to the microsecond where date

@@ -300,11 +300,14 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 		}
 	}
 	var later *LaterResult
-	if !cp.same {
+	unread := t.Unread
+	if !cp.same && !unread {
 		// The write leaves a regular file there.
 		later = &LaterResult{Apply: s.String(), Questions: []hostq.Question{hostq.Path{Path: cp.target, Follow: true}}}
 	}
-	s.stat("r", `"$tend_d"`, true, "", "")
+	if !unread {
+		s.stat("r", `"$tend_d"`, true, "", "")
+	}
 	var effects []hostq.Effect
 	if cp.asked {
 		if effects, err = cp.effects(ap); err != nil {
@@ -325,9 +328,13 @@ func (m copyModule) Plan(t *Task, probe Output) (*Change, error) {
 			if o.ExitCode != 0 {
 				return failedApply(o), nil
 			}
-			fi, err := resultStat(o, target, true)
-			if err != nil {
-				return nil, err
+			var fi *fileInfo
+			if !unread {
+				got, err := resultStat(o, target, true)
+				if err != nil {
+					return nil, err
+				}
+				fi = &got
 			}
 			res, err := copyResult(target, ct, fi)
 			if err != nil {
@@ -401,7 +408,7 @@ func mkdirsFor(s *script, dir string, ct copyTask, umask uint32) error {
 	return nil
 }
 
-func copyResult(target string, ct copyTask, fi fileInfo) (Result, error) {
+func copyResult(target string, ct copyTask, fi *fileInfo) (Result, error) {
 	sums, err := ct.digests()
 	if err != nil {
 		return nil, err
@@ -414,8 +421,10 @@ func copyResult(target string, ct copyTask, fi fileInfo) (Result, error) {
 	if ct.src != "" {
 		res["src"] = ct.src
 	}
-	for k, v := range pathInfo(fi) {
-		res[k] = v
+	if fi != nil { // nil: nothing reads it (Task.Unread)
+		for k, v := range pathInfo(*fi) {
+			res[k] = v
+		}
 	}
 	return res, nil
 }
@@ -436,7 +445,7 @@ func (m copyModule) Report(t *Task, probe Output) (Result, error) {
 	if !ct.force && cp.fi.Exists {
 		return Result{"changed": false, "dest": cp.target, "src": ct.src, "msg": "file already exists"}, nil
 	}
-	res, err := copyResult(cp.target, ct, cp.fi)
+	res, err := copyResult(cp.target, ct, &cp.fi)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type fileTask struct {
 	own                    ownership
 	recurse, force, follow bool
 	fx                     fileExtras
+	unread                 bool // Task.Unread: the result is not stat'ed
 }
 
 func readFileTask(t *Task) (fileTask, error) {
@@ -47,6 +48,7 @@ func readFileTask(t *Task) (fileTask, error) {
 		recurse: a.Bool("recurse"),
 		force:   a.Bool("force"),
 		follow:  !a.Has("follow") || a.Bool("follow"),
+		unread:  t.Unread,
 	}
 	if err := checkAbs("path", ft.path); err != nil {
 		return ft, err
@@ -373,7 +375,8 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 	diffs = append(diffs, fp.extraDiffs...)
 	p := fp.ft.path
 	var later *LaterResult
-	if fp.state != "absent" {
+	unread := fp.ft.unread
+	if fp.state != "absent" && !unread {
 		// A path that is not a link now is none after the apply unless
 		// it makes one (state=link, whose result is the link's own): its
 		// lstat, asked after a batch, is the result's.
@@ -399,6 +402,9 @@ func (fp *fileProbe) change(s *script, diffs []Diff, extra Result) *Change {
 			}
 			if state == "absent" {
 				res["state"] = "absent"
+				return res, nil
+			}
+			if unread {
 				return res, nil
 			}
 			fi, err := resultStat(o, p, false)

@@ -76,6 +76,12 @@ type Task struct {
 	Files FileSource
 	// Diff asks for before/after contents, which may cost more probing.
 	Diff bool
+	// Unread says that nothing reads the task's result but its status and,
+	// when it fails, its message and a command's rc, cmd and output (see
+	// playbooks.Options.StatusOnly). A module then leaves out of its
+	// result what would cost the host a process only to fill it: a
+	// written path's stat, a command's start and end times.
+	Unread bool
 }
 
 // FileSource reads files on the controller.

@@ -46,6 +46,15 @@ type Options struct {
 	// matched hosts. The others are not touched, but the inventory is
 	// whole: groups and hostvars are as in a run without it.
 	OnlyHosts map[string]bool
+	// StatusOnly says that the caller reads of a task's result only what
+	// the text output shows: its status, message and diffs, and a failed
+	// command's rc, cmd and output. The results that nothing else reads
+	// either (the task registers nothing and has no changed_when,
+	// failed_when or until) are then left without what costs the host a
+	// process only to fill them: a written path's stat, a command's start
+	// and end times (modules.Task.Unread). Leave it unset when the events'
+	// results are shown or kept whole (JSON).
+	StatusOnly bool
 }
 
 // Summary is the outcome of a run, per host.

@@ -655,3 +655,49 @@ func TestEmptyLoopIsReportedSkipped(t *testing.T) {
 		t.Errorf("recap %+v", r)
 	}
 }
+
+// With StatusOnly, the results nothing reads are left without what costs
+// the host a process (a written path's stat, a command's times); a result
+// that is registered, or that changed_when reads, stays whole. Without it,
+// every result is whole.
+func TestStatusOnlyLeavesOutWhatNothingReads(t *testing.T) {
+	const playbook = `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: unread dir
+      file: {path: "{{ dir }}/a", state: directory}
+    - name: unread copy
+      copy: {content: "x\n", dest: "{{ dir }}/a/x"}
+    - name: unread command
+      command: touch {{ dir }}/a/t
+    - name: registered dir
+      file: {path: "{{ dir }}/b", state: directory}
+      register: b
+    - name: read by changed_when
+      command: touch {{ dir }}/b/t
+      changed_when: true
+    - name: registered is whole
+      assert: {that: ["b.mode == '0755'", "b.state == 'directory'"]}
+`
+	for _, statusOnly := range []bool{false, true} {
+		events, _, _ := runLocal(t, playbook, func(o *Options) { o.StatusOnly = statusOnly })
+		want := "unread dir:changed unread copy:changed unread command:changed registered dir:changed read by changed_when:changed registered is whole:ok"
+		if got := trail(events); got != want {
+			t.Fatalf("status only %v:\ngot  %s\nwant %s", statusOnly, got, want)
+		}
+		whole := map[string]string{"unread dir": "mode", "unread copy": "size", "unread command": "start",
+			"registered dir": "mode", "read by changed_when": "start"}
+		for _, e := range events {
+			key, ok := whole[e.Task]
+			if !ok {
+				continue
+			}
+			_, has := e.Result[key]
+			has = has && e.Result[key] != nil
+			if want := !statusOnly || strings.HasPrefix(e.Task, "registered") || strings.HasPrefix(e.Task, "read"); has != want {
+				t.Errorf("status only %v: %s: %s in the result: %v, want %v (%v)", statusOnly, e.Task, key, has, want, e.Result)
+			}
+		}
+	}
+}

@@ -650,7 +650,7 @@ func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env
 	if err != nil {
 		return nil, nil, "", nil, err
 	}
-	mt := &modules.Task{Args: args, Facts: h.moduleFacts(), Files: h.files(t, "files"), Diff: h.diffMode(t)}
+	mt := &modules.Task{Args: args, Facts: h.moduleFacts(), Files: h.files(t, "files"), Diff: h.diffMode(t), Unread: h.resultUnread(t)}
 	if a, ok := mod.(modules.Asker); ok {
 		qs, err := a.Questions(mt)
 		if err != nil {
@@ -665,6 +665,15 @@ func (h *hostRun) moduleProbe(t *load.Task, name string, raw map[string]any, env
 		return nil, nil, "", nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return mod, mt, withEnv(env, probe), nil, nil
+}
+
+// resultUnread says whether nothing reads a task's result beyond what the
+// caller shows (Options.StatusOnly): the task does not register it, and no
+// changed_when, failed_when or until reads it. (Ansible's rescue also
+// reads a failed task's result, as ansible_failed_result; tend does not set
+// it yet: when it does, a task in a block with a rescue reads its result.)
+func (h *hostRun) resultUnread(t *load.Task) bool {
+	return h.p.r.o.StatusOnly && t.Register == "" && len(t.ChangedWhen) == 0 && len(t.FailedWhen) == 0 && t.Until == ""
 }
 
 // exec runs a script on the host, as user when set, and collects its output.

@@ -384,6 +384,7 @@ func runApply(cmd *cobra.Command, f *applyFlags, planPath string) error {
 			render, finish = tr.event, tr.summary
 		}
 		opts.Check, opts.OnlyHosts, opts.Guard = false, apply, guard.Allow
+		opts.StatusOnly = !asJSON // the text shows no task's whole result
 		opts.Events = redacting(opts.Vault, func(e playbooks.Event) {
 			sess.observe(&e)
 			render(e)

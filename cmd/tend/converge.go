@@ -182,6 +182,8 @@ func runConverge(cmd *cobra.Command, f *convergeFlags, path string) error {
 		Tags: f.tags, SkipTags: f.skipTags, Limit: f.limit, Connect: copts,
 		DigestKey: key,
 		Vault:     ring,
+		// The text shows no task's whole result (see failureText).
+		StatusOnly: f.format != "json",
 		Events: redacting(ring, func(e playbooks.Event) {
 			sess.observe(&e)
 			render(e)

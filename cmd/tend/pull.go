@@ -184,8 +184,9 @@ func runPull(cmd *cobra.Command, f *pullFlags) error {
 	opts := playbooks.Options{
 		Forks: 1, Check: f.check, Diff: f.diff, ExtraVars: extra, Tags: f.tags, SkipTags: f.skipTags,
 		Connect: copts, DigestKey: sess.digestKey(),
-		Vault:  ring,
-		Events: redacting(ring, func(e playbooks.Event) { sess.observe(&e); render(e) }),
+		Vault:      ring,
+		StatusOnly: !asJSON,
+		Events:     redacting(ring, func(e playbooks.Event) { sess.observe(&e); render(e) }),
 	}
 	sum, err := playbooks.Run(ctx, pb, inv, opts)
 	if sum != nil {

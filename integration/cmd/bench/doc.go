@@ -23,11 +23,11 @@
 // after; anything else is recorded as an error, not as a time. Reported: the
 // median wall time over the runs, how many times faster tend is than each
 // other tool, tend's round trips per host (after the SSH handshake, from its
-// JSON summary), the processes each run started on each host (its PID
-// namespace's last PID before and after, fleet.Host.LastPID), the machine's
-// load average, and the controller's peak RSS as wait4 reports it (the
-// largest single process of its tree: for Ansible's forked workers this
-// understates the total).
+// recap with -v: tend runs with its text output, as an operator does), the
+// processes each run started on each host (its PID namespace's last PID
+// before and after, fleet.Host.LastPID), the machine's load average, and the
+// controller's peak RSS as wait4 reports it (the largest single process of
+// its tree: for Ansible's forked workers this understates the total).
 //
 // With -delay L every host sits behind a userspace TCP proxy that delays each
 // chunk by L in each direction (tc netem needs privileges this machine lacks),

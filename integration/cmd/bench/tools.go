@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -104,7 +103,7 @@ func (tl *tool) command(ctx context.Context, t *target, playbook string, check b
 	playbookArgs := append(slices.Clone(s.args), playbook)
 	if tl.name == "tend" {
 		args := []string{"converge", "-i", t.inventory, "--known-hosts", t.knownHosts, "--ssh-config", "none",
-			"-f", strconv.Itoa(tl.c.hosts), "-T", handshakeTimeout, "--format", "json"}
+			"-f", strconv.Itoa(tl.c.hosts), "-T", handshakeTimeout, "-v"}
 		if check {
 			args = append(args, "--check")
 		}
@@ -145,8 +144,8 @@ type recap struct {
 	roundTrips                   int64 // tend only
 }
 
-// recaps reads the per-host counts from a run's output: tend's JSON
-// summary (its last line), or Ansible's PLAY RECAP.
+// recaps reads the per-host counts from a run's output: tend's recap, or
+// Ansible's PLAY RECAP.
 func (tl *tool) recaps(stdout string) (map[string]recap, error) {
 	if tl.name == "tend" {
 		return tendRecaps(stdout)
@@ -154,24 +153,20 @@ func (tl *tool) recaps(stdout string) (map[string]recap, error) {
 	return ansibleRecaps(stdout)
 }
 
+// tendRecapLine is a host's line of tend's RECAP in its text output, as
+// an operator runs it, with -v for the round trips. (The JSON output would
+// cost the hosts more: its results are whole, see
+// playbooks.Options.StatusOnly.)
+var tendRecapLine = regexp.MustCompile(`(?m)^(\S+)\s+ok=\d+\s+changed=(\d+)\s+failed=(\d+)\s+skipped=\d+\s+unreachable=(\d+)\b.*\((\d+) round trips?,`)
+
 func tendRecaps(stdout string) (map[string]recap, error) {
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	var sum struct {
-		Kind string
-		// The recap's snake_case names (playbooks.Recap).
-		Hosts map[string]struct {
-			Changed     int   `json:"changed"`
-			Failed      int   `json:"failed"`
-			Unreachable int   `json:"unreachable"`
-			RoundTrips  int64 `json:"round_trips"`
-		}
-	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum.Kind != "summary" {
-		return nil, fmt.Errorf("no JSON summary at the end of tend's output (%v)", err)
-	}
 	out := map[string]recap{}
-	for h, r := range sum.Hosts {
-		out[h] = recap{r.Changed, r.Failed, r.Unreachable, r.RoundTrips}
+	for _, m := range tendRecapLine.FindAllStringSubmatch(stdout, -1) {
+		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+		out[m[1]] = recap{changed: n(m[2]), failed: n(m[3]), unreachable: n(m[4]), roundTrips: int64(n(m[5]))}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no RECAP with round trips in tend's output")
 	}
 	return out, nil
 }
