@@ -86,3 +86,54 @@ func TestNoOpConvergeProcessesPerHost(t *testing.T) {
 		t.Errorf("a no-op converge started %d processes for 15 tasks and %d for 210 (want at most 12)", counts[15], counts[210])
 	}
 }
+
+// A first converge with the text output starts fewer processes on a host
+// than with JSON, whose results are whole: the results that nothing reads
+// in the text (not registered, no changed_when...) need no stat of the
+// paths written and no dates around a command (playbooks.Options.StatusOnly).
+// The same 15 tasks run once in each, on two fresh folders of one host.
+func TestTextConvergeSkipsTheUnreadResults(t *testing.T) {
+	f := startFleet(t, 1)
+	h := f.Hosts[0]
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/t.j2", []byte("host {{ inventory_hostname }}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, root string) string {
+		pb := dir + "/" + name
+		if err := os.WriteFile(pb, []byte(strings.ReplaceAll(mixedTasks(15), "/srv/mix", root)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return pb
+	}
+	jsonPB, textPB := write("json.yml", "/srv/json"), write("text.yml", "/srv/text")
+
+	var events []event
+	var r result
+	inJSON := hostProcesses(t, h, func() { r, events = converge(t, f, jsonPB) })
+	if r.code != 0 || len(changedTasks(events, h.Name)) == 0 {
+		t.Fatalf("JSON converge: %v", r)
+	}
+	for _, e := range events {
+		if e.Status == "changed" && strings.HasPrefix(e.Module, "copy") {
+			if _, ok := e.Result["size"]; !ok {
+				t.Errorf("JSON: a copy's result has no size: %v", e.Result)
+			}
+		}
+		if e.Status == "changed" && e.Module == "command" {
+			if _, ok := e.Result["start"].(string); !ok {
+				t.Errorf("JSON: a command's result has no start: %v", e.Result)
+			}
+		}
+	}
+	inText := hostProcesses(t, h, func() {
+		r = tend(t, nil, "converge", "-i", f.Inventory, "--known-hosts", f.KnownHosts, textPB)
+	})
+	if want := fmt.Sprintf(" changed=%-3d failed=0 ", len(changedTasks(events, h.Name))); r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Fatalf("text converge: %v", r)
+	}
+	t.Logf("first converge of 15 tasks: %d processes on the host with JSON, %d with the text output", inJSON, inText)
+	if inText >= inJSON {
+		t.Errorf("the text converge started %d processes, the JSON one %d: the unread results cost the host", inText, inJSON)
+	}
+}
