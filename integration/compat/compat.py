@@ -28,8 +28,6 @@ def recap_of(line):
 ROLE_PREFIX_RE = re.compile(r"^[^:\[\]]+ : ")
 # A task's outcome on the twin host, worst first: loops print one line per item.
 RANK = ["failed", "ignored", "changed", "ok", "skipped"]
-# Ansible's implicit first task of a role with meta/argument_specs.yml.
-ARGSPEC = "Validating arguments against arg spec"
 
 
 def worse(a, b):
@@ -49,7 +47,7 @@ def parse_ansible(lines):
     and every task's outcome [(name, status)]."""
     cur, block_failed, block_msg, last_fail, last_msg = None, False, "", None, ""
     recap, error = None, None
-    tasks, status, argspecs = [], None, []
+    tasks, status = [], None
 
     def close(next_task=False):
         nonlocal last_fail, last_msg, status
@@ -58,10 +56,9 @@ def parse_ansible(lines):
         if status is None and next_task:
             status = "ok"  # include_role prints no line for a host: tend prints ok
         if cur is not None and cur != "Gathering Facts" and status is not None:
-            if cur.startswith(ARGSPEC):
-                argspecs.append(cur)  # tend validates no argument_specs: not compared
-            else:
-                tasks.append((cur, status))
+            # Also a role's implicit "Validating arguments against arg
+            # spec" task, which both tools run.
+            tasks.append((cur, status))
 
     for i, line in enumerate(lines):
         m = re.match(r"^(TASK|RUNNING HANDLER) \[(.*)\] \**$", line)
@@ -94,7 +91,7 @@ def parse_ansible(lines):
         if r is not None:
             recap = r
     close()
-    return last_fail, last_msg, recap, error, cur, (tasks, argspecs)
+    return last_fail, last_msg, recap, error, cur, tasks
 
 
 def parse_tend(lines):
@@ -121,13 +118,13 @@ def parse_tend(lines):
             error = line.strip()[:200]
     if cur is not None and status is not None:
         tasks.append((cur, status))
-    return last_fail, last_msg, recap, error, cur, (tasks, [])
+    return last_fail, last_msg, recap, error, cur, tasks
 
 
 def parse_run(tool, log, rc):
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
-    last_fail, msg, recap, error, cur, (tasks, argspecs) = (parse_ansible if tool == "ansible" else parse_tend)(lines)
+    last_fail, msg, recap, error, cur, tasks = (parse_ansible if tool == "ansible" else parse_tend)(lines)
     rc = int(rc)
     if rc == 124 or rc == 137:
         stop = "TIMEOUT (in: %s)" % (cur or "?")
@@ -146,7 +143,7 @@ def parse_run(tool, log, rc):
                          for k in ("ok", "changed", "failed", "skipped", "unreachable", "ignored"))
     counts = {k: sum(1 for _, st in tasks if st == k) for k in RANK}
     return {"stop": stop, "msg": msg, "recap": recap, "recap_short": short, "rc": rc,
-            "tasks": tasks, "counts": counts, "argspecs": argspecs}
+            "tasks": tasks, "counts": counts}
 
 
 def second_run(d, tool):
@@ -326,7 +323,7 @@ def report(only):
     out = []
     out.append("| role | repo@commit | load (ansible, tend) | ansible tasks | ansible stops at | tend tasks | tend stops at | same? |")
     out.append("|---|---|---|---|---|---|---|---|")
-    diffs, argspec_roles, seconds, hosts = [], [], [], []
+    diffs, seconds, hosts = [], [], []
     blockers = defaultdict(lambda: [set(), 0])
     runtime = defaultdict(set)
     warnings = defaultdict(set)
@@ -368,8 +365,6 @@ def report(only):
         hd = host_difference(d)
         if hd is not None:
             hosts.append("- %s: %s" % (r["case"], cell(hd)))
-        if a.get("argspecs"):
-            argspec_roles.append(r["case"])
         fd = first_difference(a, t) if a and t else ""
         if fd:
             diffs.append("- %s: %s" % (r["case"], cell(fd)))
@@ -401,10 +396,6 @@ def report(only):
         out.append("| role | ansible tasks | ansible stops at | tend tasks | tend stops at | first difference |")
         out.append("|---|---|---|---|---|---|")
         out.extend(seconds)
-    if argspec_roles:
-        out.append("")
-        out.append("Ansible validated the role's argument_specs (a task tend does not run; left out of the tasks above): %s"
-                   % ", ".join(argspec_roles))
     out.append("")
     out.append("tend's failure where it stops elsewhere than Ansible (roles, message):")
     for msg, cases in sorted(runtime.items(), key=lambda kv: (-len(kv[1]), kv[0])):
