@@ -3,6 +3,7 @@ package playbooks
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,8 @@ import (
 
 // aheadable says whether a task may be probed before it runs. The look-ahead
 // stops at tasks that change variables (set_fact, include_vars), the
-// control flow (meta, blocks, includes), that run elsewhere (delegate_to,
+// control flow (meta, includes; a block's tasks are looked at, see
+// collectAhead), that run elsewhere (delegate_to,
 // run_once), or whose loop or keywords need more than rendering to know
 // (lookups, retries, templated keywords), and at tasks tend cannot run.
 func aheadable(t *load.Task) bool {
@@ -174,6 +176,7 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 	h.stale = false
 	h.forecasts = nil // this batch's answers will be the next ones
 	probes, user, n := h.collectAhead(tasks, false)
+	probes = h.unasked(user, probes)
 	if len(probes) < 2 {
 		// One probe costs the same round trip either way.
 		return n
@@ -201,44 +204,120 @@ func (h *hostRun) prefetch(ctx context.Context, tasks []*load.Task) int {
 }
 
 // collectAhead renders the tasks ahead and returns their probes, the user
-// they run as, and how many tasks it looked at. With forecast it stops
-// after the first item that the answers from before the last apply say
-// will change.
+// they run as, and how many tasks of the list it looked at. A block's tasks
+// are looked at as the list's (they carry its keywords); a block with a
+// rescue or an always ends the look after its tasks, since what runs next
+// depends on how they went. With forecast it stops after the first item
+// that the answers from before the last apply say will change.
 func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []aheadProbe, user string, n int) {
-	userSet := false
-look:
-	for _, t := range tasks {
-		if !aheadable(t) {
-			break
-		}
-		n++
-		if !h.p.r.selected(t) {
-			continue
-		}
-		if u := h.becomeUser(t); userSet && u != user {
-			n--
-			break
-		} else {
+	userSet, looked := false, 0
+	// walk looks at tasks in order and says whether it looked at them all;
+	// n counts those of the list itself (top).
+	var walk func(tasks []*load.Task, top bool) bool
+	walk = func(tasks []*load.Task, top bool) bool {
+		for _, t := range tasks {
+			if isBlock(t) {
+				if !walk(t.Block, false) {
+					return false
+				}
+				if top {
+					n++
+				}
+				if len(t.Rescue) > 0 || len(t.Always) > 0 {
+					return false
+				}
+				continue
+			}
+			if !aheadable(t) {
+				if !h.skippedNow(t) {
+					return false
+				}
+				// A set_fact, include... that its condition skips changes
+				// nothing: the look goes on past it.
+				looked++
+				if top {
+					n++
+				}
+				continue
+			}
+			if !h.p.r.selected(t) {
+				looked++
+				if top {
+					n++
+				}
+				continue
+			}
+			u := h.becomeUser(t)
+			if userSet && u != user {
+				return false
+			}
 			user, userSet = u, true
-		}
-		ps, rendered := h.probesAhead(t)
-		if !rendered && n > 1 {
-			// It reads what a task before it registers: it is probed
-			// when it starts (runList prefetches again there), all its
-			// items in one round trip.
-			n--
-			break
-		}
-		for _, p := range ps {
-			probes = append(probes, p)
-			// Questions cost nothing more: the changes they plan wait in the
-			// queue (batch.go). A script probe forecast to change ends it.
-			if full(probes) || forecast && h.forecastsChange(user, p) {
-				break look
+			ps, rendered := h.probesAhead(t)
+			if !rendered && looked > 0 {
+				// It reads what a task before it registers: it is probed
+				// when it starts (runList prefetches again there), all its
+				// items in one round trip.
+				return false
+			}
+			looked++
+			if top {
+				n++
+			}
+			for _, p := range ps {
+				probes = append(probes, p)
+				// Questions cost nothing more: the changes they plan wait
+				// in the queue (batch.go). A script probe forecast to
+				// change ends it.
+				if full(probes) || forecast && h.forecastsChange(user, p) {
+					return false
+				}
 			}
 		}
+		return true
 	}
+	walk(tasks, true)
 	return probes, user, n
+}
+
+// skippedNow says whether a task's condition, as the variables are now,
+// skips it (before anything else of it counts: a task tend cannot run is
+// skipped too, see runOnce). A task before it that registers may yet
+// change the answer;
+// the look-ahead only fetches answers early, so a wrong guess costs the
+// task's own probe, never a wrong plan.
+func (h *hostRun) skippedNow(t *load.Task) bool {
+	if len(t.When) == 0 {
+		return false
+	}
+	vars, _ := h.vars(t)
+	ok, err := h.allTrue(t.When, vars)
+	return err == nil && !ok
+}
+
+// isBlock says whether a task is a block (runList runs it with runBlock).
+func isBlock(t *load.Task) bool {
+	return t.Module == "" && t.Include == nil && t.Unsupported == ""
+}
+
+// unasked drops the probes the answers fetched ahead hold already (nothing
+// changed the host since: an apply drops them): a block's tasks, which the
+// look from before the block covered, are not asked again when the block's
+// own list starts.
+func (h *hostRun) unasked(user string, probes []aheadProbe) []aheadProbe {
+	var out []aheadProbe
+	queued := map[[sha256.Size]byte]int{}
+	for _, p := range probes {
+		if p.qs != nil {
+			if h.answers != nil && h.answersUser == user && h.answers.Has(append(slices.Clone(p.qs), hostq.Accounts{})) {
+				continue
+			}
+		} else if k := probeKey(user, p.script); queued[k] < len(h.probes[k]) {
+			queued[k]++ // each answer fetched ahead is taken once (takeProbe)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // forecastsChange says whether a script probe's answer from before the
@@ -279,7 +358,9 @@ func (h *hostRun) probesAhead(t *load.Task) (out []aheadProbe, rendered bool) {
 	vars, templated := h.vars(t)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
-		return nil, false
+		// Skipped whatever its items: nothing to ask, and the look goes on.
+		_, skipped := h.skippedDespiteLoop(t, vars, err)
+		return nil, skipped
 	}
 	each := []map[string]any{vars}
 	if items != nil {

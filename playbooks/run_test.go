@@ -701,3 +701,75 @@ func TestStatusOnlyLeavesOutWhatNothingReads(t *testing.T) {
 		}
 	}
 }
+
+// The look-ahead of a no-op goes on into a block's tasks and past tasks its
+// condition skips (a set_fact, a loop over what a skipped task registers):
+// one round trip asks every question. The tasks' outcomes are the same as
+// each task asking its own.
+func TestLookAheadCrossesBlocksAndSkippedTasks(t *testing.T) {
+	const playbook = `
+- hosts: all
+  gather_facts: false
+  vars: {enabled: false}
+  tasks:
+    - name: a
+      file: {path: "{{ dir }}/a", state: directory}
+    - name: registers
+      command: echo hi
+      register: found
+      when: enabled
+    - name: loops over it
+      file: {path: "{{ dir }}/{{ item }}", state: touch}
+      loop: "{{ found.stdout_lines }}"
+      when: enabled
+    - name: sets
+      set_fact: {x: 1}
+      when: enabled
+    - block:
+        - name: b
+          file: {path: "{{ dir }}/a/b", state: directory}
+        - name: c
+          copy: {content: "c\n", dest: "{{ dir }}/a/c"}
+    - name: d
+      file: {path: "{{ dir }}/a/d", state: directory}
+`
+	dir := t.TempDir()
+	at := func(o *Options) { o.ExtraVars["dir"] = dir }
+	events, _, _ := runLocal(t, playbook, at)
+	want := "a:changed registers:skipped loops over it:skipped sets:skipped b:changed c:changed d:changed"
+	if got := trail(events); got != want {
+		t.Fatalf("first run:\ngot  %s\nwant %s", got, want)
+	}
+	events, sum, _ := runLocal(t, playbook, at)
+	want = "a:ok registers:skipped loops over it:skipped sets:skipped b:ok c:ok d:ok"
+	if got := trail(events); got != want {
+		t.Fatalf("no-op:\ngot  %s\nwant %s", got, want)
+	}
+	if rt := sum.Hosts["local"].RoundTrips; rt != 1 {
+		t.Errorf("the no-op took %d round trips, want 1", rt)
+	}
+}
+
+// A block with a rescue ends the look-ahead after its tasks: what runs next
+// depends on how they went. A task after it sees what the rescue made.
+func TestLookAheadStopsAtARescue(t *testing.T) {
+	events, _, _ := runLocal(t, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - name: fails
+          fail: {msg: no}
+        - name: never
+          file: {path: "{{ dir }}/never", state: directory}
+      rescue:
+        - name: makes
+          copy: {content: "x\n", dest: "{{ dir }}/made"}
+    - name: needs it
+      file: {path: "{{ dir }}/made", state: file}
+`, nil)
+	want := "fails:failed makes:changed needs it:ok"
+	if got := trail(events); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -104,18 +104,8 @@ func (h *hostRun) runItems(ctx context.Context, t *load.Task, vars, templated ma
 		return []outcome{o}, nil, false
 	}
 	if err != nil {
-		// As Ansible: a loop over something undefined (a skipped task's
-		// results) fails only if the task's condition, without the item,
-		// does not skip it first.
-		var undef *jinja.UndefinedError
-		if errors.As(err, &undef) {
-			for _, cond := range t.When {
-				if ok, werr := h.p.r.jinja.Truthy(cond, vars); werr == nil && !ok {
-					return []outcome{{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}}, nil, false
-				} else if werr != nil {
-					break
-				}
-			}
+		if cond, skipped := h.skippedDespiteLoop(t, vars, err); skipped {
+			return []outcome{{status: StatusSkipped, msg: "conditional result was False", result: modules.Result{"false_condition": cond}}}, nil, false
 		}
 		return []outcome{failf("%s: loop: %v", pos, err)}, nil, false
 	}
@@ -764,6 +754,27 @@ func (h *hostRun) taskName(t *load.Task, vars map[string]any) string {
 		return displayName(t, s)
 	}
 	return displayName(t, t.Name)
+}
+
+// skippedDespiteLoop says whether a task whose loop failed with err is
+// skipped all the same, and by which condition. As Ansible: a loop over
+// something undefined (a skipped task's results) fails only if the task's
+// condition, without the item, does not skip it first.
+func (h *hostRun) skippedDespiteLoop(t *load.Task, vars map[string]any, err error) (string, bool) {
+	var undef *jinja.UndefinedError
+	if !errors.As(err, &undef) {
+		return "", false
+	}
+	for _, cond := range t.When {
+		ok, werr := h.p.r.jinja.Truthy(cond, vars)
+		if werr != nil {
+			return "", false
+		}
+		if !ok {
+			return cond, true
+		}
+	}
+	return "", false
 }
 
 // loopItems evaluates the loop; nil without one.
