@@ -215,8 +215,15 @@ func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []ahea
 	// n counts those of the list itself (top).
 	var walk func(tasks []*load.Task, top bool) bool
 	walk = func(tasks []*load.Task, top bool) bool {
+		seen := func() {
+			looked++
+			if top {
+				n++
+			}
+		}
 		for _, t := range tasks {
-			if isBlock(t) {
+			switch {
+			case isBlock(t):
 				if !walk(t.Block, false) {
 					return false
 				}
@@ -227,24 +234,16 @@ func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []ahea
 					return false
 				}
 				continue
-			}
-			if !aheadable(t) {
+			case !aheadable(t):
+				// A set_fact, include... that its condition skips changes
+				// nothing: the look goes on past it.
 				if !h.skippedNow(t) {
 					return false
 				}
-				// A set_fact, include... that its condition skips changes
-				// nothing: the look goes on past it.
-				looked++
-				if top {
-					n++
-				}
+				seen()
 				continue
-			}
-			if !h.p.r.selected(t) {
-				looked++
-				if top {
-					n++
-				}
+			case !h.p.r.selected(t):
+				seen()
 				continue
 			}
 			u := h.becomeUser(t)
@@ -259,10 +258,7 @@ func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []ahea
 				// items in one round trip.
 				return false
 			}
-			looked++
-			if top {
-				n++
-			}
+			seen()
 			for _, p := range ps {
 				probes = append(probes, p)
 				// Questions cost nothing more: the changes they plan wait
@@ -282,9 +278,8 @@ func (h *hostRun) collectAhead(tasks []*load.Task, forecast bool) (probes []ahea
 // skippedNow says whether a task's condition, as the variables are now,
 // skips it (before anything else of it counts: a task tend cannot run is
 // skipped too, see runOnce). A task before it that registers may yet
-// change the answer;
-// the look-ahead only fetches answers early, so a wrong guess costs the
-// task's own probe, never a wrong plan.
+// change the answer; the look-ahead only fetches answers early, so a
+// wrong guess costs the task's own probe, never a wrong plan.
 func (h *hostRun) skippedNow(t *load.Task) bool {
 	if len(t.When) == 0 {
 		return false
