@@ -283,21 +283,28 @@ func printfAll(data []byte) string {
 // ownership is what a task asks of a file's owner and group.
 type ownership struct{ Owner, Group string }
 
-// cmds returns chown/chgrp commands for target (a shell word), -h for a
-// link itself.
+// cmds returns the commands that set target's owner and group (target is
+// a shell word; link: the link itself, -h).
 func (o ownership) cmds(target string, link bool) []string {
 	h := ""
 	if link {
 		h = "-h "
 	}
-	var out []string
-	if o.Owner != "" {
-		out = append(out, "chown "+h+"-- "+q(o.Owner)+" "+target+" || tend_die "+q("chown failed: could not set owner "+o.Owner))
+	owner := "chown " + h + "-- " + q(o.Owner) + " " + target + " || tend_die " + q("chown failed: could not set owner "+o.Owner)
+	group := "chgrp " + h + "-- " + q(o.Group) + " " + target + " || tend_die " + q("chgrp failed: could not set group "+o.Group)
+	switch {
+	case o.Owner != "" && o.Group != "":
+		// One chown for both (a process less). Should it fail, the two
+		// again, one after the other: the error names the one that failed,
+		// and the owner is set when only the group cannot be, as Ansible
+		// leaves it. (No user or group name holds a ':'.)
+		return []string{"chown " + h + "-- " + q(o.Owner+":"+o.Group) + " " + target + " 2>/dev/null || { " + owner + "; " + group + "; }"}
+	case o.Owner != "":
+		return []string{owner}
+	case o.Group != "":
+		return []string{group}
 	}
-	if o.Group != "" {
-		out = append(out, "chgrp "+h+"-- "+q(o.Group)+" "+target+" || tend_die "+q("chgrp failed: could not set group "+o.Group))
-	}
-	return out
+	return nil
 }
 
 // fileWrite replaces a file atomically: a temporary file beside it gets

@@ -1,19 +1,28 @@
 package modules
 
+// Tests of the processes a change costs the host: what it leaves out when
+// nothing reads it, and what it runs as one command.
+
 import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
-// shimmed returns dash with stat, date and env on its PATH replaced by
-// shims that log their name before running the real program, and the log.
-func shimmed(t *testing.T) (testShell, string) {
+// shimmed returns dash with the programs named (stat, date and env when
+// none are) on its PATH replaced by shims that log their name before
+// running the real program, and the log.
+func shimmed(t *testing.T, names ...string) (testShell, string) {
 	t.Helper()
+	if len(names) == 0 {
+		names = []string{"stat", "date", "env"}
+	}
 	shim, log := t.TempDir(), filepath.Join(t.TempDir(), "exec.log")
-	for _, name := range []string{"stat", "date", "env"} {
+	for _, name := range names {
 		real, err := exec.LookPath(name)
 		if err != nil {
 			t.Fatal(err)
@@ -151,6 +160,44 @@ func TestCommandRunsItsProgramByExec(t *testing.T) {
 		}
 		if got := strings.TrimSpace(readFile(t, log)) == "env"; got != c.env {
 			t.Errorf("%v: env ran: %v, want %v", c.argv, got, c.env)
+		}
+	}
+}
+
+// An owner and a group asked together are one chown. When it fails, the
+// two are set one after the other, so the error names the one that failed
+// and the owner is set when only the group cannot be, as Ansible leaves it.
+func TestOwnerAndGroupInOneChown(t *testing.T) {
+	needRoot(t)
+	sh, log := shimmed(t, "chown", "chgrp")
+	dir := t.TempDir()
+	cases := []struct {
+		owner, group string
+		calls        string // the programs run, in order
+		fails        string // in the message; "" for success
+		uid, gid     uint32
+	}{
+		{"daemon", "daemon", "chown", "", 1, 1},
+		{"daemon", "no-such-group-x", "chown\nchown\nchgrp", "could not set group no-such-group-x", 1, 0},
+		{"no-such-user-x", "daemon", "chown\nchown", "could not set owner no-such-user-x", 0, 0},
+	}
+	for i, c := range cases {
+		p := filepath.Join(dir, strconv.Itoa(i))
+		writeFile(t, p, "x\n", 0o644)
+		if err := os.WriteFile(log, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmds := ownership{c.owner, c.group}.cmds(q(p), false)
+		out := sh.run(t, "tend_die() { printf '%s\\n' \"$1\" >&2; exit 1; }\n"+strings.Join(cmds, "\n"))
+		if got := strings.TrimSpace(readFile(t, log)); got != c.calls {
+			t.Errorf("%v: ran %q, want %q", c, got, c.calls)
+		}
+		if msg := string(out.Stderr); (c.fails == "") != (out.ExitCode == 0) || !strings.Contains(msg, c.fails) {
+			t.Errorf("%v: exit %d, %q", c, out.ExitCode, msg)
+		}
+		var st syscall.Stat_t
+		if err := syscall.Stat(p, &st); err != nil || st.Uid != c.uid || st.Gid != c.gid {
+			t.Errorf("%v: the file is %d:%d, want %d:%d (%v)", c, st.Uid, st.Gid, c.uid, c.gid, err)
 		}
 	}
 }
