@@ -285,15 +285,7 @@ func (e *Env) environment(vars map[string]any, st *renderState) *exec.Environmen
 
 func (e *Env) render(p *program, vars map[string]any) (out string, err error) {
 	st := &renderState{}
-	defer func() {
-		if r := recover(); r != nil {
-			if a, ok := r.(abortRender); ok {
-				err = e.failure(a.err, st, p.multiline)
-				return
-			}
-			err = fmt.Errorf("template engine failure: %v", r)
-		}
-	}()
+	defer e.recoverRender(&err, st, p.multiline)
 	var b limitedBuilder
 	r := &exec.Renderer{
 		Config:      e.cfg,
@@ -320,7 +312,7 @@ func trailingNewlines(s string) int {
 // eval evaluates p's single expression to a plain value.
 func (e *Env) eval(p *program, vars map[string]any) (out any, err error) {
 	st := &renderState{}
-	defer recoverPanic(&err)
+	defer e.recoverRender(&err, st, p.multiline)
 	ev := &exec.Evaluator{Config: e.cfg, Environment: e.environment(vars, st), Loader: e.loader}
 	v := ev.Eval(p.native)
 	if v.IsError() {
@@ -353,10 +345,15 @@ func (e *Env) failure(err error, st *renderState, multiline bool) error {
 	return base
 }
 
-// recoverPanic turns a panic inside gonja into an error: no template may
-// bring a run down.
-func recoverPanic(err *error) {
+// recoverRender turns a panic inside gonja into an error: an abortRender
+// into its own error (see hidden.go), anything else into a template engine
+// failure. No template may bring a run down.
+func (e *Env) recoverRender(err *error, st *renderState, multiline bool) {
 	if r := recover(); r != nil {
+		if a, ok := r.(abortRender); ok {
+			*err = e.failure(a.err, st, multiline)
+			return
+		}
 		*err = fmt.Errorf("template engine failure: %v", r)
 	}
 }

@@ -52,9 +52,12 @@ func (b *boundedMacro) Execute(r *exec.Renderer, tag *nodes.ControlStructureBloc
 	}
 	r.Environment.Context.Set(name, exec.Macro(func(params *exec.VarArgs) *exec.Value {
 		if st.macroDepth >= maxMacroDepth {
+			// The render ends here: an error value would be swallowed by
+			// what the call is part of (f(n) ~ f(n) would go on calling,
+			// 2^depth times).
 			err := fmt.Errorf("macro %s: calls nested deeper than %d (a macro that calls itself without end?)", name, maxMacroDepth)
 			st.err = err
-			return exec.AsValue(err)
+			panic(abortRender{err})
 		}
 		st.macroDepth++
 		defer func() { st.macroDepth-- }()

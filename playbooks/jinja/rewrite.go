@@ -116,6 +116,8 @@ func (rw *rewriter) structure(cs nodes.ControlStructure) {
 		}
 		rw.node(s.BodyWrapper)
 		rw.node(s.EmptyWrapper)
+	case *boundedMacro:
+		rw.structure(s.MacroControlStructure)
 	case *gonjatags.MacroControlStructure:
 		for _, kw := range s.Kwargs {
 			kw.Value = rw.expr(kw.Value)

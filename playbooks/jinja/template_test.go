@@ -46,6 +46,9 @@ func TestTemplates(t *testing.T) {
 		{"{% filter upper %}hello {{ name }}{% endfilter %}", "HELLO WEB01"},
 		{"{% filter replace('l', 'L') | upper %}hello{% endfilter %}", "HELLO"},
 		{"{% macro greet(who, punct='!') %}hi {{ who }}{{ punct }}{% endmacro %}{{ greet('bob') }} {{ greet('al', '?') }}", "hi bob! hi al?"},
+		// a macro's body is Python's Jinja too: %-formatting, floor
+		// division and modulo as Jinja2 renders them (jinja2 3.1)
+		{`{% macro f(x) %}{{ "%s-%d" % (x, 2) }} {{ 7 // 2 }} {{ -7 % 3 }} {{ {'a': 1}.a }}{% endmacro %}{{ f("a") }}`, "a-2 3 2 1"},
 	})
 }
 
