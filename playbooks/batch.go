@@ -477,5 +477,5 @@ func (h *hostRun) plansQueued(t *load.Task, mod modules.Module, qs []hostq.Quest
 		return false
 	}
 	user := h.becomeUser(t)
-	return user == h.queue.user && h.answers != nil && h.answersUser == user && h.answers.Has(append(qs, hostq.Accounts{}))
+	return user == h.queue.user && h.answered(user, qs)
 }

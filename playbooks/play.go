@@ -251,7 +251,7 @@ func (h *hostRun) runList(ctx context.Context, tasks []*load.Task) error {
 		cur.current, cur.tasks, cur.next = t, tasks[i+1:], i+1
 		h.ahead = cur
 		var err error
-		if t.Module == "" {
+		if isBlock(t) {
 			// A block's rescue sees its own tasks' failures only.
 			if err = h.flush(ctx, h.lookFrom()); err == nil {
 				err = h.runBlock(ctx, t)

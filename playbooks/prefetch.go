@@ -289,10 +289,9 @@ func (h *hostRun) skippedNow(t *load.Task) bool {
 	return err == nil && !ok
 }
 
-// isBlock says whether a task is a block (runList runs it with runBlock).
-func isBlock(t *load.Task) bool {
-	return t.Module == "" && t.Include == nil && t.Unsupported == ""
-}
+// isBlock says whether a task is a block, which runList runs with runBlock
+// (includes and modules name a module).
+func isBlock(t *load.Task) bool { return t.Module == "" }
 
 // unasked drops the probes the answers fetched ahead hold already (nothing
 // changed the host since: an apply drops them): a block's tasks, which the
@@ -303,7 +302,7 @@ func (h *hostRun) unasked(user string, probes []aheadProbe) []aheadProbe {
 	queued := map[[sha256.Size]byte]int{}
 	for _, p := range probes {
 		if p.qs != nil {
-			if h.answers != nil && h.answersUser == user && h.answers.Has(append(slices.Clone(p.qs), hostq.Accounts{})) {
+			if h.answered(user, p.qs) {
 				continue
 			}
 		} else if k := probeKey(user, p.script); queued[k] < len(h.probes[k]) {
@@ -313,6 +312,12 @@ func (h *hostRun) unasked(user string, probes []aheadProbe) []aheadProbe {
 		out = append(out, p)
 	}
 	return out
+}
+
+// answered says whether the answers fetched ahead, as user, hold qs and
+// the accounts that name owners in them (see answersFor).
+func (h *hostRun) answered(user string, qs []hostq.Question) bool {
+	return h.answers != nil && h.answersUser == user && h.answers.Has(append(slices.Clone(qs), hostq.Accounts{}))
 }
 
 // forecastsChange says whether a script probe's answer from before the

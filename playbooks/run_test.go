@@ -750,9 +750,10 @@ func TestLookAheadCrossesBlocksAndSkippedTasks(t *testing.T) {
 	}
 }
 
-// A block with a rescue ends the look-ahead after its tasks: what runs next
-// depends on how they went. A task after it sees what the rescue made.
-func TestLookAheadStopsAtARescue(t *testing.T) {
+// The look-ahead goes into blocks; a task after a block whose rescue ran
+// must still see the host as the rescue left it, not as it was looked at
+// before the block (the rescue's apply drops what was fetched ahead).
+func TestATaskAfterARescueSeesWhatItMade(t *testing.T) {
 	events, _, _ := runLocal(t, `
 - hosts: all
   gather_facts: false

@@ -159,14 +159,17 @@ func stopNamespace(id nsID, timeout time.Duration) error {
 		// A shell that vforked waits for its child to exec, in state D,
 		// and takes no signal meanwhile: when the child was stopped
 		// before its exec, the parent waits for as long as it is stopped.
+		states := make(map[int]byte, len(pids))
 		stoppedChild := map[int]bool{}
 		for _, pid := range pids {
-			if st, ppid := procStat(pid); st == 'T' || st == 't' {
+			st, ppid := procStat(pid)
+			states[pid] = st
+			if st == 'T' || st == 't' {
 				stoppedChild[ppid] = true
 			}
 		}
 		for _, pid := range pids {
-			switch st, _ := procStat(pid); {
+			switch st := states[pid]; {
 			case st == 'T', st == 't', st == 'Z', st == 'X', st == 0:
 				// Stopped, or a zombie whose stopped parent cannot reap
 				// it (a `sleep` of a loop that ended just before): a
